@@ -1,0 +1,7 @@
+import { App } from 'aws-cdk-lib';
+import { StageWithRecordingStack } from './stage-with-recording';
+
+// environment-agnostic stacks: `cdk synth` needs no AWS account or credentials.
+const app = new App();
+new StageWithRecordingStack(app, 'StageWithRecording');
+app.synth();

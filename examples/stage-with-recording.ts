@@ -1,0 +1,39 @@
+import { Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ParticipantRecordingMediaType, RecordingThumbnails, Stage, StorageConfiguration, ThumbnailStorage } from '../lib';
+
+/** A stage that records every participant to a new S3 bucket, and a role that may create participant tokens. */
+export class StageWithRecordingStack extends Stack {
+  public readonly stage: Stage;
+
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+
+    const bucket = new s3.Bucket(this, 'Recordings', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const storage = new StorageConfiguration(this, 'Storage', { bucket, storageConfigurationName: 'recordings' });
+
+    this.stage = new Stage(this, 'Stage', {
+      stageName: 'town-hall',
+      autoParticipantRecording: {
+        storageConfiguration: storage,
+        mediaType: ParticipantRecordingMediaType.AUDIO_VIDEO,
+        thumbnails: RecordingThumbnails.interval(Duration.seconds(30), { storage: [ThumbnailStorage.LATEST] }),
+        recordingReconnectWindow: Duration.seconds(60),
+        hlsTargetSegmentDuration: Duration.seconds(4),
+      },
+      tags: { team: 'events' },
+    });
+    Tags.of(this).add('app', 'town-hall');
+
+    const backend = new iam.Role(this, 'TokenBackend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    this.stage.grantCreateParticipantToken(backend);
+  }
+}

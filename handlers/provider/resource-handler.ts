@@ -1,0 +1,33 @@
+import { ScalarPaths } from '../shared/coerce';
+import { Tags } from '../shared/tags';
+
+/** A resource's configuration: the API's create request without tags, as the construct rendered it. */
+export type Config = Record<string, unknown>;
+
+/** What a handler reports about the resource it created, changed or read. */
+export interface Outcome {
+  /** The resource's ARN, which is also its physical resource ID. */
+  readonly arn: string;
+  /** Attributes for `Fn::GetAtt`, by the wire contract's keys (`Arn` is added for every resource). */
+  readonly attributes?: Record<string, string>;
+}
+
+/** Create, update and delete for one IVS Real-Time resource type. */
+export interface ResourceHandler {
+  /** What the resource is called in messages, such as "stage". */
+  readonly noun: string;
+  /** The non-string scalars of the create request, to undo CloudFormation's stringification. */
+  readonly scalars: ScalarPaths;
+  /** Config keys the API can change in place. A change to any other key replaces the resource. */
+  readonly updatableKeys: readonly string[];
+  create(config: Config, tags: Tags | undefined): Promise<Outcome>;
+  /** Changes `changedKeys` (all of them updatable) in place. Required when `updatableKeys` is not empty. */
+  update?(arn: string, config: Config, changedKeys: string[]): Promise<Outcome>;
+  /**
+   * The attributes of a resource whose configuration did not change. CloudFormation replaces a custom
+   * resource's attributes with every response, so an update must report them even when it changes nothing.
+   */
+  describe(arn: string, config: Config): Promise<Outcome>;
+  /** Deletes the resource; may throw the service's ResourceNotFoundException, which counts as success. */
+  delete(arn: string): Promise<void>;
+}

@@ -1,0 +1,29 @@
+/** CloudFormation shows at most 4 KB of a failure reason; keep ours well inside it. */
+const MAX_REASON_LENGTH = 1000;
+
+/** Whether an SDK error is the service's ResourceNotFoundException. */
+export function isNotFound(error: unknown): boolean {
+  return errorName(error) === 'ResourceNotFoundException';
+}
+
+/** Whether an SDK error is the service's ConflictException (409): the resource is busy or in use. */
+export function isConflict(error: unknown): boolean {
+  return errorName(error) === 'ConflictException';
+}
+
+/**
+ * A short, readable description of an error: its name and the service's own text.
+ *
+ * The SDK puts the service's text in `exceptionMessage`; `message` reads "UnknownError" when the
+ * response body has only `exceptionMessage`.
+ */
+export function describeError(error: unknown): string {
+  const e = error as { name?: string; message?: string; exceptionMessage?: string };
+  const text = e?.exceptionMessage ?? e?.message ?? String(error);
+  const described = e?.name && e.name !== 'Error' ? `${e.name}: ${text}` : text;
+  return described.length > MAX_REASON_LENGTH ? `${described.slice(0, MAX_REASON_LENGTH - 3)}...` : described;
+}
+
+function errorName(error: unknown): string | undefined {
+  return (error as { name?: string })?.name;
+}

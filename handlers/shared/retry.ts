@@ -1,0 +1,29 @@
+import { isConflict } from './errors';
+
+export interface ConflictRetryOptions {
+  /** Attempts in all, including the first. */
+  readonly attempts: number;
+  /** Wait before the first retry; doubles after each. */
+  readonly initialDelayMs: number;
+}
+
+/**
+ * Retries a call while the service answers 409 Conflict, a bounded number of times.
+ *
+ * Some conflicts clear by themselves within seconds (a composition still stopping holds its encoder and
+ * storage configurations). The SDK does not retry 409s, so this does, then gives up with the last error.
+ */
+export async function retryOnConflict<T>(call: () => Promise<T>, options: ConflictRetryOptions): Promise<T> {
+  let delayMs = options.initialDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isConflict(error) || attempt >= options.attempts) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs *= 2;
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './recording-thumbnails';
+export * from './stage';
+export * from './storage-configuration';

@@ -1,0 +1,52 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { PropsValidator } from './validation';
+
+/** The statement IVS adds to a recording bucket's policy (Sid `CompositeWrite-<id>` in the service's own version). */
+export function ivsCompositeWriteStatement(bucket: s3.IBucket, region: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'IvsCompositeWrite',
+    principals: [new iam.ServicePrincipal(`ivs-composite.${region}.amazonaws.com`)],
+    actions: ['s3:PutObject', 's3:PutObjectAcl'],
+    resources: [bucket.arnForObjects('*')],
+    conditions: {
+      StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' },
+      Bool: { 'aws:SecureTransport': 'true' },
+    },
+  });
+}
+
+/**
+ * Checks what can be known at synth of IVS's bucket requirements: same region, no KMS encryption,
+ * no `ObjectWriter` ownership. Shared with the recording helpers.
+ */
+export function validateRecordingBucket(validator: PropsValidator, prop: string, bucket: s3.IBucket, region: string): void {
+  const bucketRegion = bucket.env.region;
+  if (!Token.isUnresolved(bucketRegion) && !Token.isUnresolved(region)) {
+    validator.check(bucketRegion === region,
+      `\`${prop}\` must be in the stack's region ${region} (IVS records only to buckets in the stage's region), got ${bucketRegion}`);
+  }
+  validator.check(bucket.encryptionKey === undefined,
+    `\`${prop}\` must use SSE-S3 encryption (IVS cannot write to KMS-encrypted buckets), got a bucket with a KMS key`);
+  const cfnBucket = bucket.node.defaultChild;
+  if (cfnBucket instanceof s3.CfnBucket) {
+    const algorithms = encryptionAlgorithms(cfnBucket);
+    validator.check(!algorithms.some((a) => a.startsWith('aws:kms')),
+      `\`${prop}\` must use SSE-S3 encryption (IVS cannot write to KMS-encrypted buckets), got ${algorithms.join(', ')}`);
+    const ownership = objectOwnership(cfnBucket);
+    validator.check(ownership !== s3.ObjectOwnership.OBJECT_WRITER,
+      `\`${prop}\` must have object ownership BucketOwnerEnforced or BucketOwnerPreferred, got ${ownership}`);
+  }
+}
+
+function encryptionAlgorithms(bucket: s3.CfnBucket): string[] {
+  const encryption = Stack.of(bucket).resolve(bucket.bucketEncryption);
+  const rules: any[] = encryption?.serverSideEncryptionConfiguration ?? [];
+  return rules.map((rule) => rule?.serverSideEncryptionByDefault?.sseAlgorithm).filter((a): a is string => typeof a === 'string');
+}
+
+function objectOwnership(bucket: s3.CfnBucket): string | undefined {
+  const controls = Stack.of(bucket).resolve(bucket.ownershipControls);
+  return controls?.rules?.[0]?.objectOwnership;
+}

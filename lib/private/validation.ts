@@ -1,0 +1,146 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+
+/**
+ * Thrown when a construct's props break a rule of the IVS Real-Time API.
+ *
+ * Not exported from the package: like aws-cdk-lib's own, every validation error is fatal at synth.
+ */
+export class ValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ValidationError';
+  }
+}
+
+/** Names accepted by the IVS Real-Time API for every resource type (`[a-zA-Z0-9-_]*`, at most 128). */
+export const RESOURCE_NAME_PATTERN = /^[a-zA-Z0-9-_]*$/;
+export const RESOURCE_NAME_MAX_LENGTH = 128;
+
+/**
+ * Collects every rule a construct's props break, then throws once.
+ *
+ * Each message follows one template: `` `prop` must <rule>, got <value> ``. Unresolved tokens are
+ * skipped: their values are only known at deploy time, where the service validates them.
+ */
+export class PropsValidator {
+  private readonly errors: string[] = [];
+
+  constructor(private readonly scope: IConstruct, private readonly className: string) {}
+
+  /** Records an error unless `ok`. */
+  public check(ok: boolean, message: string): void {
+    if (!ok) {
+      this.errors.push(message);
+    }
+  }
+
+  public stringLength(prop: string, value: string | undefined, min: number, max: number): void {
+    if (value === undefined || Token.isUnresolved(value)) {
+      return;
+    }
+    this.check(value.length >= min && value.length <= max,
+      `\`${prop}\` must be ${min}-${max} characters long, got ${value.length} characters (${show(value)})`);
+  }
+
+  public pattern(prop: string, value: string | undefined, pattern: RegExp, rule: string): void {
+    if (value === undefined || Token.isUnresolved(value)) {
+      return;
+    }
+    this.check(pattern.test(value), `\`${prop}\` must ${rule}, got ${show(value)}`);
+  }
+
+  /** The API's rule for resource names: `[a-zA-Z0-9-_]*`, at most 128 characters. */
+  public resourceName(prop: string, value: string | undefined): void {
+    this.stringLength(prop, value, 0, RESOURCE_NAME_MAX_LENGTH);
+    this.pattern(prop, value, RESOURCE_NAME_PATTERN, 'contain only letters, digits, hyphens and underscores');
+  }
+
+  public integerInRange(prop: string, value: number | undefined, min: number, max: number, unit = ''): void {
+    if (value === undefined || Token.isUnresolved(value)) {
+      return;
+    }
+    const suffix = unit ? ` ${unit}` : '';
+    this.check(Number.isInteger(value) && value >= min && value <= max,
+      `\`${prop}\` must be a whole number from ${min} to ${max}${suffix}, got ${value}`);
+  }
+
+  public numberInRange(prop: string, value: number | undefined, min: number, max: number, unit = ''): void {
+    if (value === undefined || Token.isUnresolved(value)) {
+      return;
+    }
+    const suffix = unit ? ` ${unit}` : '';
+    this.check(Number.isFinite(value) && value >= min && value <= max,
+      `\`${prop}\` must be from ${min} to ${max}${suffix}, got ${value}`);
+  }
+
+  /** A `Duration` the API takes in whole seconds, within [min, max] seconds. */
+  public wholeSeconds(prop: string, value: Duration | undefined, min: number, max: number): void {
+    if (value === undefined || value.isUnresolved()) {
+      return;
+    }
+    const millis = value.toMilliseconds();
+    this.check(millis % 1000 === 0 && millis >= min * 1000 && millis <= max * 1000,
+      `\`${prop}\` must be a whole number of seconds from ${min} to ${max}, got ${millis / 1000} seconds`);
+  }
+
+  public oneOf<T extends string>(prop: string, value: T | undefined, allowed: readonly T[]): void {
+    if (value === undefined || Token.isUnresolved(value)) {
+      return;
+    }
+    this.check(allowed.includes(value), `\`${prop}\` must be one of ${allowed.join(', ')}, got ${show(value)}`);
+  }
+
+  public listSize(prop: string, value: readonly unknown[] | undefined, min: number, max: number): void {
+    if (value === undefined || Token.isUnresolved(value)) {
+      return;
+    }
+    this.check(value.length >= min && value.length <= max,
+      `\`${prop}\` must have ${min === max ? min : `${min}-${max}`} item(s), got ${value.length}`);
+  }
+
+  /** The API's tag rules: at most 50 tags, keys 1-128 and values 0-256 characters, no `aws:` prefix. */
+  public tags(prop: string, tags: Record<string, string> | undefined): void {
+    if (tags === undefined || Token.isUnresolved(tags)) {
+      return;
+    }
+    const entries = Object.entries(tags);
+    this.check(entries.length <= 50, `\`${prop}\` must have at most 50 tags, got ${entries.length}`);
+    for (const [key, value] of entries) {
+      this.stringLength(`${prop}.${key}`, key, 1, 128);
+      this.check(Token.isUnresolved(key) || !key.toLowerCase().startsWith('aws:'),
+        `\`${prop}\` keys must not start with "aws:" (reserved by AWS), got ${show(key)}`);
+      this.stringLength(`${prop}.${key}`, value, 0, 256);
+    }
+  }
+
+  /** The errors recorded so far. */
+  public get messages(): string[] {
+    return [...this.errors];
+  }
+
+  /** Throws one `ValidationError` listing every recorded error, naming the construct. */
+  public throwIfInvalid(): void {
+    if (this.errors.length === 0) {
+      return;
+    }
+    throw new ValidationError(
+      `${this.className} '${this.scope.node.path}' has invalid props:\n${this.errors.map((e) => `- ${e}`).join('\n')}`);
+  }
+}
+
+/** Registers an end-of-construction check of the tags a resource will actually carry (`Tags.of()` included). */
+export function validateRenderedTags(scope: Construct, renderTags: () => Record<string, string> | undefined): void {
+  scope.node.addValidation({
+    validate: () => {
+      const validator = new PropsValidator(scope, 'tags');
+      validator.tags('tags', renderTags());
+      return validator.messages;
+    },
+  });
+}
+
+function show(value: string): string {
+  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  return JSON.stringify(shown);
+}

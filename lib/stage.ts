@@ -1,0 +1,280 @@
+import { Duration, IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { validateIvsArn } from './private/arn';
+import { ArnResource, Attribute, ResourceType } from './private/contract';
+import { defineIvsCustomResource } from './private/custom-resource';
+import { PROVIDER_ACTIONS, STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS, STAGE_READ_ACTIONS } from './private/iam';
+import { renderThumbnailSettings, validateThumbnails } from './private/thumbnails';
+import { PropsValidator } from './private/validation';
+import { RecordingThumbnails } from './recording-thumbnails';
+import { IStorageConfiguration } from './storage-configuration';
+
+/** An Amazon IVS Real-Time stage: a virtual space where participants exchange video in real time. */
+export interface IStage extends IResource {
+  /**
+   * The stage's ARN.
+   *
+   * @attribute
+   * @example 'arn:aws:ivs:us-east-1:123456789012:stage/abcdABCDefgh'
+   */
+  readonly stageArn: string;
+
+  /** Grants `actions` on this stage to `grantee`. */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /**
+   * Grants creating participant tokens for this stage (`ivs:CreateParticipantToken`), which is what a
+   * backend needs to let users join.
+   */
+  grantCreateParticipantToken(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants reading this stage, its sessions and participants: `ivs:GetStage`, `ivs:GetStageSession`,
+   * `ivs:ListStageSessions`, `ivs:GetParticipant`, `ivs:ListParticipants`, `ivs:ListParticipantEvents`,
+   * `ivs:ListParticipantReplicas`.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** Attributes of a stage defined outside this app. */
+export interface StageAttributes {
+  /**
+   * The stage's ARN.
+   *
+   * @example 'arn:aws:ivs:us-east-1:123456789012:stage/abcdABCDefgh'
+   */
+  readonly stageArn: string;
+}
+
+abstract class StageBase extends Resource implements IStage {
+  public abstract readonly stageArn: string;
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.stageArn] });
+  }
+
+  public grantCreateParticipantToken(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS);
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...STAGE_READ_ACTIONS);
+  }
+}
+
+/** What individual participant recordings contain. */
+export enum ParticipantRecordingMediaType {
+  /** Audio and video. */
+  AUDIO_VIDEO = 'AUDIO_VIDEO',
+  /** Audio only. */
+  AUDIO_ONLY = 'AUDIO_ONLY',
+  /** No audio or video: record thumbnails only (with `thumbnails` set). */
+  NONE = 'NONE',
+}
+
+/**
+ * Automatic recording of every participant who publishes to the stage, to the S3 bucket of a storage configuration.
+ *
+ * Recordings land at `s3://<bucket>/<stage id>/<session id>/<participant id>/<timestamp>/` as HLS media,
+ * thumbnails under it.
+ */
+export interface AutoParticipantRecording {
+  /** The storage configuration (and so the S3 bucket) to record to. */
+  readonly storageConfiguration: IStorageConfiguration;
+
+  /**
+   * What each recording contains.
+   *
+   * @default ParticipantRecordingMediaType.AUDIO_VIDEO
+   */
+  readonly mediaType?: ParticipantRecordingMediaType;
+
+  /**
+   * Thumbnails of each participant's video.
+   *
+   * @default - no thumbnails (`RecordingThumbnails.disabled()`)
+   */
+  readonly thumbnails?: RecordingThumbnails;
+
+  /**
+   * How long a participant can be disconnected and rejoin without starting a new recording.
+   * Whole seconds from 0 to 300; 0 turns the merging of reconnects off.
+   *
+   * @default Duration.seconds(0)
+   */
+  readonly recordingReconnectWindow?: Duration;
+
+  /**
+   * Target duration of each HLS segment. Whole seconds from 2 to 10.
+   *
+   * @default Duration.seconds(6)
+   */
+  readonly hlsTargetSegmentDuration?: Duration;
+
+  /**
+   * Whether participants replicated into this stage from another stage are recorded too.
+   *
+   * @default true
+   */
+  readonly recordParticipantReplicas?: boolean;
+}
+
+/** Properties of a `Stage`. */
+export interface StageProps {
+  /**
+   * The stage's name. Up to 128 letters, digits, hyphens and underscores; names need not be unique.
+   *
+   * @default - no name
+   */
+  readonly stageName?: string;
+
+  /**
+   * Records every publishing participant to S3. Removing it from a deployed stage turns recording off.
+   *
+   * @default - participants are not recorded
+   */
+  readonly autoParticipantRecording?: AutoParticipantRecording;
+
+  /**
+   * Tags for the stage (at most 50, with those from `Tags.of()`).
+   *
+   * @default - no tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * What happens to the stage when it leaves the stack. `RETAIN` means CloudFormation never deletes it.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Defines an Amazon IVS Real-Time stage.
+ *
+ * Backed by a custom resource that calls the IVS Real-Time API, so every API field is available, including
+ * the stage's WHIP, RTMP(S) and events endpoints. Every property updates in place (same ARN).
+ * Participant tokens are not created here: they are short-lived secrets, made by your backend at run time
+ * (see `grantCreateParticipantToken`).
+ *
+ * @resource Custom::IvsRealTimeStage
+ * @example
+ * new Stage(this, 'Stage', { stageName: 'town-hall' });
+ */
+export class Stage extends StageBase implements ITaggable {
+  /** Imports a stage by its ARN. */
+  public static fromStageArn(scope: Construct, id: string, stageArn: string): IStage {
+    return Stage.fromStageAttributes(scope, id, { stageArn });
+  }
+
+  /** Imports a stage from its attributes. */
+  public static fromStageAttributes(scope: Construct, id: string, attrs: StageAttributes): IStage {
+    validateIvsArn(scope, id, 'Stage.fromStageAttributes', attrs.stageArn, ArnResource.STAGE);
+    class Import extends StageBase {
+      public readonly stageArn = attrs.stageArn;
+    }
+    return new Import(scope, id, { environmentFromArn: attrs.stageArn });
+  }
+
+  /**
+   * The stage's ARN.
+   *
+   * @attribute
+   */
+  public readonly stageArn: string;
+  /**
+   * The stage's WHIP endpoint, for publishing with WHIP.
+   *
+   * @attribute
+   * @example 'https://f99084460c35.global-bm.whip.live-video.net'
+   */
+  public readonly stageWhipEndpoint: string;
+  /**
+   * The stage's RTMP ingest endpoint.
+   *
+   * @attribute
+   * @example 'rtmp://f99084460c35.global-contribute.live-video.net/app/'
+   */
+  public readonly stageRtmpEndpoint: string;
+  /**
+   * The stage's RTMPS ingest endpoint.
+   *
+   * @attribute
+   * @example 'rtmps://f99084460c35.global-contribute.live-video.net:443/app/'
+   */
+  public readonly stageRtmpsEndpoint: string;
+  /**
+   * The stage's events endpoint, used by the broadcast SDKs.
+   *
+   * @attribute
+   * @example 'wss://global.events.live-video.net'
+   */
+  public readonly stageEventsEndpoint: string;
+
+  /** The stage's tags, including those added with `Tags.of()`. */
+  public readonly tags: TagManager;
+
+  constructor(scope: Construct, id: string, props: StageProps = {}) {
+    super(scope, id);
+    validateStageProps(this, props);
+
+    this.tags = new TagManager(TagType.MAP, ResourceType.STAGE, props.tags);
+    const resource = defineIvsCustomResource(this, {
+      resourceType: ResourceType.STAGE,
+      arnResource: ArnResource.STAGE,
+      actions: PROVIDER_ACTIONS.stage,
+      config: {
+        name: props.stageName,
+        autoParticipantRecordingConfiguration: renderAutoParticipantRecording(props.autoParticipantRecording),
+      },
+      tags: this.tags,
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.stageArn = resource.ref;
+    this.stageWhipEndpoint = resource.getAttString(Attribute.STAGE_WHIP_ENDPOINT);
+    this.stageRtmpEndpoint = resource.getAttString(Attribute.STAGE_RTMP_ENDPOINT);
+    this.stageRtmpsEndpoint = resource.getAttString(Attribute.STAGE_RTMPS_ENDPOINT);
+    this.stageEventsEndpoint = resource.getAttString(Attribute.STAGE_EVENTS_ENDPOINT);
+  }
+}
+
+function validateStageProps(stage: Stage, props: StageProps): void {
+  const validator = new PropsValidator(stage, 'Stage');
+  validator.resourceName('stageName', props.stageName);
+  validator.tags('tags', props.tags);
+  const recording = props.autoParticipantRecording;
+  if (recording) {
+    validator.oneOf('autoParticipantRecording.mediaType', recording.mediaType, Object.values(ParticipantRecordingMediaType));
+    validateThumbnails(validator, 'autoParticipantRecording.thumbnails', recording.thumbnails);
+    validator.wholeSeconds('autoParticipantRecording.recordingReconnectWindow', recording.recordingReconnectWindow, 0, 300);
+    validator.wholeSeconds('autoParticipantRecording.hlsTargetSegmentDuration', recording.hlsTargetSegmentDuration, 2, 10);
+    validator.check(recording.mediaType !== ParticipantRecordingMediaType.NONE || recording.thumbnails?.enabled === true,
+      '`autoParticipantRecording.mediaType` NONE records nothing unless `autoParticipantRecording.thumbnails` is enabled; '
+      + 'set thumbnails with RecordingThumbnails.interval() or choose another media type');
+  }
+  validator.throwIfInvalid();
+}
+
+/**
+ * Renders the API's `autoParticipantRecordingConfiguration` with every setting explicit (the API's defaults
+ * where not given), so removing a setting from the props resets it in the service instead of leaving it as it was.
+ */
+function renderAutoParticipantRecording(recording: AutoParticipantRecording | undefined): Record<string, unknown> | undefined {
+  if (!recording) {
+    return undefined;
+  }
+  const thumbnails = recording.thumbnails ?? RecordingThumbnails.disabled();
+  return {
+    storageConfigurationArn: recording.storageConfiguration.storageConfigurationArn,
+    mediaTypes: [recording.mediaType ?? ParticipantRecordingMediaType.AUDIO_VIDEO],
+    thumbnailConfiguration: thumbnails.enabled
+      ? { recordingMode: 'INTERVAL', ...renderThumbnailSettings(thumbnails) }
+      : { recordingMode: 'DISABLED' },
+    recordingReconnectWindowSeconds: (recording.recordingReconnectWindow ?? Duration.seconds(0)).toSeconds(),
+    hlsConfiguration: { targetSegmentDurationSeconds: (recording.hlsTargetSegmentDuration ?? Duration.seconds(6)).toSeconds() },
+    recordParticipantReplicas: recording.recordParticipantReplicas ?? true,
+  };
+}

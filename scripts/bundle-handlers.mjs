@@ -1,0 +1,24 @@
+// Bundles each Lambda entry point under handlers/ into handlers/dist/<name>/index.js, with its own
+// @aws-sdk/client-ivs-realtime (the runtime's SDK lags and silently drops input fields it does not know).
+import { build } from 'esbuild';
+import { rmSync } from 'fs';
+
+const entries = ['provider'];
+rmSync('handlers/dist', { recursive: true, force: true });
+for (const entry of entries) {
+  const result = await build({
+    entryPoints: [`handlers/${entry}/index.ts`],
+    outfile: `handlers/dist/${entry}/index.js`,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    // the oldest Node.js the bundle runs on: the Lambda runtime (22) and the local lifecycle tests (20).
+    target: 'node20',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    logLevel: 'warning',
+  });
+  if (result.warnings.length > 0) {
+    throw new Error(`esbuild warnings in handlers/${entry}`);
+  }
+}
