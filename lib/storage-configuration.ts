@@ -7,7 +7,7 @@ import { ArnResource, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { PROVIDER_ACTIONS } from './private/iam';
 import { IvsRealTimeProvider } from './private/provider';
-import { ivsCompositeWriteStatement, validateRecordingBucket } from './private/recording-bucket';
+import { ivsCompositeWriteStatement, readableIvsCompositeWriteStatement, validateRecordingBucket } from './private/recording-bucket';
 import { PropsValidator } from './private/validation';
 
 /** An Amazon IVS Real-Time storage configuration: an S3 bucket that recordings are written to. */
@@ -154,15 +154,15 @@ export class StorageConfiguration extends StorageConfigurationBase implements IT
    * policy to wait for, or warns when the bucket is imported and its policy is not ours to write.
    */
   private keepIvsBucketPolicyStatement(bucket: s3.IBucket): s3.BucketPolicy | undefined {
-    const statement = ivsCompositeWriteStatement(bucket, Stack.of(this).region);
-    const result = bucket.addToResourcePolicy(statement);
+    const region = Stack.of(this).region;
+    const result = bucket.addToResourcePolicy(ivsCompositeWriteStatement(bucket, region));
     if (result.statementAdded) {
       return bucket.policy;
     }
     Annotations.of(this).addWarningV2('cdk-ivs-realtime:importedBucketPolicy',
       `IVS adds a statement to the policy of bucket ${bucket.bucketName} when this storage configuration is created. `
       + 'If that policy is managed elsewhere (another stack, Terraform, a script), add this statement there too, or '
-      + `the next policy update removes it and recordings fail: ${JSON.stringify(Stack.of(this).resolve(statement.toStatementJson()))}`);
+      + `the next policy update removes it and recordings fail: ${JSON.stringify(readableIvsCompositeWriteStatement(bucket, region))}`);
     return undefined;
   }
 }

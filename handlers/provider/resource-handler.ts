@@ -2,7 +2,7 @@ import { ScalarPaths } from '../shared/coerce';
 import { Tags } from '../shared/tags';
 
 /** A resource's configuration: the API's create request without tags, as the construct rendered it. */
-export type Config = Record<string, unknown>;
+export type Config = Record<string, any>;
 
 /** What a handler reports about the resource it created, changed or read. */
 export interface Outcome {

@@ -1,4 +1,4 @@
-import { CreateStageCommand, CreateStageCommandInput, DeleteStageCommand, GetStageCommand, Stage, UpdateStageCommand } from '@aws-sdk/client-ivs-realtime';
+import { CreateStageCommand, DeleteStageCommand, GetStageCommand, Stage, UpdateStageCommand } from '@aws-sdk/client-ivs-realtime';
 import { Attribute } from '../../lib/private/contract';
 import { ivsClient } from '../shared/client';
 import { retryOnConflict } from '../shared/retry';
@@ -28,7 +28,7 @@ export const stageHandler: ResourceHandler = {
   updatableKeys: ['name', 'autoParticipantRecordingConfiguration'],
 
   async create(config, tags) {
-    const { participantTokenConfigurations: _ignored, ...input } = config as CreateStageCommandInput;
+    const { participantTokenConfigurations: _ignored, ...input } = config;
     const { stage } = await ivsClient().send(new CreateStageCommand({ ...input, tags }));
     return stageOutcome(stage);
   },

@@ -5,16 +5,28 @@ import { PropsValidator } from './validation';
 
 /** The statement IVS adds to a recording bucket's policy (Sid `CompositeWrite-<id>` in the service's own version). */
 export function ivsCompositeWriteStatement(bucket: s3.IBucket, region: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    sid: 'IvsCompositeWrite',
-    principals: [new iam.ServicePrincipal(`ivs-composite.${region}.amazonaws.com`)],
-    actions: ['s3:PutObject', 's3:PutObjectAcl'],
-    resources: [bucket.arnForObjects('*')],
-    conditions: {
+  return iam.PolicyStatement.fromJson(compositeWriteStatementJson(`ivs-composite.${region}.amazonaws.com`, bucket.arnForObjects('*')));
+}
+
+/** The same statement as a person would paste it, with placeholders for what is only known at deploy time. */
+export function readableIvsCompositeWriteStatement(bucket: s3.IBucket, region: string): Record<string, unknown> {
+  const known = (value: string, placeholder: string) => Token.isUnresolved(value) ? placeholder : value;
+  return compositeWriteStatementJson(`ivs-composite.${known(region, '<region>')}.amazonaws.com`,
+    `arn:aws:s3:::${known(bucket.bucketName, '<bucket>')}/*`);
+}
+
+function compositeWriteStatementJson(principalService: string, objectsArn: string): Record<string, unknown> {
+  return {
+    Sid: 'IvsCompositeWrite',
+    Effect: 'Allow',
+    Principal: { Service: principalService },
+    Action: ['s3:PutObject', 's3:PutObjectAcl'],
+    Resource: objectsArn,
+    Condition: {
       StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' },
       Bool: { 'aws:SecureTransport': 'true' },
     },
-  });
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { coerceScalars } from '../../handlers/shared/coerce';
 import { stageHandler } from '../../handlers/provider/stage';
+import { storageConfigurationHandler } from '../../handlers/provider/storage-configuration';
 import { ResourceHandler } from '../../handlers/provider/resource-handler';
 import * as constraints from '../support/ivs-realtime-api-constraints.json';
 
@@ -22,6 +23,7 @@ describe('coerceScalars', () => {
 /** Every handler's scalar paths are exactly the non-string scalars of its create request in the API model. */
 describe.each<[string, ResourceHandler, string]>([
   ['stage', stageHandler, 'CreateStage'],
+  ['storage configuration', storageConfigurationHandler, 'CreateStorageConfiguration'],
 ])('%s handler scalar paths', (_name, handler, operation) => {
   test(`match the ${operation} members typed integer, float and boolean`, () => {
     const members = (constraints as any).operations[operation].members as Array<{ path: string; type: string }>;
