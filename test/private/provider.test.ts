@@ -1,0 +1,63 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Stage, StorageConfiguration } from '../../lib';
+import { newStack } from '../util';
+
+describe('the shared provider', () => {
+  test('a stack with 50 stages and their storage configurations has exactly one provider and one handler function', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    for (let i = 0; i < 50; i++) {
+      const storageConfiguration = new StorageConfiguration(stack, `Storage${i}`, { bucket });
+      new Stage(stack, `Stage${i}`, { autoParticipantRecording: { storageConfiguration } });
+    }
+    const template = Template.fromStack(stack);
+
+    // the handler and the Provider framework's function: two functions whatever the number of resources.
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('Custom::IvsRealTimeStage', 50);
+    const tokens = new Set(Object.values(template.findResources('Custom::IvsRealTimeStage')).map((r) => JSON.stringify(r.Properties.ServiceToken)));
+    expect(tokens.size).toBe(1);
+  });
+
+  test('the handler runs on Node.js 22 with a bounded timeout, and every custom resource has a service timeout', () => {
+    const stack = newStack();
+    new Stage(stack, 'Stage');
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler', Runtime: 'nodejs22.x', Timeout: Duration.minutes(3).toSeconds(),
+    });
+    template.hasResourceProperties('Custom::IvsRealTimeStage', { ServiceTimeout: '300' });
+  });
+
+  test("the handler's IVS permissions are scoped per resource type to this account and region, never ivs:* or *", () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const storageConfiguration = new StorageConfiguration(stack, 'Storage', { bucket });
+    new Stage(stack, 'Stage', { autoParticipantRecording: { storageConfiguration } });
+    new Stage(stack, 'Stage2');
+    const template = Template.fromStack(stack);
+
+    const arnOf = (resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ivs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}/*`]],
+    });
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('IvsRealTimeProviderOnEventHandlerServiceRole') }] },
+    });
+    const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const tagging = ['ivs:TagResource', 'ivs:UntagResource', 'ivs:ListTagsForResource'];
+    expect(statements).toEqual(expect.arrayContaining([
+      { Effect: 'Allow', Action: ['ivs:CreateStorageConfiguration', 'ivs:GetStorageConfiguration', 'ivs:DeleteStorageConfiguration', ...tagging],
+        Resource: arnOf('storage-configuration') },
+      { Effect: 'Allow', Action: ['ivs:CreateStage', 'ivs:GetStage', 'ivs:UpdateStage', 'ivs:DeleteStage', ...tagging], Resource: arnOf('stage') },
+    ]));
+    // one statement per resource type, however many stages.
+    expect(statements.filter((s: any) => JSON.stringify(s.Resource).includes(':stage/*'))).toHaveLength(1);
+    for (const statement of statements) {
+      expect([statement.Action].flat()).not.toContain('ivs:*');
+      expect(statement.Resource).not.toEqual('*');
+    }
+  });
+});
