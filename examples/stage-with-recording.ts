@@ -2,13 +2,22 @@ import { Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ParticipantRecordingMediaType, RecordingThumbnails, Stage, StorageConfiguration, ThumbnailStorage } from '../lib';
+import { AutoParticipantRecording, ParticipantRecordingMediaType, RecordingThumbnails, Stage, StorageConfiguration, ThumbnailStorage } from '../lib';
+
+export interface StageWithRecordingStackProps extends StackProps {
+  /** @default 'town-hall' */
+  readonly stageName?: string;
+  /** Recording settings besides the storage configuration. @default AUDIO_VIDEO, latest thumbnail every 30 s, 60 s reconnect window, 4 s segments */
+  readonly recording?: Omit<AutoParticipantRecording, 'storageConfiguration'>;
+  /** @default { team: 'events' } */
+  readonly stageTags?: Record<string, string>;
+}
 
 /** A stage that records every participant to a new S3 bucket, and a role that may create participant tokens. */
 export class StageWithRecordingStack extends Stack {
   public readonly stage: Stage;
 
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  constructor(scope: Construct, id: string, props: StageWithRecordingStackProps = {}) {
     super(scope, id, props);
 
     const bucket = new s3.Bucket(this, 'Recordings', {
@@ -21,15 +30,17 @@ export class StageWithRecordingStack extends Stack {
     const storage = new StorageConfiguration(this, 'Storage', { bucket, storageConfigurationName: 'recordings' });
 
     this.stage = new Stage(this, 'Stage', {
-      stageName: 'town-hall',
+      stageName: props.stageName ?? 'town-hall',
       autoParticipantRecording: {
         storageConfiguration: storage,
-        mediaType: ParticipantRecordingMediaType.AUDIO_VIDEO,
-        thumbnails: RecordingThumbnails.interval(Duration.seconds(30), { storage: [ThumbnailStorage.LATEST] }),
-        recordingReconnectWindow: Duration.seconds(60),
-        hlsTargetSegmentDuration: Duration.seconds(4),
+        ...(props.recording ?? {
+          mediaType: ParticipantRecordingMediaType.AUDIO_VIDEO,
+          thumbnails: RecordingThumbnails.interval(Duration.seconds(30), { storage: [ThumbnailStorage.LATEST] }),
+          recordingReconnectWindow: Duration.seconds(60),
+          hlsTargetSegmentDuration: Duration.seconds(4),
+        }),
       },
-      tags: { team: 'events' },
+      tags: props.stageTags ?? { team: 'events' },
     });
     Tags.of(this).add('app', 'town-hall');
 

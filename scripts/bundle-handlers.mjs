@@ -15,6 +15,9 @@ for (const entry of entries) {
     // the oldest Node.js the bundle runs on: the Lambda runtime (22) and the local lifecycle tests (20).
     target: 'node20',
     format: 'cjs',
+    // the SDK loads node:http lazily with import(); as require() the bundle also runs where import() needs
+    // a module loader that is not there (the lifecycle tests load it the way Lambda does, from plain CommonJS).
+    supported: { 'dynamic-import': false },
     mainFields: ['module', 'main'],
     logLevel: 'warning',
   });

@@ -1,0 +1,642 @@
+/**
+ * In-memory state and operation semantics of the fake IVS Real-Time service. Inputs reaching these
+ * handlers have already passed model validation (see validation.ts), so they are typed with the SDK's
+ * request shapes. Stored values are shaped like the API's Get responses, tags included.
+ */
+import { createHash, randomInt } from 'node:crypto';
+import type {
+  AutoParticipantRecordingConfiguration,
+  CreateEncoderConfigurationRequest,
+  CreateIngestConfigurationRequest,
+  CreateStageRequest,
+  CreateStorageConfigurationRequest,
+  DeleteIngestConfigurationRequest,
+  DestinationConfiguration,
+  GridConfiguration,
+  ImportPublicKeyRequest,
+  LayoutConfiguration,
+  ListCompositionsRequest,
+  ListIngestConfigurationsRequest,
+  ParticipantToken,
+  ParticipantTokenConfiguration,
+  PipConfiguration,
+  StartCompositionRequest,
+  TagResourceRequest,
+  UntagResourceRequest,
+  UpdateIngestConfigurationRequest,
+  UpdateStageRequest,
+} from '@aws-sdk/client-ivs-realtime';
+import { conflictError, IvsServiceError, notFoundError, validationError } from './errors';
+import { publicKeyFromMaterial } from './validation';
+
+export type Tags = Record<string, string>;
+
+export interface FakeStage {
+  arn: string;
+  name: string;
+  /** Set while a session runs; see FakeIvsService.startStageSession. */
+  activeSessionId?: string;
+  /** Present once a request set it; the service fills its documented defaults. */
+  autoParticipantRecordingConfiguration?: AutoParticipantRecordingConfiguration;
+  endpoints: { events: string; whip: string; rtmp: string; rtmps: string };
+  tags: Tags;
+}
+
+export interface FakeStorageConfiguration {
+  arn: string;
+  name: string;
+  s3: { bucketName: string };
+  tags: Tags;
+}
+
+export interface FakeEncoderConfiguration {
+  arn: string;
+  name: string;
+  video: { width: number; height: number; framerate: number; bitrate: number };
+  tags: Tags;
+}
+
+export type IngestState = 'ACTIVE' | 'INACTIVE';
+
+export interface FakeIngestConfiguration {
+  arn: string;
+  name: string;
+  ingestProtocol: 'RTMP' | 'RTMPS';
+  streamKey: string;
+  stageArn: string;
+  participantId: string;
+  state: IngestState;
+  userId?: string;
+  redundantIngest: boolean;
+  /** The backup stream's credentials, present while redundantIngest is on. */
+  redundantIngestCredentials?: { participantId: string; streamKey: string }[];
+  attributes: Record<string, string>;
+  tags: Tags;
+}
+
+export interface FakePublicKey {
+  arn: string;
+  name: string;
+  publicKeyMaterial: string;
+  /** Hex SHA-256 of the key's DER (SPKI) encoding. */
+  fingerprint: string;
+  tags: Tags;
+}
+
+export interface FakeDestination {
+  id: string;
+  state: 'ACTIVE' | 'STOPPED';
+  configuration: DestinationConfiguration;
+  startTime: Date;
+  endTime?: Date;
+  detail?: { s3: { recordingPrefix: string } };
+}
+
+export interface FakeComposition {
+  arn: string;
+  stageArn: string;
+  state: 'ACTIVE' | 'STOPPED';
+  layout: LayoutConfiguration;
+  destinations: FakeDestination[];
+  startTime: Date;
+  endTime?: Date;
+  tags: Tags;
+}
+
+export interface FakeStageSession {
+  sessionId: string;
+  startTime: Date;
+  endTime?: Date;
+}
+
+export interface FakeIvsServiceOptions {
+  readonly region: string;
+  readonly accountId: string;
+  /** When set, CreateStorageConfiguration rejects any other bucket, as it would one IVS cannot reach. */
+  readonly knownBuckets?: readonly string[];
+}
+
+type OperationHandler = (input: any) => object;
+
+const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const LOWER_ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const MAX_TAGS = 50;
+const DEFAULT_PAGE_SIZE = 100;
+
+function randomString(length: number, alphabet = ALPHANUMERIC): string {
+  return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join('');
+}
+
+function base64UrlJson(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** The documented defaults IVS fills in; sending an empty storage ARN resets every other field to them. */
+function recordingConfigurationWithDefaults(
+  requested: AutoParticipantRecordingConfiguration,
+): AutoParticipantRecordingConfiguration {
+  const given = requested.storageConfigurationArn === '' ? { storageConfigurationArn: '' } : requested;
+  return {
+    storageConfigurationArn: given.storageConfigurationArn,
+    mediaTypes: given.mediaTypes ?? ['AUDIO_VIDEO'],
+    thumbnailConfiguration: {
+      recordingMode: 'DISABLED',
+      targetIntervalSeconds: 60,
+      storage: ['SEQUENTIAL'],
+      ...given.thumbnailConfiguration,
+    },
+    recordingReconnectWindowSeconds: given.recordingReconnectWindowSeconds ?? 0,
+    hlsConfiguration: { targetSegmentDurationSeconds: 6, ...given.hlsConfiguration },
+    recordParticipantReplicas: given.recordParticipantReplicas ?? true,
+  };
+}
+
+const GRID_DEFAULTS: GridConfiguration = {
+  featuredParticipantAttribute: '',
+  omitStoppedVideo: false,
+  videoAspectRatio: 'VIDEO',
+  gridGap: 2,
+};
+
+const PIP_DEFAULTS: PipConfiguration = {
+  featuredParticipantAttribute: '',
+  omitStoppedVideo: false,
+  videoFillMode: 'COVER',
+  gridGap: 0,
+  pipParticipantAttribute: '',
+  pipBehavior: 'STATIC',
+  pipOffset: 0,
+  pipPosition: 'BOTTOM_RIGHT',
+};
+
+function layoutWithDefaults(layout: LayoutConfiguration | undefined): LayoutConfiguration {
+  return layout?.pip ? { pip: { ...PIP_DEFAULTS, ...layout.pip } } : { grid: { ...GRID_DEFAULTS, ...layout?.grid } };
+}
+
+/** Names a missing referenced resource the way a ValidationException names a bad member. */
+function missingReference(path: string, arn: string, resourceType: string): IvsServiceError {
+  return validationError([`Value '${arn}' at '${path}' failed to satisfy constraint: ${resourceType} does not exist`]);
+}
+
+export class FakeIvsService {
+  readonly stages = new Map<string, FakeStage>();
+  readonly storageConfigurations = new Map<string, FakeStorageConfiguration>();
+  readonly encoderConfigurations = new Map<string, FakeEncoderConfiguration>();
+  readonly ingestConfigurations = new Map<string, FakeIngestConfiguration>();
+  readonly publicKeys = new Map<string, FakePublicKey>();
+  readonly compositions = new Map<string, FakeComposition>();
+  /** Every session each stage has had, newest last. */
+  readonly stageSessions = new Map<string, FakeStageSession[]>();
+  /** StartComposition idempotency tokens → the composition they started. */
+  private readonly compositionTokens = new Map<string, { stageArn: string; compositionArn: string }>();
+
+  private readonly handlers: Readonly<Record<string, OperationHandler>> = {
+    CreateStage: (input: CreateStageRequest) => this.createStage(input),
+    GetStage: ({ arn }: { arn: string }) => ({ stage: this.stage(arn) }),
+    UpdateStage: (input: UpdateStageRequest) => this.updateStage(input),
+    DeleteStage: ({ arn }: { arn: string }) => this.deleteStage(arn),
+    ListStages: (input) => {
+      const page = this.paginate([...this.stages.values()], input);
+      return {
+        stages: page.items.map(({ arn, name, activeSessionId, tags }) => ({ arn, name, activeSessionId, tags })),
+        nextToken: page.nextToken,
+      };
+    },
+    CreateStorageConfiguration: (input: CreateStorageConfigurationRequest) => this.createStorageConfiguration(input),
+    GetStorageConfiguration: ({ arn }: { arn: string }) => ({ storageConfiguration: this.storageConfiguration(arn) }),
+    DeleteStorageConfiguration: ({ arn }: { arn: string }) => this.deleteStorageConfiguration(arn),
+    ListStorageConfigurations: (input) => {
+      const page = this.paginate([...this.storageConfigurations.values()], input);
+      return { storageConfigurations: page.items, nextToken: page.nextToken };
+    },
+    CreateEncoderConfiguration: (input: CreateEncoderConfigurationRequest) => this.createEncoderConfiguration(input),
+    GetEncoderConfiguration: ({ arn }: { arn: string }) => ({ encoderConfiguration: this.encoderConfiguration(arn) }),
+    DeleteEncoderConfiguration: ({ arn }: { arn: string }) => this.deleteEncoderConfiguration(arn),
+    ListEncoderConfigurations: (input) => {
+      const page = this.paginate([...this.encoderConfigurations.values()], input);
+      return { encoderConfigurations: page.items.map(({ arn, name, tags }) => ({ arn, name, tags })), nextToken: page.nextToken };
+    },
+    CreateIngestConfiguration: (input: CreateIngestConfigurationRequest) => this.createIngestConfiguration(input),
+    GetIngestConfiguration: ({ arn }: { arn: string }) => ({ ingestConfiguration: this.ingestConfiguration(arn) }),
+    UpdateIngestConfiguration: (input: UpdateIngestConfigurationRequest) => this.updateIngestConfiguration(input),
+    DeleteIngestConfiguration: (input: DeleteIngestConfigurationRequest) => this.deleteIngestConfiguration(input),
+    ListIngestConfigurations: (input: ListIngestConfigurationsRequest) => this.listIngestConfigurations(input),
+    ImportPublicKey: (input: ImportPublicKeyRequest) => this.importPublicKey(input),
+    GetPublicKey: ({ arn }: { arn: string }) => ({ publicKey: this.publicKey(arn) }),
+    DeletePublicKey: ({ arn }: { arn: string }) => {
+      this.publicKey(arn);
+      this.publicKeys.delete(arn);
+      return {};
+    },
+    ListPublicKeys: (input) => {
+      const page = this.paginate([...this.publicKeys.values()], input);
+      return { publicKeys: page.items.map(({ arn, name, tags }) => ({ arn, name, tags })), nextToken: page.nextToken };
+    },
+    StartComposition: (input: StartCompositionRequest) => this.startComposition(input),
+    GetComposition: ({ arn }: { arn: string }) => ({ composition: this.composition(arn) }),
+    StopComposition: ({ arn }: { arn: string }) => {
+      this.stopComposition(this.composition(arn));
+      return {};
+    },
+    ListCompositions: (input: ListCompositionsRequest) => this.listCompositions(input),
+    TagResource: ({ resourceArn, tags }: TagResourceRequest) => {
+      const resource = this.taggable(resourceArn!);
+      resource.tags = this.mergedTags(resource.tags, tags!);
+      return {};
+    },
+    UntagResource: ({ resourceArn, tagKeys }: UntagResourceRequest) => {
+      const resource = this.taggable(resourceArn!);
+      tagKeys!.forEach((key) => delete resource.tags[key]);
+      return {};
+    },
+    ListTagsForResource: ({ resourceArn }: { resourceArn: string }) => ({ tags: this.taggable(resourceArn).tags }),
+  };
+
+  constructor(private readonly options: FakeIvsServiceOptions) {}
+
+  implements(operation: string): boolean {
+    return operation in this.handlers;
+  }
+
+  /** Runs one validated request; throws IvsServiceError for the service's error answers. */
+  invoke(operation: string, input: Record<string, unknown>): object {
+    return this.handlers[operation](input);
+  }
+
+  reset(): void {
+    this.stages.clear();
+    this.storageConfigurations.clear();
+    this.encoderConfigurations.clear();
+    this.ingestConfigurations.clear();
+    this.publicKeys.clear();
+    this.compositions.clear();
+    this.stageSessions.clear();
+    this.compositionTokens.clear();
+  }
+
+  startStageSession(stageArn: string): string {
+    const stage = this.stage(stageArn);
+    if (stage.activeSessionId) throw new Error(`Stage ${stageArn} already has active session ${stage.activeSessionId}`);
+    const sessionId = `st-${randomString(13)}`;
+    stage.activeSessionId = sessionId;
+    const sessions = this.stageSessions.get(stageArn) ?? [];
+    sessions.push({ sessionId, startTime: new Date() });
+    this.stageSessions.set(stageArn, sessions);
+    return sessionId;
+  }
+
+  endStageSession(stageArn: string): void {
+    const stage = this.stage(stageArn);
+    const session = this.stageSessions.get(stageArn)?.find((candidate) => candidate.sessionId === stage.activeSessionId);
+    if (!session) throw new Error(`Stage ${stageArn} has no active session`);
+    session.endTime = new Date();
+    delete stage.activeSessionId;
+  }
+
+  setIngestState(arn: string, state: IngestState): void {
+    this.ingestConfiguration(arn).state = state;
+  }
+
+  private newArn(resourceType: string): { arn: string; id: string } {
+    const id = randomString(12);
+    return { arn: `arn:aws:ivs:${this.options.region}:${this.options.accountId}:${resourceType}/${id}`, id };
+  }
+
+  private find<T>(map: Map<string, T>, resourceType: string, arn: string): T {
+    const resource = map.get(arn);
+    if (!resource) throw notFoundError(resourceType, arn);
+    return resource;
+  }
+
+  private stage(arn: string) { return this.find(this.stages, 'Stage', arn); }
+  private storageConfiguration(arn: string) { return this.find(this.storageConfigurations, 'StorageConfiguration', arn); }
+  private encoderConfiguration(arn: string) { return this.find(this.encoderConfigurations, 'EncoderConfiguration', arn); }
+  private ingestConfiguration(arn: string) { return this.find(this.ingestConfigurations, 'IngestConfiguration', arn); }
+  private publicKey(arn: string) { return this.find(this.publicKeys, 'PublicKey', arn); }
+  private composition(arn: string) { return this.find(this.compositions, 'Composition', arn); }
+
+  private taggable(arn: string): { tags: Tags } {
+    // Validation has already checked the ARN names one of the taggable resource types.
+    const resourceType = arn.split(':')[5].split('/')[0];
+    const maps: Record<string, [Map<string, { tags: Tags }>, string]> = {
+      'stage': [this.stages, 'Stage'],
+      'storage-configuration': [this.storageConfigurations, 'StorageConfiguration'],
+      'encoder-configuration': [this.encoderConfigurations, 'EncoderConfiguration'],
+      'ingest-configuration': [this.ingestConfigurations, 'IngestConfiguration'],
+      'public-key': [this.publicKeys, 'PublicKey'],
+      'composition': [this.compositions, 'Composition'],
+    };
+    const [map, typeName] = maps[resourceType];
+    return this.find(map, typeName, arn);
+  }
+
+  /** The model caps one request's tags at 50; this caps the resource's tags after merging. */
+  private mergedTags(existing: Tags, added: Tags): Tags {
+    const merged = { ...existing, ...added };
+    const count = Object.keys(merged).length;
+    if (count > MAX_TAGS) {
+      throw validationError([`Value at 'tags' failed to satisfy constraint: a resource can have at most ${MAX_TAGS} tags, this request would leave it with ${count}`]);
+    }
+    return merged;
+  }
+
+  private paginate<T>(items: T[], input: { nextToken?: string; maxResults?: number }): { items: T[]; nextToken?: string } {
+    const start = input.nextToken ? Number(Buffer.from(input.nextToken, 'base64url').toString()) : 0;
+    if (!Number.isInteger(start) || start < 0 || start > items.length) {
+      throw validationError([`Value '${input.nextToken}' at 'nextToken' failed to satisfy constraint: not a token this API returned`]);
+    }
+    const end = start + (input.maxResults ?? DEFAULT_PAGE_SIZE);
+    return {
+      items: items.slice(start, end),
+      nextToken: end < items.length ? Buffer.from(String(end)).toString('base64url') : undefined,
+    };
+  }
+
+  private requireStorageConfigurationReference(arn: string | undefined, path: string): void {
+    if (arn && !this.storageConfigurations.has(arn)) throw missingReference(path, arn, 'StorageConfiguration');
+  }
+
+  private createStage(input: CreateStageRequest): object {
+    const recording = input.autoParticipantRecordingConfiguration;
+    this.requireStorageConfigurationReference(recording?.storageConfigurationArn, 'autoParticipantRecordingConfiguration.storageConfigurationArn');
+    const { arn } = this.newArn('stage');
+    const host = randomString(12, LOWER_ALPHANUMERIC);
+    const stage: FakeStage = {
+      arn,
+      name: input.name ?? '',
+      autoParticipantRecordingConfiguration: recording ? recordingConfigurationWithDefaults(recording) : undefined,
+      endpoints: {
+        events: 'wss://global.events.live-video.net',
+        whip: `https://${host}.global-bm.whip.live-video.net`,
+        rtmp: `rtmp://${host}.global-contribute-staging.live-video.net/app/`,
+        rtmps: `rtmps://${host}.global-contribute-staging.live-video.net:443/app/`,
+      },
+      tags: input.tags ?? {},
+    };
+    this.stages.set(arn, stage);
+    const participantTokens = (input.participantTokenConfigurations ?? []).map((configuration) => this.participantToken(arn, configuration));
+    return { stage, participantTokens };
+  }
+
+  private participantToken(stageArn: string, configuration: ParticipantTokenConfiguration): ParticipantToken {
+    const participantId = randomString(12);
+    const duration = configuration.duration ?? 720;
+    const expirationTime = new Date(Date.now() + duration * 60_000);
+    const payload = { jti: participantId, resource: stageArn, exp: Math.floor(expirationTime.getTime() / 1000) };
+    return {
+      participantId,
+      // Shaped like the real JWT so code that splits it on '.' behaves; the signature is random.
+      token: `${base64UrlJson({ alg: 'ES384', typ: 'JWT' })}.${base64UrlJson(payload)}.${randomString(86)}`,
+      userId: configuration.userId,
+      attributes: configuration.attributes ?? {},
+      duration,
+      capabilities: configuration.capabilities ?? ['PUBLISH', 'SUBSCRIBE'],
+      expirationTime,
+    };
+  }
+
+  private updateStage(input: UpdateStageRequest): object {
+    const stage = this.stage(input.arn!);
+    const recording = input.autoParticipantRecordingConfiguration;
+    if (recording) {
+      // "Note that this cannot be updated while recording is active" (UpdateStage docs).
+      if (stage.activeSessionId && stage.autoParticipantRecordingConfiguration?.storageConfigurationArn) {
+        throw conflictError(`Cannot update autoParticipantRecordingConfiguration of stage ${stage.arn} while recording is active (session ${stage.activeSessionId})`);
+      }
+      this.requireStorageConfigurationReference(recording.storageConfigurationArn, 'autoParticipantRecordingConfiguration.storageConfigurationArn');
+      stage.autoParticipantRecordingConfiguration = recordingConfigurationWithDefaults(recording);
+    }
+    if (input.name !== undefined) stage.name = input.name;
+    return { stage };
+  }
+
+  private deleteStage(arn: string): object {
+    this.stage(arn);
+    // Deleting a stage disconnects everyone, which ends its session and the compositions fed by it.
+    for (const composition of this.compositions.values()) {
+      if (composition.stageArn === arn) this.stopComposition(composition);
+    }
+    const activeSession = this.stageSessions.get(arn)?.find((session) => !session.endTime);
+    if (activeSession) activeSession.endTime = new Date();
+    this.stages.delete(arn);
+    return {};
+  }
+
+  private createStorageConfiguration(input: CreateStorageConfigurationRequest): object {
+    const bucketName = input.s3!.bucketName!;
+    const knownBuckets = this.options.knownBuckets;
+    if (knownBuckets && !knownBuckets.includes(bucketName)) {
+      throw validationError([`Value '${bucketName}' at 's3.bucketName' failed to satisfy constraint: the bucket does not exist or IVS cannot access it`]);
+    }
+    const { arn } = this.newArn('storage-configuration');
+    const storageConfiguration: FakeStorageConfiguration = { arn, name: input.name ?? '', s3: { bucketName }, tags: input.tags ?? {} };
+    this.storageConfigurations.set(arn, storageConfiguration);
+    return { storageConfiguration };
+  }
+
+  private activeCompositions(): FakeComposition[] {
+    return [...this.compositions.values()].filter((composition) => composition.state === 'ACTIVE');
+  }
+
+  private deleteStorageConfiguration(arn: string): object {
+    this.storageConfiguration(arn);
+    const recordingStage = [...this.stages.values()]
+      .find((stage) => stage.autoParticipantRecordingConfiguration?.storageConfigurationArn === arn);
+    if (recordingStage) {
+      throw conflictError(`StorageConfiguration ${arn} is in use by the auto-participant recording of stage ${recordingStage.arn}`);
+    }
+    const composition = this.activeCompositions()
+      .find((candidate) => candidate.destinations.some((destination) => destination.configuration.s3?.storageConfigurationArn === arn));
+    if (composition) throw conflictError(`StorageConfiguration ${arn} is in use by active composition ${composition.arn}`);
+    this.storageConfigurations.delete(arn);
+    return {};
+  }
+
+  private createEncoderConfiguration(input: CreateEncoderConfigurationRequest): object {
+    const { arn } = this.newArn('encoder-configuration');
+    const encoderConfiguration: FakeEncoderConfiguration = {
+      arn,
+      name: input.name ?? '',
+      video: { width: 1280, height: 720, framerate: 30, bitrate: 2_500_000, ...input.video },
+      tags: input.tags ?? {},
+    };
+    this.encoderConfigurations.set(arn, encoderConfiguration);
+    return { encoderConfiguration };
+  }
+
+  private deleteEncoderConfiguration(arn: string): object {
+    this.encoderConfiguration(arn);
+    const composition = this.activeCompositions().find((candidate) => this.compositionUsesEncoder(candidate, arn));
+    if (composition) throw conflictError(`EncoderConfiguration ${arn} is in use by active composition ${composition.arn}`);
+    this.encoderConfigurations.delete(arn);
+    return {};
+  }
+
+  private compositionUsesEncoder(composition: FakeComposition, encoderArn: string): boolean {
+    return composition.destinations.some(({ configuration }) =>
+      configuration.channel?.encoderConfigurationArn === encoderArn
+      || (configuration.s3?.encoderConfigurationArns ?? []).includes(encoderArn));
+  }
+
+  private streamKey(resourceId: string): string {
+    return `rt_${this.options.accountId}_${this.options.region}_${resourceId}_${randomString(32)}`;
+  }
+
+  private redundantIngestCredentials(resourceId: string): FakeIngestConfiguration['redundantIngestCredentials'] {
+    return [{ participantId: randomString(12), streamKey: this.streamKey(resourceId) }];
+  }
+
+  private requireStageReference(stageArn: string | undefined): void {
+    if (stageArn && !this.stages.has(stageArn)) throw missingReference('stageArn', stageArn, 'Stage');
+  }
+
+  private createIngestConfiguration(input: CreateIngestConfigurationRequest): object {
+    this.requireStageReference(input.stageArn);
+    const { arn, id } = this.newArn('ingest-configuration');
+    const redundantIngest = input.redundantIngest ?? false;
+    const ingestConfiguration: FakeIngestConfiguration = {
+      arn,
+      name: input.name ?? '',
+      ingestProtocol: input.ingestProtocol!,
+      streamKey: this.streamKey(id),
+      stageArn: input.stageArn ?? '',
+      participantId: randomString(12),
+      state: 'INACTIVE',
+      userId: input.userId,
+      redundantIngest,
+      redundantIngestCredentials: redundantIngest ? this.redundantIngestCredentials(id) : undefined,
+      attributes: input.attributes ?? {},
+      tags: input.tags ?? {},
+    };
+    this.ingestConfigurations.set(arn, ingestConfiguration);
+    return { ingestConfiguration };
+  }
+
+  private updateIngestConfiguration(input: UpdateIngestConfigurationRequest): object {
+    const ingestConfiguration = this.ingestConfiguration(input.arn!);
+    if (ingestConfiguration.state === 'ACTIVE') {
+      throw conflictError(`IngestConfiguration ${input.arn} is active and cannot be updated`);
+    }
+    this.requireStageReference(input.stageArn);
+    if (input.stageArn !== undefined) ingestConfiguration.stageArn = input.stageArn;
+    if (input.redundantIngest !== undefined && input.redundantIngest !== ingestConfiguration.redundantIngest) {
+      ingestConfiguration.redundantIngest = input.redundantIngest;
+      ingestConfiguration.redundantIngestCredentials = input.redundantIngest
+        ? this.redundantIngestCredentials(input.arn!.split('/')[1])
+        : undefined;
+    }
+    return { ingestConfiguration };
+  }
+
+  private deleteIngestConfiguration(input: DeleteIngestConfigurationRequest): object {
+    const ingestConfiguration = this.ingestConfiguration(input.arn!);
+    if (ingestConfiguration.state === 'ACTIVE' && !input.force) {
+      throw conflictError(`IngestConfiguration ${input.arn} is active; stop the stream or delete it with force`);
+    }
+    this.ingestConfigurations.delete(input.arn!);
+    return {};
+  }
+
+  private listIngestConfigurations(input: ListIngestConfigurationsRequest): object {
+    const matching = [...this.ingestConfigurations.values()].filter((candidate) =>
+      (input.filterByStageArn === undefined || candidate.stageArn === input.filterByStageArn)
+      && (input.filterByState === undefined || candidate.state === input.filterByState));
+    const page = this.paginate(matching, input);
+    return {
+      ingestConfigurations: page.items.map(({ arn, ingestProtocol, stageArn, participantId, state, name, userId, redundantIngest }) =>
+        ({ arn, ingestProtocol, stageArn, participantId, state, name, userId, redundantIngest })),
+      nextToken: page.nextToken,
+    };
+  }
+
+  private importPublicKey(input: ImportPublicKeyRequest): object {
+    const der = publicKeyFromMaterial(input.publicKeyMaterial!).export({ type: 'spki', format: 'der' });
+    const fingerprint = createHash('sha256').update(der).digest('hex');
+    const duplicate = [...this.publicKeys.values()].find((key) => key.fingerprint === fingerprint);
+    if (duplicate) throw conflictError(`This public key material was already imported as ${duplicate.arn}`);
+    const { arn } = this.newArn('public-key');
+    const publicKey: FakePublicKey = {
+      arn,
+      name: input.name ?? '',
+      publicKeyMaterial: input.publicKeyMaterial!,
+      fingerprint,
+      tags: input.tags ?? {},
+    };
+    this.publicKeys.set(arn, publicKey);
+    return { publicKey };
+  }
+
+  private startComposition(input: StartCompositionRequest): object {
+    const stageArn = input.stageArn!;
+    const token = input.idempotencyToken;
+    const previous = token === undefined ? undefined : this.compositionTokens.get(token);
+    if (previous) {
+      if (previous.stageArn !== stageArn) {
+        throw conflictError(`idempotencyToken ${token} was already used to start a composition on stage ${previous.stageArn}`);
+      }
+      return { composition: this.composition(previous.compositionArn) };
+    }
+    this.stage(stageArn);
+    input.destinations!.forEach(({ channel, s3 }) => {
+      if (channel?.encoderConfigurationArn) this.encoderConfiguration(channel.encoderConfigurationArn);
+      if (s3) {
+        this.storageConfiguration(s3.storageConfigurationArn!);
+        s3.encoderConfigurationArns!.forEach((encoderArn) => this.encoderConfiguration(encoderArn));
+      }
+    });
+    const { arn, id } = this.newArn('composition');
+    const startTime = new Date();
+    const composition: FakeComposition = {
+      arn,
+      stageArn,
+      state: 'ACTIVE',
+      layout: layoutWithDefaults(input.layout),
+      destinations: input.destinations!.map((configuration) => {
+        const destinationId = randomString(12);
+        return {
+          id: destinationId,
+          state: 'ACTIVE',
+          configuration,
+          startTime,
+          detail: configuration.s3 ? { s3: { recordingPrefix: `${id}/${destinationId}/composite` } } : undefined,
+        };
+      }),
+      startTime,
+      tags: input.tags ?? {},
+    };
+    this.compositions.set(arn, composition);
+    if (token !== undefined) this.compositionTokens.set(token, { stageArn, compositionArn: arn });
+    return { composition };
+  }
+
+  private stopComposition(composition: FakeComposition): void {
+    if (composition.state === 'STOPPED') return;
+    const endTime = new Date();
+    composition.state = 'STOPPED';
+    composition.endTime = endTime;
+    composition.destinations.forEach((destination) => {
+      destination.state = 'STOPPED';
+      destination.endTime = endTime;
+    });
+  }
+
+  private listCompositions(input: ListCompositionsRequest): object {
+    const matching = [...this.compositions.values()].filter((candidate) =>
+      (input.filterByStageArn === undefined || candidate.stageArn === input.filterByStageArn)
+      && (input.filterByEncoderConfigurationArn === undefined || this.compositionUsesEncoder(candidate, input.filterByEncoderConfigurationArn)));
+    const page = this.paginate(matching, input);
+    return {
+      compositions: page.items.map(({ arn, stageArn, destinations, state, tags, startTime, endTime }) => ({
+        arn,
+        stageArn,
+        destinations: destinations.map(({ id, state: destinationState, startTime: started, endTime: ended }) =>
+          ({ id, state: destinationState, startTime: started, endTime: ended })),
+        state,
+        tags,
+        startTime,
+        endTime,
+      })),
+      nextToken: page.nextToken,
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { CustomResourceEvent } from '../../handlers/provider/event';
+import { FakeIvsServer } from './fake-ivs-server';
+import { stringifyScalars } from './lifecycle/intrinsics';
+
+/**
+ * Runs the test file's handler against one fake IVS Real-Time server, started before the first test (the handler's
+ * SDK client is created on first use and kept, so its endpoint must be set by then) and emptied after each test.
+ * Returns a getter for the fake. The handler's one-line logs are silenced.
+ */
+export function useFakeIvs(): () => FakeIvsServer {
+  let fake: FakeIvsServer | undefined;
+  beforeAll(async () => {
+    fake = await FakeIvsServer.start();
+    process.env.AWS_ENDPOINT_URL_IVS_REALTIME = fake.endpoint;
+    process.env.AWS_REGION = fake.region;
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAFAKEFAKEFAKEFAKE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
+  });
+  beforeEach(() => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    fake?.reset();
+    jest.restoreAllMocks();
+  });
+  afterAll(async () => {
+    await fake?.stop();
+  });
+  return () => fake!;
+}
+
+/** The operations the fake received after its call log had `since` entries: what one step of a test called. */
+export function operationsSince(fake: FakeIvsServer, since: number): string[] {
+  return fake.calls.slice(since).map((call) => call.operation);
+}
+
+/** The wire-contract properties of one custom resource (`Config`, `Tags`), with numbers and booleans as such. */
+export type ResourceProperties = Record<string, unknown>;
+
+const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:TestStack-ProviderframeworkonEvent';
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/TestStack/11111111-2222-3333-4444-555555555555';
+let requests = 0;
+
+/**
+ * Custom resource events for a handler test, shaped as the Provider framework passes CloudFormation's requests
+ * to onEvent: `ServiceToken` included and every scalar of the properties turned into a string.
+ */
+export class CustomResourceEvents {
+  constructor(private readonly resourceType: string, private readonly logicalResourceId = 'Resource') {}
+
+  public create(properties: ResourceProperties): CustomResourceEvent {
+    return this.event('Create', properties);
+  }
+
+  public update(physicalResourceId: string, properties: ResourceProperties, oldProperties: ResourceProperties): CustomResourceEvent {
+    return { ...this.event('Update', properties), PhysicalResourceId: physicalResourceId, OldResourceProperties: asSent(oldProperties) };
+  }
+
+  public delete(physicalResourceId: string, properties: ResourceProperties): CustomResourceEvent {
+    return { ...this.event('Delete', properties), PhysicalResourceId: physicalResourceId };
+  }
+
+  private event(requestType: CustomResourceEvent['RequestType'], properties: ResourceProperties): CustomResourceEvent {
+    return {
+      RequestType: requestType,
+      ResourceType: this.resourceType,
+      LogicalResourceId: this.logicalResourceId,
+      RequestId: `request-${++requests}`,
+      StackId: STACK_ID,
+      ResourceProperties: asSent(properties),
+    };
+  }
+}
+
+function asSent(properties: ResourceProperties): Record<string, any> {
+  return stringifyScalars({ ServiceToken: SERVICE_TOKEN, ...properties }) as Record<string, any>;
+}

@@ -1,0 +1,736 @@
+/**
+ * Deploys a synthesized CDK stack locally the way CloudFormation would, as far as custom resources go:
+ * every custom resource served by a `custom-resources.Provider` has its handler asset run from the cloud
+ * assembly (as Lambda would load it) with CloudFormation's events, in dependency order, through Create,
+ * Update (with replacement and cleanup), rollback and Delete. Other resources are deployed instantly with
+ * plausible fake identifiers, so references to them resolve.
+ */
+import { randomUUID } from 'crypto';
+import { CfnElement, Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { AssemblySource, Template, TemplateResource, assetDirectory, synthesize } from './lifecycle/assembly';
+import { FakeEnvironment, fakeAttribute, fakePhysicalId, fakeRef, lambdaFunctionArn } from './lifecycle/fake-resources';
+import { invert, schedule, topologicalOrder } from './lifecycle/graph';
+import {
+  PSEUDO_PARAMETERS, ResolutionError, ResolveContext, evaluateConditions, referencedNames, resolveValue, stringifyScalars,
+} from './lifecycle/intrinsics';
+import { LambdaFunction, LambdaRuntime } from './lifecycle/lambda-runtime';
+import { CustomResourceEvent, FrameworkResponse, RequestType, frameworkResponse, isSwallowedDelete } from './lifecycle/provider-framework';
+
+export { CREATE_FAILED_MARKER } from './lifecycle/provider-framework';
+export type { CustomResourceEvent, RequestType } from './lifecycle/provider-framework';
+export type { Template } from './lifecycle/assembly';
+
+export interface LifecycleDriverOptions {
+  /** `AWS::Region` and the handler's `AWS_REGION`. @default - the stack's region if concrete, else us-east-1 */
+  readonly region?: string;
+  /** `AWS::AccountId`. @default - the stack's account if concrete, else 123456789012 */
+  readonly accountId?: string;
+  /** Extra environment for every handler invocation, over the function's own (e.g. `AWS_ENDPOINT_URL_IVS_REALTIME`). */
+  readonly env?: Record<string, string>;
+  /** Multiplies every function's `Timeout` (e.g. 0.01 turns 3 s into 30 ms). @default 1 */
+  readonly timeoutScale?: number;
+  /** Custom resource operations in flight at once, for independent resources (CloudFormation runs them in parallel). @default 1 */
+  readonly concurrency?: number;
+  /** Values for template parameters. @default - each parameter's Default */
+  readonly parameters?: Record<string, string>;
+  /**
+   * Custom resource types deployed as no-ops, like non-custom resources: for types not served by a Provider
+   * framework (e.g. `Custom::S3AutoDeleteObjects`), which the driver cannot run. @default - none
+   */
+  readonly skipResourceTypes?: string[];
+}
+
+/** One CloudFormation resource event of a stack operation. */
+export interface LifecycleEvent {
+  readonly logicalId: string;
+  readonly requestType: RequestType;
+  /** As the response reported it (the marker for a failed Create); absent when there was no response. */
+  readonly physicalId?: string;
+  readonly status: 'SUCCESS' | 'FAILED';
+  readonly reason?: string;
+  readonly noEcho?: boolean;
+  /** `deploy`: the create/update itself; `cleanup`: deletes after a successful update; `rollback`; `destroy`. */
+  readonly phase: 'deploy' | 'cleanup' | 'rollback' | 'destroy';
+}
+
+export interface LifecycleResult {
+  /**
+   * SUCCEEDED: CREATE/UPDATE/DELETE_COMPLETE (cleanup failures do not fail an update, as in CloudFormation);
+   * ROLLED_BACK: the operation failed and was rolled back; FAILED: a template error (nothing was done),
+   * a DELETE_FAILED, or a rollback that failed too.
+   */
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'ROLLED_BACK';
+  readonly events: LifecycleEvent[];
+  /** Why it failed (first failure, as `LogicalId: reason`), or which cleanup deletes failed. */
+  readonly reason?: string;
+}
+
+/** The outcome of `invoke()`. */
+export interface InvokeResult {
+  readonly status: 'SUCCESS' | 'FAILED';
+  readonly physicalId?: string;
+  readonly data: Record<string, unknown>;
+  readonly noEcho: boolean;
+  readonly reason?: string;
+  /** The event sent (absent if the framework answered itself). */
+  readonly event?: CustomResourceEvent;
+}
+
+interface ResourceState {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly custom: boolean;
+  readonly physicalId: string;
+  /** `Data` of the last response (custom resources). */
+  readonly attributes: Record<string, unknown>;
+  /** Resolved properties; stringified for custom resources, as last sent. */
+  readonly properties: Record<string, unknown>;
+  readonly noEcho: boolean;
+  readonly definition: TemplateResource;
+  readonly source: AssemblySource;
+  /** The request whose response set the attributes (named by CloudFormation's attribute error). */
+  readonly requestId?: string;
+}
+
+/** A template as deployed: active resources (conditions applied), parameter values and dependency order. */
+class TemplateModel {
+  public readonly resources: Record<string, TemplateResource>;
+  public readonly dependencies = new Map<string, Set<string>>();
+  public readonly order: string[];
+  public readonly conditions: Record<string, boolean>;
+
+  constructor(
+    public readonly template: Template,
+    public readonly source: AssemblySource,
+    public readonly parameters: Record<string, unknown>,
+    pseudo: Omit<ResolveContext, 'condition' | 'parameters' | 'mappings' | 'ref' | 'getAtt'>,
+  ) {
+    const all = template.Resources ?? {};
+    const noResources = (): never => {
+      throw new ResolutionError('Template format error: Conditions can only be boolean operations on parameters and other conditions');
+    };
+    this.conditions = evaluateConditions(template.Conditions, {
+      ...pseudo, parameters, mappings: template.Mappings ?? {}, ref: noResources, getAtt: noResources,
+    });
+    this.resources = Object.fromEntries(Object.entries(all).filter(([, r]) => !r.Condition || this.conditionValue(r.Condition)));
+    const known = new Set([...Object.keys(all), ...Object.keys(parameters), ...PSEUDO_PARAMETERS]);
+    for (const [id, resource] of Object.entries(this.resources)) {
+      const dependsOn = resource.DependsOn === undefined ? [] : ([] as string[]).concat(resource.DependsOn);
+      const referenced = [...referencedNames(resource.Properties ?? {})];
+      const unresolved = [...dependsOn.filter(d => !(d in all)), ...referenced.filter(n => !known.has(n))];
+      if (unresolved.length > 0) {
+        throw new ResolutionError(`Template format error: Unresolved resource dependencies [${unresolved.join(', ')}] in the Resources block of the template`);
+      }
+      this.dependencies.set(id, new Set([...dependsOn, ...referenced].filter(n => n in this.resources)));
+    }
+    this.order = topologicalOrder(Object.keys(this.resources), this.dependencies);
+  }
+
+  public conditionValue(name: string): boolean {
+    if (!(name in this.conditions)) {
+      throw new ResolutionError(`Template format error: Unresolved condition dependency ${name}`);
+    }
+    return this.conditions[name];
+  }
+}
+
+/** The state of one stack operation. */
+interface Operation {
+  readonly states: Map<string, ResourceState>;
+  readonly events: LifecycleEvent[];
+}
+
+const MAX_RESPONSE_BYTES = 4096;
+const RETAINED = new Set(['Retain', 'RetainExceptOnCreate']);
+
+export class LifecycleDriver {
+  /** Every event delivered to a user handler, in order (deep copies). */
+  public readonly sentEvents: CustomResourceEvent[] = [];
+  private readonly options: LifecycleDriverOptions;
+  private runtime?: LambdaRuntime;
+  private env?: FakeEnvironment & { readonly stackId: string };
+  private deployed?: { readonly model: TemplateModel; readonly states: Map<string, ResourceState> };
+  private deployedOutputs: Record<string, unknown> = {};
+  private readonly nameSuffixes = new Map<string, string>();
+
+  constructor(options: LifecycleDriverOptions = {}) {
+    this.options = options;
+  }
+
+  /** The deployed template (undefined before the first deploy and after a destroy or a rolled-back create). */
+  public get template(): Template | undefined {
+    return this.deployed?.model.template;
+  }
+
+  /** The deployed stack's outputs, resolved. */
+  public get outputs(): Record<string, unknown> {
+    return { ...this.deployedOutputs };
+  }
+
+  /** Creates the stack, or updates it if this driver deployed it before. */
+  public async deploy(stack: Stack): Promise<LifecycleResult> {
+    const { template, stackName, source } = synthesize(stack);
+    if (this.deployed && this.env && this.env.stackName !== stackName) {
+      throw new Error(`This driver deploys stack ${this.env.stackName}; use another driver for ${stackName}`);
+    }
+    if (!this.deployed || !this.env) {
+      const region = this.options.region ?? (Token.isUnresolved(stack.region) ? 'us-east-1' : stack.region);
+      const accountId = this.options.accountId ?? (Token.isUnresolved(stack.account) ? '123456789012' : stack.account);
+      const partition = region.startsWith('cn-') ? 'aws-cn' : 'aws';
+      this.env = {
+        region, accountId, partition, stackName,
+        urlSuffix: partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
+        stackId: `arn:${partition}:cloudformation:${region}:${accountId}:stack/${stackName}/${randomUUID()}`,
+      };
+      this.runtime = new LambdaRuntime({ region, env: this.options.env ?? {}, timeoutScale: this.options.timeoutScale ?? 1 });
+    }
+    let model: TemplateModel;
+    try {
+      model = new TemplateModel(template, source, this.parameterValues(template), this.env);
+      this.checkTypeChanges(model);
+    } catch (e) {
+      return { status: 'FAILED', events: [], reason: messageOf(e) };
+    }
+    return this.apply(model);
+  }
+
+  /** Deletes the stack: every resource in reverse dependency order, except those retained. */
+  public async destroy(): Promise<LifecycleResult> {
+    if (!this.deployed) {
+      return { status: 'SUCCEEDED', events: [] };
+    }
+    const { model, states } = this.deployed;
+    const op: Operation = { states, events: [] };
+    const ids = [...[...model.order].reverse().filter(id => states.has(id)), ...[...states.keys()].filter(id => !model.order.includes(id))];
+    let firstFailure: string | undefined;
+    const blocked = await schedule(ids, invert(model.order, model.dependencies), async id => {
+      const failure = await this.remove(op, states.get(id)!, 'destroy', RETAINED);
+      if (failure === undefined) {
+        states.delete(id);
+        return true;
+      }
+      firstFailure ??= `${id}: ${failure}`;
+      return false;
+    }, { concurrency: this.concurrency, onFailure: 'block' });
+    if (states.size > 0) {
+      const reason = firstFailure ?? `not deleted: ${blocked.join(', ')}`;
+      return { status: 'FAILED', events: op.events, reason };
+    }
+    this.forget();
+    return { status: 'SUCCEEDED', events: op.events };
+  }
+
+  /** The resource's physical ID (for custom resources, the one the handler returned). */
+  public physicalId(logicalId: string): string {
+    return this.state(logicalId).physicalId;
+  }
+
+  /** The custom resource's attributes: the `Data` of its last response. */
+  public attributes(logicalId: string): Record<string, unknown> {
+    return { ...this.state(logicalId).attributes };
+  }
+
+  /** The resource's resolved properties (for custom resources, stringified, as last sent to the handler). */
+  public resolvedProperties(logicalId: string): Record<string, unknown> {
+    return structuredClone(this.state(logicalId).properties);
+  }
+
+  /** The logical ID of a construct's CloudFormation resource (following `node.defaultChild` down to it). */
+  public logicalIdOf(construct: IConstruct): string {
+    let element: IConstruct | undefined = construct;
+    while (element && !CfnElement.isCfnElement(element)) {
+      element = element.node.defaultChild;
+    }
+    if (!element) {
+      throw new Error(`${construct.node.path} has no CloudFormation resource (node.defaultChild)`);
+    }
+    const cfn = element as CfnElement;
+    return Stack.of(cfn).resolve(cfn.logicalId);
+  }
+
+  /**
+   * Sends one raw event for a deployed custom resource through the Provider framework's rules, without
+   * changing the driver's state. Properties default to the deployed ones (given ones are stringified).
+   */
+  public async invoke(logicalId: string, requestType: RequestType, overrides: {
+    readonly properties?: Record<string, unknown>;
+    readonly oldProperties?: Record<string, unknown>;
+    readonly physicalId?: string;
+  } = {}): Promise<InvokeResult> {
+    const state = this.state(logicalId);
+    const properties = overrides.properties
+      ? stringifyScalars({ ServiceToken: state.properties.ServiceToken, ...overrides.properties }) as Record<string, unknown>
+      : state.properties;
+    const op: Operation = { states: this.deployed!.states, events: [] };
+    const { response, event } = await this.send(op, {
+      requestType,
+      logicalId,
+      type: state.type,
+      properties,
+      physicalId: requestType === 'Create' ? undefined : overrides.physicalId ?? state.physicalId,
+      oldProperties: requestType === 'Update' ? stringifyScalars(overrides.oldProperties ?? state.properties) as Record<string, unknown> : undefined,
+    });
+    return { status: response.status, physicalId: response.physicalId, data: response.data, noEcho: response.noEcho, reason: response.reason, event };
+  }
+
+  /** Creates or updates to `model`; on failure rolls back as CloudFormation does. */
+  private async apply(model: TemplateModel): Promise<LifecycleResult> {
+    const previous = this.deployed;
+    const old = previous?.states ?? new Map<string, ResourceState>();
+    const op: Operation = { states: new Map(old), events: [] };
+    const created: string[] = [];
+    const updated = new Map<string, { readonly before: ResourceState; readonly attempted: Record<string, unknown> }>();
+    const replaced = new Map<string, ResourceState>();
+    let failure: string | undefined;
+    const failed = (logicalId: string, reason: string): false => {
+      failure ??= `${logicalId}: ${reason}`;
+      return false;
+    };
+    // a failure CloudFormation reports without sending a request (so send() recorded no event).
+    const refused = (logicalId: string, requestType: RequestType, reason: string, physicalId?: string): false => {
+      op.events.push({ logicalId, requestType, ...(physicalId ? { physicalId } : {}), status: 'FAILED', reason, phase: 'deploy' });
+      return failed(logicalId, reason);
+    };
+
+    await schedule(model.order, model.dependencies, async id => {
+      const definition = model.resources[id];
+      const before = old.get(id);
+      const requestType: RequestType = before ? 'Update' : 'Create';
+      let resolved: Record<string, unknown>;
+      try {
+        resolved = (resolveValue(definition.Properties ?? {}, this.resolveContext(op, model)) ?? {}) as Record<string, unknown>;
+      } catch (e) {
+        return refused(id, requestType, messageOf(e), before?.physicalId);
+      }
+      if (!this.isCustom(definition.Type)) {
+        op.states.set(id, this.fakeState(id, definition, resolved, model.source));
+        return true;
+      }
+      const properties = stringifyScalars(resolved) as Record<string, unknown>;
+      const base = { logicalId: id, type: definition.Type, properties, definition, source: model.source, custom: true };
+      if (!before) {
+        const { response, requestId } = await this.send(op, { requestType, logicalId: id, type: definition.Type, properties });
+        if (response.physicalId !== undefined) {
+          op.states.set(id, { ...base, physicalId: response.physicalId, attributes: response.data, noEcho: response.noEcho, requestId });
+          created.push(id);
+        }
+        return response.status === 'SUCCESS' || failed(id, response.reason!);
+      }
+      if (deepEqual(before.properties, properties)) {
+        op.states.set(id, { ...before, definition, source: model.source });
+        return true;
+      }
+      if (before.properties.ServiceToken !== properties.ServiceToken) {
+        return refused(id, requestType, 'Modifying service token is not allowed.', before.physicalId);
+      }
+      updated.set(id, { before, attempted: properties });
+      const { response, requestId } = await this.send(op, {
+        requestType, logicalId: id, type: definition.Type, properties, physicalId: before.physicalId, oldProperties: before.properties,
+      });
+      if (response.status === 'FAILED') {
+        return failed(id, response.reason!);
+      }
+      op.states.set(id, { ...base, physicalId: response.physicalId!, attributes: response.data, noEcho: response.noEcho, requestId });
+      if (response.physicalId !== before.physicalId) {
+        replaced.set(id, before);
+      }
+      return true;
+    }, { concurrency: this.concurrency, onFailure: 'stop' });
+
+    let outputs: Record<string, unknown> = {};
+    if (!failure) {
+      try {
+        outputs = this.resolveOutputs(op, model);
+      } catch (e) {
+        failure = `Outputs: ${messageOf(e)}`;
+      }
+    }
+    if (failure) {
+      return this.rollback(op, model, previous?.model, old, { created, updated, replaced, failure });
+    }
+    this.deployed = { model, states: op.states };
+    this.deployedOutputs = outputs;
+    const cleanupFailures = await this.cleanup(op, model, previous?.model, old, replaced);
+    return {
+      status: 'SUCCEEDED',
+      events: op.events,
+      ...(cleanupFailures.length > 0 ? { reason: `cleanup failed: ${cleanupFailures.join('; ')}` } : {}),
+    };
+  }
+
+  /**
+   * After a successful update: deletes the resources removed from the template and the old physical IDs of
+   * replaced ones (with their old properties). Failures are reported but do not fail the update; the stack
+   * forgets the resources either way, as CloudFormation does.
+   */
+  private async cleanup(op: Operation, model: TemplateModel, oldModel: TemplateModel | undefined, old: Map<string, ResourceState>, replaced: Map<string, ResourceState>): Promise<string[]> {
+    if (!oldModel) {
+      return [];
+    }
+    const removed = new Set([...old.keys()].filter(id => !(id in model.resources)));
+    const ids = [...oldModel.order].reverse().filter(id => removed.has(id) || replaced.has(id));
+    const failures: string[] = [];
+    await schedule(ids, invert(oldModel.order, oldModel.dependencies), async id => {
+      const isRemoved = removed.has(id);
+      const retained = isRemoved ? RETAINED : new Set(['Retain']);
+      const failure = await this.remove(op, isRemoved ? old.get(id)! : replaced.get(id)!, 'cleanup', retained, !isRemoved ? model.resources[id].UpdateReplacePolicy : undefined);
+      if (failure !== undefined) {
+        failures.push(`${id}: ${failure}`);
+      }
+      return failure === undefined;
+    }, { concurrency: this.concurrency, onFailure: 'block' });
+    for (const id of removed) {
+      op.states.delete(id);
+    }
+    return failures;
+  }
+
+  /**
+   * Rolls a failed create or update back: resources updated (or whose update failed) get an Update back to their
+   * previous properties, replaced ones return to their old physical ID, and what the operation created
+   * (including replacements' new IDs) is deleted, in reverse order.
+   */
+  private async rollback(
+    op: Operation,
+    model: TemplateModel,
+    oldModel: TemplateModel | undefined,
+    old: Map<string, ResourceState>,
+    journal: {
+      readonly created: string[];
+      readonly updated: Map<string, { readonly before: ResourceState; readonly attempted: Record<string, unknown> }>;
+      readonly replaced: Map<string, ResourceState>;
+      readonly failure: string;
+    },
+  ): Promise<LifecycleResult> {
+    let rollbackFailure: string | undefined;
+    // what the update left behind and must delete, by logical ID (an ID occurs once: created or updated).
+    const discard = new Map<string, ResourceState>();
+    // functions and unchanged resources return to their old definitions first, as their rollback precedes their dependents'.
+    for (const [id, state] of old) {
+      if (!journal.updated.has(id)) {
+        op.states.set(id, state);
+      }
+    }
+    if (oldModel) {
+      const reverting = oldModel.order.filter(id => journal.updated.has(id));
+      await schedule(reverting, oldModel.dependencies, async id => {
+        const { before, attempted } = journal.updated.get(id)!;
+        const current = op.states.get(id)!;
+        if (journal.replaced.has(id)) {
+          discard.set(id, current);
+          op.states.set(id, before);
+          return true;
+        }
+        const { response, requestId } = await this.send(op, {
+          requestType: 'Update', logicalId: id, type: before.type, properties: before.properties,
+          physicalId: before.physicalId, oldProperties: attempted, phase: 'rollback',
+        });
+        if (response.status === 'FAILED') {
+          rollbackFailure ??= `${id}: ${response.reason}`;
+          op.states.set(id, before);
+          return false;
+        }
+        op.states.set(id, { ...before, physicalId: response.physicalId!, attributes: response.data, noEcho: response.noEcho, requestId });
+        if (response.physicalId !== before.physicalId) {
+          discard.set(id, current);
+        }
+        return true;
+      }, { concurrency: this.concurrency, onFailure: 'block' });
+    }
+    for (const id of journal.created) {
+      discard.set(id, op.states.get(id)!);
+    }
+    const newNonCustom = model.order.filter(id => !old.has(id) && op.states.has(id) && !op.states.get(id)!.custom);
+    const deleting = [...model.order].reverse().filter(id => discard.has(id) || newNonCustom.includes(id));
+    await schedule(deleting, invert(model.order, model.dependencies), async id => {
+      const state = discard.get(id) ?? op.states.get(id)!;
+      const createdHere = journal.created.includes(id);
+      // a plain Retain keeps even what the failed operation created; RetainExceptOnCreate does not.
+      const failure = await this.remove(op, state, 'rollback', createdHere ? new Set(['Retain']) : new Set());
+      if (failure !== undefined) {
+        rollbackFailure ??= `${id}: ${failure}`;
+        return false;
+      }
+      if (createdHere || newNonCustom.includes(id)) {
+        op.states.delete(id);
+      }
+      return true;
+    }, { concurrency: this.concurrency, onFailure: 'block' });
+
+    if (!oldModel && !rollbackFailure) {
+      this.forget();
+    } else {
+      this.deployed = { model: oldModel ?? model, states: op.states };
+    }
+    const reason = rollbackFailure ? `${journal.failure}; rollback failed: ${rollbackFailure}` : journal.failure;
+    return { status: rollbackFailure ? 'FAILED' : 'ROLLED_BACK', events: op.events, reason };
+  }
+
+  /**
+   * Deletes one resource (a no-op for non-custom ones, and for those whose policy retains them).
+   * Returns the failure reason, if it failed.
+   */
+  private async remove(op: Operation, state: ResourceState, phase: LifecycleEvent['phase'], retainedPolicies: ReadonlySet<string>, policy = state.definition.DeletionPolicy): Promise<string | undefined> {
+    if (!state.custom || (policy !== undefined && retainedPolicies.has(policy))) {
+      return undefined;
+    }
+    const { response } = await this.send(op, {
+      requestType: 'Delete', logicalId: state.logicalId, type: state.type, properties: state.properties, physicalId: state.physicalId, phase,
+    });
+    return response.status === 'SUCCESS' ? undefined : response.reason ?? 'FAILED';
+  }
+
+  /**
+   * Sends one request as CloudFormation would, through the Provider framework to the user's function, and
+   * records the resource event. A response CloudFormation cannot accept has no physical ID.
+   */
+  private async send(op: Operation, request: {
+    readonly requestType: RequestType;
+    readonly logicalId: string;
+    readonly type: string;
+    readonly properties: Record<string, unknown>;
+    readonly physicalId?: string;
+    readonly oldProperties?: Record<string, unknown>;
+    readonly phase?: LifecycleEvent['phase'];
+  }): Promise<{ response: Omit<FrameworkResponse, 'physicalId'> & { physicalId?: string }; requestId: string; event?: CustomResourceEvent }> {
+    const env = this.env!;
+    const requestId = randomUUID();
+    const event: CustomResourceEvent = {
+      RequestType: request.requestType,
+      ServiceToken: String(request.properties.ServiceToken),
+      ResponseURL: `https://cloudformation-custom-resource-response-${env.region.replace(/-/g, '')}.s3.${env.urlSuffix}/`
+        + `${encodeURIComponent(`${env.stackId}|${request.logicalId}|${requestId}`)}?X-Amz-Signature=lifecycle-driver`,
+      StackId: env.stackId,
+      RequestId: requestId,
+      LogicalResourceId: request.logicalId,
+      ...(request.physicalId !== undefined ? { PhysicalResourceId: request.physicalId } : {}),
+      ResourceType: request.type,
+      ResourceProperties: request.properties,
+      ...(request.oldProperties ? { OldResourceProperties: request.oldProperties } : {}),
+    };
+    let response: Omit<FrameworkResponse, 'physicalId'> & { physicalId?: string };
+    let delivered: CustomResourceEvent | undefined;
+    if (isSwallowedDelete(event)) {
+      response = { status: 'SUCCESS', physicalId: event.PhysicalResourceId, data: {}, noEcho: false };
+    } else {
+      let fn: LambdaFunction | undefined;
+      try {
+        fn = this.userFunction(op, event);
+      } catch (e) {
+        response = { status: 'FAILED', physicalId: event.PhysicalResourceId, data: {}, noEcho: false, reason: messageOf(e) };
+      }
+      if (fn) {
+        delivered = structuredClone(event);
+        this.sentEvents.push(delivered);
+        response = checkResponse(event, frameworkResponse(event, await this.runtime!.invoke(fn, event)));
+      }
+    }
+    op.events.push({
+      logicalId: request.logicalId,
+      requestType: request.requestType,
+      ...(response!.physicalId !== undefined ? { physicalId: response!.physicalId } : {}),
+      status: response!.status,
+      ...(response!.reason !== undefined ? { reason: response!.reason } : {}),
+      ...(response!.noEcho ? { noEcho: true } : {}),
+      phase: request.phase ?? 'deploy',
+    });
+    return { response: response!, requestId, event: delivered };
+  }
+
+  /** The function behind the ServiceToken's Provider framework (its `USER_ON_EVENT_FUNCTION_ARN`). */
+  private userFunction(op: Operation, event: CustomResourceEvent): LambdaFunction {
+    const framework = this.functionByArn(op, event.ServiceToken);
+    if (!framework) {
+      throw new Error(`ServiceToken ${event.ServiceToken} of ${event.LogicalResourceId} is not a Lambda function of this stack`);
+    }
+    const variables = ((framework.properties.Environment as any)?.Variables ?? {}) as Record<string, unknown>;
+    if (variables.USER_IS_COMPLETE_FUNCTION_ARN) {
+      throw new Error(`${framework.logicalId}: Provider isComplete handlers are not supported by the lifecycle driver`);
+    }
+    const userArn = variables.USER_ON_EVENT_FUNCTION_ARN;
+    if (typeof userArn !== 'string') {
+      throw new Error(`ServiceToken of ${event.LogicalResourceId} is function ${framework.logicalId}, not a custom-resources.Provider `
+        + `framework: the lifecycle driver only runs Provider-backed custom resources (or skips types in skipResourceTypes)`);
+    }
+    const user = this.functionByArn(op, userArn);
+    if (!user) {
+      throw new Error(`USER_ON_EVENT_FUNCTION_ARN ${userArn} of ${framework.logicalId} is not a Lambda function of this stack`);
+    }
+    return this.lambdaFunction(user);
+  }
+
+  private functionByArn(op: Operation, arn: string): ResourceState | undefined {
+    return [...op.states.values()].find(s => s.type === 'AWS::Lambda::Function' && lambdaFunctionArn(s.physicalId, this.env!) === arn);
+  }
+
+  private lambdaFunction(state: ResourceState): LambdaFunction {
+    const props = state.properties as Record<string, any>;
+    const runtime = String(props.Runtime ?? '');
+    if (!runtime.startsWith('nodejs')) {
+      throw new Error(`${state.logicalId}: runtime '${runtime || 'container image'}' is not supported by the lifecycle driver (Node.js only)`);
+    }
+    const variables = (props.Environment?.Variables ?? {}) as Record<string, unknown>;
+    return {
+      logicalId: state.logicalId,
+      functionName: state.physicalId,
+      arn: lambdaFunctionArn(state.physicalId, this.env!),
+      code: typeof props.Code?.ZipFile === 'string'
+        ? { inline: props.Code.ZipFile }
+        : { directory: assetDirectory(state.logicalId, state.source, state.definition, props.Code) },
+      handler: String(props.Handler),
+      runtime,
+      timeoutSeconds: Number(props.Timeout ?? 3),
+      memorySize: Number(props.MemorySize ?? 128),
+      environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
+    };
+  }
+
+  private resolveContext(op: Operation, model: TemplateModel): ResolveContext {
+    const env = this.env!;
+    const deployedState = (id: string): ResourceState => {
+      const state = op.states.get(id);
+      if (!(id in model.resources) || !state) {
+        throw new ResolutionError(`Template format error: Unresolved resource dependencies [${id}] in the Resources block of the template`);
+      }
+      return state;
+    };
+    return {
+      ...env,
+      parameters: model.parameters,
+      mappings: (model.template.Mappings ?? {}) as Record<string, any>,
+      condition: name => model.conditionValue(name),
+      ref: id => {
+        const state = deployedState(id);
+        return state.custom ? state.physicalId : fakeRef(state.type, state.physicalId, env);
+      },
+      getAtt: (id, attribute) => {
+        const state = deployedState(id);
+        if (!state.custom) {
+          return fakeAttribute(state.type, state.physicalId, attribute, env);
+        }
+        if (!(attribute in state.attributes)) {
+          throw new ResolutionError(`CustomResource attribute error: Vendor response doesn't contain ${attribute} key in object `
+            + `${env.stackId}|${id}|${state.requestId} in S3 bucket cloudformation-custom-resource-storage-${env.region.replace(/-/g, '')}`);
+        }
+        return state.attributes[attribute];
+      },
+    };
+  }
+
+  private resolveOutputs(op: Operation, model: TemplateModel): Record<string, unknown> {
+    const ctx = this.resolveContext(op, model);
+    const outputs: Record<string, unknown> = {};
+    for (const [name, output] of Object.entries(model.template.Outputs ?? {})) {
+      if (!output.Condition || model.conditionValue(output.Condition)) {
+        outputs[name] = resolveValue(output.Value, ctx);
+      }
+    }
+    return outputs;
+  }
+
+  private fakeState(logicalId: string, definition: TemplateResource, properties: Record<string, unknown>, source: AssemblySource): ResourceState {
+    if (!this.nameSuffixes.has(logicalId)) {
+      this.nameSuffixes.set(logicalId, randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase());
+    }
+    return {
+      logicalId,
+      type: definition.Type,
+      custom: false,
+      physicalId: fakePhysicalId(logicalId, definition.Type, properties, this.env!, this.nameSuffixes.get(logicalId)!),
+      attributes: {},
+      properties,
+      noEcho: false,
+      definition,
+      source,
+    };
+  }
+
+  private parameterValues(template: Template): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    const missing: string[] = [];
+    for (const [name, parameter] of Object.entries(template.Parameters ?? {})) {
+      const value = this.options.parameters?.[name] ?? parameter.Default;
+      if (value === undefined) {
+        missing.push(name);
+      } else {
+        values[name] = parameter.Type === 'CommaDelimitedList' || parameter.Type?.startsWith('List<') ? String(value).split(',') : value;
+      }
+    }
+    if (missing.length > 0) {
+      throw new ResolutionError(`Parameters: [${missing.join(', ')}] must have values`);
+    }
+    return values;
+  }
+
+  /** CloudFormation refuses (before doing anything) an update that changes a resource's type. */
+  private checkTypeChanges(model: TemplateModel): void {
+    const changed = Object.entries(model.resources)
+      .filter(([id, r]) => { const s = this.deployed?.states.get(id); return s && s.type !== r.Type; })
+      .map(([id]) => id);
+    if (changed.length > 0) {
+      throw new ResolutionError(`Update of resource type is not permitted. The new template modifies resource type of the following resources: [${changed.join(', ')}]`);
+    }
+  }
+
+  private isCustom(type: string): boolean {
+    return (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') && !this.options.skipResourceTypes?.includes(type);
+  }
+
+  private get concurrency(): number {
+    return this.options.concurrency ?? 1;
+  }
+
+  private state(logicalId: string): ResourceState {
+    const state = this.deployed?.states.get(logicalId);
+    if (!state) {
+      throw new Error(`${logicalId} is not deployed (deployed: ${[...this.deployed?.states.keys() ?? []].join(', ') || 'nothing'})`);
+    }
+    return state;
+  }
+
+  private forget(): void {
+    this.deployed = undefined;
+    this.deployedOutputs = {};
+    this.env = undefined;
+  }
+}
+
+/** CloudFormation rejects a response over 4 KB, and shows at most 4 KB of a failure reason. */
+function checkResponse(event: CustomResourceEvent, response: FrameworkResponse): Omit<FrameworkResponse, 'physicalId'> & { physicalId?: string } {
+  if (response.status === 'FAILED') {
+    return { ...response, reason: truncateBytes(response.reason ?? '', MAX_RESPONSE_BYTES) };
+  }
+  const body = JSON.stringify({
+    Status: response.status, Reason: response.status, StackId: event.StackId, RequestId: event.RequestId,
+    PhysicalResourceId: response.physicalId, LogicalResourceId: event.LogicalResourceId,
+    NoEcho: response.noEcho || undefined, Data: response.data,
+  });
+  if (Buffer.byteLength(body) > MAX_RESPONSE_BYTES) {
+    return { status: 'FAILED', physicalId: event.PhysicalResourceId, data: {}, noEcho: false, reason: 'Response object is too long.' };
+  }
+  return response;
+}
+
+function truncateBytes(text: string, max: number): string {
+  const bytes = Buffer.from(text);
+  return bytes.length <= max ? text : bytes.subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(canonical);
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map(k => [k, canonical((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}
+
+function messageOf(e: unknown): string {
+  return e !== null && typeof e === 'object' && 'message' in e ? String((e as Error).message) : String(e);
+}
