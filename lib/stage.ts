@@ -1,12 +1,15 @@
-import { Duration, IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import { Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { IngestConfiguration, IngestConfigurationOptions } from './ingest-configuration';
 import { validateIvsArn } from './private/arn';
 import { ArnResource, Attribute, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
+import { defineStageEventRule, StageEvent } from './private/events';
 import { PROVIDER_ACTIONS, STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS, STAGE_READ_ACTIONS } from './private/iam';
 import { renderThumbnailSettings, validateThumbnails } from './private/thumbnails';
-import { PropsValidator } from './private/validation';
+import { PropsValidator, ValidationError } from './private/validation';
 import { RecordingThumbnails } from './recording-thumbnails';
 import { IStorageConfiguration } from './storage-configuration';
 
@@ -35,6 +38,114 @@ export interface IStage extends IResource {
    * `ivs:ListParticipantReplicas`.
    */
   grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Defines an EventBridge rule for every event IVS sends about this stage: source `aws.ivs`, with the
+   * stage's ARN in `resources`. `options.eventPattern` is merged in, to narrow the rule further.
+   */
+  onEvent(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for every `IVS Stage Update` event of this stage, whatever its `detail.event_name`.
+   *
+   * Stage updates carry `detail.session_id` (`st-…`), `detail.event_name`, `detail.participant_id` and
+   * `detail.user_id` (from the participant token; may be empty); events seen in practice also carry `detail.event_time`.
+   */
+  onStageUpdate(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for `IVS Stage Update` / `Participant Published`: a participant started publishing.
+   *
+   * Detail: `session_id`, `event_name`, `participant_id`, `user_id`, `event_time`.
+   */
+  onParticipantPublished(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for `IVS Stage Update` / `Participant Unpublished`: a participant stopped publishing.
+   *
+   * Detail: `session_id`, `event_name`, `participant_id`, `user_id`, `event_time`.
+   */
+  onParticipantUnpublished(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for `IVS Stage Update` / `Participant Publish Error`: a participant's attempt to publish failed.
+   *
+   * Detail: `session_id`, `event_name`, `participant_id`, `user_id`, `event_time`; the reason is expected in
+   * `error_code` (the API's participant event error codes, such as `INSUFFICIENT_CAPABILITIES`), a field name
+   * the user guide does not confirm.
+   */
+  onParticipantPublishError(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for the `IVS Stage Update` event sent when a participant replication starts.
+   *
+   * The user guide lists the event but its exact English name could not be confirmed, so the rule matches any
+   * `detail.event_name` containing `Replication Start`. Detail fields beyond those of every stage update are not
+   * documented.
+   */
+  onParticipantReplicationStarted(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for the `IVS Stage Update` event sent when a participant replication stops (StopParticipantReplication,
+   * or the publisher stopped and the reconnect window expired).
+   *
+   * The exact English name could not be confirmed, so the rule matches any `detail.event_name` containing
+   * `Replication Stop` or `Replication End`.
+   */
+  onParticipantReplicationStopped(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for the `IVS Stage Update` event sent when a participant exchanges its token (upgrading or
+   * downgrading capabilities without reconnecting).
+   *
+   * Listed in the newest user guide; its exact English name could not be confirmed, so the rule matches any
+   * `detail.event_name` containing `Token Exchange`.
+   */
+  onParticipantTokenExchanged(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for every `IVS Participant Recording State Change` event of this stage (automatic participant
+   * recording: start, end and their failures).
+   *
+   * The user guide's `Recording Start` sample carries `detail.session_id`, `detail.event_name`, `detail.participant_id`,
+   * `detail.recording_s3_bucket_name` and `detail.recording_s3_key_prefix` (`<stage id>/<session id>/<participant id>/<timestamp>`).
+   */
+  onParticipantRecordingStateChange(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for `IVS Participant Recording State Change` / `Recording Start`: a publisher is being recorded to S3.
+   *
+   * Detail: `session_id`, `event_name`, `participant_id`, `recording_s3_bucket_name`, `recording_s3_key_prefix`.
+   */
+  onParticipantRecordingStart(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for `IVS Participant Recording State Change` / `Recording End`: the publisher disconnected and
+   * every file is in S3 (sent at least the reconnect window after the disconnect). Process recordings after this.
+   *
+   * Detail: presumably as `Recording Start` (the user guide shows no sample of this event); other projects also read
+   * `recording_duration_ms`, which is not documented.
+   */
+  onParticipantRecordingEnd(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for `IVS Participant Recording State Change` / `Recording Start Failure`: a publisher connected but
+   * could not be recorded (for example, the bucket is missing or in another region).
+   *
+   * Detail: presumably as `Recording Start`; the user guide shows no sample of this event.
+   */
+  onParticipantRecordingStartFailure(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for `IVS Participant Recording State Change` / `Recording End Failure`: a recording ended with an
+   * error; some objects may have been written.
+   *
+   * Detail: presumably as `Recording Start`; the user guide shows no sample of this event.
+   */
+  onParticipantRecordingEndFailure(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /** Defines an ingest configuration that publishes to this stage (an RTMP(S) encoder as a participant). */
+  addIngestConfiguration(id: string, options?: IngestConfigurationOptions): IngestConfiguration;
 }
 
 /** Attributes of a stage defined outside this app. */
@@ -61,6 +172,62 @@ abstract class StageBase extends Resource implements IStage {
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.grant(grantee, ...STAGE_READ_ACTIONS);
   }
+
+  public onEvent(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options);
+  }
+
+  public onStageUpdate(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.STAGE_UPDATE);
+  }
+
+  public onParticipantPublished(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_PUBLISHED);
+  }
+
+  public onParticipantUnpublished(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_UNPUBLISHED);
+  }
+
+  public onParticipantPublishError(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_PUBLISH_ERROR);
+  }
+
+  public onParticipantReplicationStarted(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_REPLICATION_STARTED);
+  }
+
+  public onParticipantReplicationStopped(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_REPLICATION_STOPPED);
+  }
+
+  public onParticipantTokenExchanged(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_TOKEN_EXCHANGED);
+  }
+
+  public onParticipantRecordingStateChange(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_RECORDING_STATE_CHANGE);
+  }
+
+  public onParticipantRecordingStart(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_RECORDING_START);
+  }
+
+  public onParticipantRecordingEnd(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_RECORDING_END);
+  }
+
+  public onParticipantRecordingStartFailure(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_RECORDING_START_FAILURE);
+  }
+
+  public onParticipantRecordingEndFailure(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_RECORDING_END_FAILURE);
+  }
+
+  public addIngestConfiguration(id: string, options: IngestConfigurationOptions = {}): IngestConfiguration {
+    return new IngestConfiguration(this, id, { ...options, stage: this });
+  }
 }
 
 /** What individual participant recordings contain. */
@@ -73,16 +240,8 @@ export enum ParticipantRecordingMediaType {
   NONE = 'NONE',
 }
 
-/**
- * Automatic recording of every participant who publishes to the stage, to the S3 bucket of a storage configuration.
- *
- * Recordings land at `s3://<bucket>/<stage id>/<session id>/<participant id>/<timestamp>/` as HLS media,
- * thumbnails under it.
- */
-export interface AutoParticipantRecording {
-  /** The storage configuration (and so the S3 bucket) to record to. */
-  readonly storageConfiguration: IStorageConfiguration;
-
+/** How participants are recorded, whatever the storage: shared by `AutoParticipantRecording` and `StageRecording`. */
+export interface AutoParticipantRecordingOptions {
   /**
    * What each recording contains.
    *
@@ -118,6 +277,17 @@ export interface AutoParticipantRecording {
    * @default true
    */
   readonly recordParticipantReplicas?: boolean;
+}
+
+/**
+ * Automatic recording of every participant who publishes to the stage, to the S3 bucket of a storage configuration.
+ *
+ * Recordings land at `s3://<bucket>/<stage id>/<session id>/<participant id>/<timestamp>/` as HLS media,
+ * thumbnails under it.
+ */
+export interface AutoParticipantRecording extends AutoParticipantRecordingOptions {
+  /** The storage configuration (and so the S3 bucket) to record to. */
+  readonly storageConfiguration: IStorageConfiguration;
 }
 
 /** Properties of a `Stage`. */
@@ -215,10 +385,13 @@ export class Stage extends StageBase implements ITaggable {
 
   /** The stage's tags, including those added with `Tags.of()`. */
   public readonly tags: TagManager;
+  /** Set by the props or, once, by `enableAutoParticipantRecording`; rendered at synth. */
+  private autoParticipantRecording?: AutoParticipantRecording;
 
   constructor(scope: Construct, id: string, props: StageProps = {}) {
     super(scope, id);
     validateStageProps(this, props);
+    this.autoParticipantRecording = props.autoParticipantRecording;
 
     this.tags = new TagManager(TagType.MAP, ResourceType.STAGE, props.tags);
     const resource = defineIvsCustomResource(this, {
@@ -227,7 +400,8 @@ export class Stage extends StageBase implements ITaggable {
       actions: PROVIDER_ACTIONS.stage,
       config: {
         name: props.stageName,
-        autoParticipantRecordingConfiguration: renderAutoParticipantRecording(props.autoParticipantRecording),
+        // lazy: enableAutoParticipantRecording may set recording after construction.
+        autoParticipantRecordingConfiguration: Lazy.any({ produce: () => renderAutoParticipantRecording(this.autoParticipantRecording) }),
       },
       tags: this.tags,
       removalPolicy: props.removalPolicy,
@@ -239,23 +413,47 @@ export class Stage extends StageBase implements ITaggable {
     this.stageRtmpsEndpoint = resource.getAttString(Attribute.STAGE_RTMPS_ENDPOINT);
     this.stageEventsEndpoint = resource.getAttString(Attribute.STAGE_EVENTS_ENDPOINT);
   }
+
+  /**
+   * Turns on automatic participant recording for a stage defined without `autoParticipantRecording`.
+   *
+   * It takes effect at the next deployment: with the stage's creation, or as an in-place update (UpdateStage) of a
+   * deployed stage. A stage has one recording configuration, so this fails when `autoParticipantRecording` is set
+   * or when called twice. `StageRecording` calls it for you, with a bucket and storage configuration of its own.
+   *
+   * @config
+   */
+  public enableAutoParticipantRecording(recording: AutoParticipantRecording): void {
+    if (this.autoParticipantRecording) {
+      throw new ValidationError(`Stage.enableAutoParticipantRecording at '${this.node.path}': the stage already records participants `
+        + '(set by `autoParticipantRecording` or an earlier call); a stage has one recording configuration, so configure it in one place');
+    }
+    const validator = new PropsValidator(this, 'Stage.enableAutoParticipantRecording');
+    validateRecordingOptions(validator, '', recording);
+    validator.throwIfInvalid();
+    this.autoParticipantRecording = recording;
+  }
 }
 
 function validateStageProps(stage: Stage, props: StageProps): void {
   const validator = new PropsValidator(stage, 'Stage');
   validator.resourceName('stageName', props.stageName);
   validator.tags('tags', props.tags);
-  const recording = props.autoParticipantRecording;
-  if (recording) {
-    validator.oneOf('autoParticipantRecording.mediaType', recording.mediaType, Object.values(ParticipantRecordingMediaType));
-    validateThumbnails(validator, 'autoParticipantRecording.thumbnails', recording.thumbnails);
-    validator.wholeSeconds('autoParticipantRecording.recordingReconnectWindow', recording.recordingReconnectWindow, 0, 300);
-    validator.wholeSeconds('autoParticipantRecording.hlsTargetSegmentDuration', recording.hlsTargetSegmentDuration, 2, 10);
-    validator.check(recording.mediaType !== ParticipantRecordingMediaType.NONE || recording.thumbnails?.enabled === true,
-      '`autoParticipantRecording.mediaType` NONE records nothing unless `autoParticipantRecording.thumbnails` is enabled; '
-      + 'set thumbnails with RecordingThumbnails.interval() or choose another media type');
+  if (props.autoParticipantRecording) {
+    validateRecordingOptions(validator, 'autoParticipantRecording.', props.autoParticipantRecording);
   }
   validator.throwIfInvalid();
+}
+
+/** The API's rules for recording options, wherever they are given (props or `enableAutoParticipantRecording`); `prefix` names the props. */
+function validateRecordingOptions(validator: PropsValidator, prefix: string, recording: AutoParticipantRecordingOptions): void {
+  validator.oneOf(`${prefix}mediaType`, recording.mediaType, Object.values(ParticipantRecordingMediaType));
+  validateThumbnails(validator, `${prefix}thumbnails`, recording.thumbnails);
+  validator.wholeSeconds(`${prefix}recordingReconnectWindow`, recording.recordingReconnectWindow, 0, 300);
+  validator.wholeSeconds(`${prefix}hlsTargetSegmentDuration`, recording.hlsTargetSegmentDuration, 2, 10);
+  validator.check(recording.mediaType !== ParticipantRecordingMediaType.NONE || recording.thumbnails?.enabled === true,
+    `\`${prefix}mediaType\` NONE records nothing unless \`${prefix}thumbnails\` is enabled; `
+    + 'set thumbnails with RecordingThumbnails.interval() or choose another media type');
 }
 
 /**

@@ -33,11 +33,11 @@ export class Dispatcher {
     try {
       switch (event.RequestType) {
         case 'Create':
-          return respond(await handler.create(configOf(event.ResourceProperties, handler), tagsOf(event.ResourceProperties)), 'created');
+          return respond(await handler.create(configOf(event.ResourceProperties, handler), tagsOf(event.ResourceProperties), event), 'created');
         case 'Update':
           return await update(handler, event);
         case 'Delete':
-          return await remove(handler, event.PhysicalResourceId!);
+          return await remove(handler, event);
       }
     } catch (error) {
       // one line that says what failed and why: this is what CloudFormation shows the user.
@@ -57,21 +57,24 @@ async function update(handler: ResourceHandler, event: CustomResourceEvent): Pro
   if (fixedKeys.length > 0) {
     // a new resource under a new physical ID: CloudFormation deletes the old one once the whole update succeeds.
     log('replacing', { arn, because: fixedKeys });
-    return respond(await handler.create(config, tagsOf(event.ResourceProperties)), 'created as a replacement');
+    return respond(await handler.create(config, tagsOf(event.ResourceProperties), event), 'created as a replacement');
   }
 
-  const outcome = changedKeys.length > 0 ? await handler.update!(arn, config, changedKeys) : await handler.describe(arn, config);
+  const outcome = changedKeys.length > 0
+    ? await handler.update!(arn, config, changedKeys, event)
+    : await handler.describe(arn, config, event);
   await applyTagChanges(arn, tagsOf(event.OldResourceProperties ?? {}), tagsOf(event.ResourceProperties));
   return respond(outcome, changedKeys.length > 0 ? 'updated' : 'unchanged');
 }
 
-async function remove(handler: ResourceHandler, physicalId: string): Promise<CustomResourceResponse> {
+async function remove(handler: ResourceHandler, event: CustomResourceEvent): Promise<CustomResourceResponse> {
+  const physicalId = event.PhysicalResourceId!;
   if (!IVS_ARN.test(physicalId)) {
     log('nothing to delete', { physicalResourceId: physicalId });
     return { PhysicalResourceId: physicalId };
   }
   try {
-    await handler.delete(physicalId);
+    await handler.delete(physicalId, event);
     log('deleted', { arn: physicalId });
   } catch (error) {
     if (!isNotFound(error)) {

@@ -19,10 +19,15 @@ export const ResourceType = {
  *
  * `Config` holds the API's create request (camelCase, exactly as the SDK input) without tags;
  * `Tags` holds the tags as a string map, applied at create and diffed on update.
+ * The others are settings of the handler itself, never sent to the API: changing one replaces nothing.
  */
 export const Property = {
   CONFIG: 'Config',
   TAGS: 'Tags',
+  /** ingest configuration: the Secrets Manager secret the handler writes the stream key(s) to. */
+  STREAM_KEY_SECRET_ARN: 'StreamKeySecretArn',
+  /** ingest configuration: `"true"` disconnects a live broadcaster on delete instead of failing. */
+  FORCE_DELETE: 'ForceDelete',
 } as const;
 
 /** Attribute keys (the `Data` the handler returns), readable with `Fn::GetAtt`. */
@@ -33,6 +38,8 @@ export const Attribute = {
   STAGE_RTMP_ENDPOINT: 'RtmpEndpoint',
   STAGE_RTMPS_ENDPOINT: 'RtmpsEndpoint',
   STAGE_EVENTS_ENDPOINT: 'EventsEndpoint',
+  PUBLIC_KEY_FINGERPRINT: 'Fingerprint',
+  INGEST_CONFIGURATION_PARTICIPANT_ID: 'ParticipantId',
 } as const;
 
 /** Resource names in IVS ARNs (`arn:<partition>:ivs:<region>:<account>:<resource>/<id>`). */

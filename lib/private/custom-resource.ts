@@ -16,6 +16,8 @@ export interface IvsCustomResourceOptions {
   readonly config: Record<string, unknown>;
   readonly tags: TagManager;
   readonly removalPolicy?: RemovalPolicy;
+  /** Settings of the handler itself, rendered beside `Config` and `Tags` under the wire contract's `Property` keys. */
+  readonly properties?: Record<string, unknown>;
 }
 
 /**
@@ -33,6 +35,7 @@ export function defineIvsCustomResource(scope: Construct, options: IvsCustomReso
     serviceTimeout: SERVICE_TIMEOUT,
     removalPolicy: options.removalPolicy ?? RemovalPolicy.DESTROY,
     properties: {
+      ...options.properties,
       [Property.CONFIG]: options.config,
       [Property.TAGS]: Lazy.any({ produce: () => options.tags.renderTags() }),
     },

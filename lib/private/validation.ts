@@ -114,6 +114,20 @@ export class PropsValidator {
     }
   }
 
+  /**
+   * The API's "1 KB total" rule for participant attributes, counted as the UTF-8 bytes of every key and value
+   * (JSON punctuation not included). Entries that are tokens are not counted: what is known can still be too much.
+   */
+  public attributesSize(prop: string, attributes: Record<string, string> | undefined, maxBytes: number): void {
+    if (attributes === undefined || Token.isUnresolved(attributes)) {
+      return;
+    }
+    const bytes = Object.entries(attributes)
+      .flatMap((entry) => entry.filter((text) => !Token.isUnresolved(text)))
+      .reduce((total, text) => total + Buffer.byteLength(text, 'utf8'), 0);
+    this.check(bytes <= maxBytes, `\`${prop}\` must total at most ${maxBytes} bytes (UTF-8 keys and values), got ${bytes} bytes`);
+  }
+
   /** The errors recorded so far. */
   public get messages(): string[] {
     return [...this.errors];

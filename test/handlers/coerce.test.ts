@@ -1,4 +1,7 @@
 import { coerceScalars } from '../../handlers/shared/coerce';
+import { encoderConfigurationHandler } from '../../handlers/provider/encoder-configuration';
+import { ingestConfigurationHandler } from '../../handlers/provider/ingest-configuration';
+import { publicKeyHandler } from '../../handlers/provider/public-key';
 import { stageHandler } from '../../handlers/provider/stage';
 import { storageConfigurationHandler } from '../../handlers/provider/storage-configuration';
 import { ResourceHandler } from '../../handlers/provider/resource-handler';
@@ -24,6 +27,9 @@ describe('coerceScalars', () => {
 describe.each<[string, ResourceHandler, string]>([
   ['stage', stageHandler, 'CreateStage'],
   ['storage configuration', storageConfigurationHandler, 'CreateStorageConfiguration'],
+  ['encoder configuration', encoderConfigurationHandler, 'CreateEncoderConfiguration'],
+  ['ingest configuration', ingestConfigurationHandler, 'CreateIngestConfiguration'],
+  ['public key', publicKeyHandler, 'ImportPublicKey'],
 ])('%s handler scalar paths', (_name, handler, operation) => {
   test(`match the ${operation} members typed integer, float and boolean`, () => {
     const members = (constraints as any).operations[operation].members as Array<{ path: string; type: string }>;

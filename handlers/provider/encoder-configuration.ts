@@ -1,0 +1,33 @@
+import { CreateEncoderConfigurationCommand, DeleteEncoderConfigurationCommand } from '@aws-sdk/client-ivs-realtime';
+import { ivsClient } from '../shared/client';
+import { retryOnConflict } from '../shared/retry';
+import { ResourceHandler } from './resource-handler';
+
+/**
+ * Encoder configurations have no update call: any change but tags replaces them. A delete conflicts while a
+ * composition that encodes with it is still stopping, which clears by itself, hence the bounded retry.
+ */
+export const encoderConfigurationHandler: ResourceHandler = {
+  noun: 'encoder configuration',
+  scalars: {
+    integers: ['video.width', 'video.height', 'video.bitrate'],
+    floats: ['video.framerate'],
+  },
+  updatableKeys: [],
+
+  async create(config, tags) {
+    const { encoderConfiguration } = await ivsClient().send(new CreateEncoderConfigurationCommand({ ...config, tags }));
+    if (!encoderConfiguration?.arn) {
+      throw new Error('the service returned no encoder configuration');
+    }
+    return { arn: encoderConfiguration.arn };
+  },
+
+  async describe(arn) {
+    return { arn };
+  },
+
+  async delete(arn) {
+    await retryOnConflict(() => ivsClient().send(new DeleteEncoderConfigurationCommand({ arn })), { attempts: 4, initialDelayMs: 1000 });
+  },
+};

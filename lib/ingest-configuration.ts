@@ -1,0 +1,265 @@
+import { Annotations, IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { validateIvsArn } from './private/arn';
+import { ArnResource, Attribute, Property, ResourceType } from './private/contract';
+import { defineIvsCustomResource } from './private/custom-resource';
+import { PROVIDER_ACTIONS } from './private/iam';
+import { IvsRealTimeProvider } from './private/provider';
+import { PropsValidator } from './private/validation';
+// type-only: stage.ts imports this module at run time (for `addIngestConfiguration`), so this one must not import it back.
+import type { IStage } from './stage';
+
+/** An Amazon IVS Real-Time ingest configuration: lets an RTMP(S) encoder (such as OBS) publish to a stage as a participant. */
+export interface IIngestConfiguration extends IResource {
+  /**
+   * The ingest configuration's ARN.
+   *
+   * @attribute
+   * @example 'arn:aws:ivs:us-east-1:123456789012:ingest-configuration/abcdABCDefgh'
+   */
+  readonly ingestConfigurationArn: string;
+}
+
+/** Attributes of an ingest configuration defined outside this app. */
+export interface IngestConfigurationAttributes {
+  /**
+   * The ingest configuration's ARN.
+   *
+   * @example 'arn:aws:ivs:us-east-1:123456789012:ingest-configuration/abcdABCDefgh'
+   */
+  readonly ingestConfigurationArn: string;
+}
+
+abstract class IngestConfigurationBase extends Resource implements IIngestConfiguration {
+  public abstract readonly ingestConfigurationArn: string;
+}
+
+/** The protocol an encoder publishes with. */
+export enum IngestProtocol {
+  /** RTMP over TLS: the stream and its key are encrypted in transit. */
+  RTMPS = 'RTMPS',
+  /**
+   * Plain RTMP: the stream and its key cross the network unencrypted. Requires `insecureIngest: true`.
+   * Only for encoders that cannot do RTMPS.
+   */
+  RTMP = 'RTMP',
+}
+
+/** The API's limit on `attributes`: "1 KB total". */
+const MAX_ATTRIBUTES_BYTES = 1024;
+
+/** Properties of an ingest configuration, except the stage it publishes to (see `IStage.addIngestConfiguration`). */
+export interface IngestConfigurationOptions {
+  /**
+   * The ingest configuration's name. Up to 128 letters, digits, hyphens and underscores.
+   *
+   * @default - no name
+   */
+  readonly ingestConfigurationName?: string;
+
+  /**
+   * The protocol the encoder publishes with. `RTMP` also needs `insecureIngest: true`.
+   *
+   * @default IngestProtocol.RTMPS
+   */
+  readonly ingestProtocol?: IngestProtocol;
+
+  /**
+   * Allows plain, unencrypted RTMP ingest: required, and only allowed, with `IngestProtocol.RTMP`, as an
+   * explicit acknowledgement that the stream and its stream key cross the network unencrypted.
+   *
+   * @default false
+   */
+  readonly insecureIngest?: boolean;
+
+  /**
+   * Identifies the publishing participant in your own systems (any UTF-8 text, up to 128 characters).
+   * Every participant of the stage can see it: no personal or confidential information.
+   *
+   * @default - no user ID
+   */
+  readonly userId?: string;
+
+  /**
+   * Attributes attached to the publishing participant, which every participant of the stage can see (no personal or
+   * confidential information). At most 1 KB in all, counted as the UTF-8 bytes of every key and value.
+   *
+   * @default - no attributes
+   */
+  readonly attributes?: { [key: string]: string };
+
+  /**
+   * Whether the encoder may publish a second, backup stream with its own credentials, which the service
+   * uses when the primary one fails. The backup credentials are stored in `streamKeySecret` too. Updates in place.
+   *
+   * @default false
+   */
+  readonly redundantIngest?: boolean;
+
+  /**
+   * What deleting the ingest configuration does while an encoder is publishing with it (it is `ACTIVE`): `true`
+   * disconnects the encoder and deletes it; `false` fails the deletion (CloudFormation shows why) until the
+   * broadcast stops. This applies when the ingest configuration leaves the stack, when the stack is deleted, and
+   * to the old ingest configuration after a replacement, whose stream key would otherwise stay valid.
+   *
+   * @default true
+   */
+  readonly forceDelete?: boolean;
+
+  /**
+   * Tags for the ingest configuration (at most 50, with those from `Tags.of()`).
+   *
+   * @default - no tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * What happens to the ingest configuration, and the secret holding its stream key, when they leave the stack.
+   * `RETAIN` keeps both, and keeps an ingest configuration that a replacement left behind (whose key stays valid).
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Properties of an `IngestConfiguration`. */
+export interface IngestConfigurationProps extends IngestConfigurationOptions {
+  /** The stage the encoder publishes to. Changing it updates the ingest configuration in place (same ARN and key). */
+  readonly stage: IStage;
+}
+
+/**
+ * Defines an Amazon IVS Real-Time ingest configuration: a stream key with which an RTMP(S) encoder publishes to a
+ * stage as one participant.
+ *
+ * The stream key is a secret, so it never appears in the template, in outputs or in the custom resource's
+ * attributes: the handler writes it to `streamKeySecret`, a Secrets Manager secret defined here, as the JSON
+ * `{"streamKey": "...", "redundantIngestCredentials": [{"participantId": "...", "streamKey": "..."}]}` (the list
+ * is empty without `redundantIngest`). Whoever runs the encoder reads it at run time, after `grantReadStreamKey`.
+ *
+ * The stage and `redundantIngest` update in place (same ARN, same key); any other change defines a new ingest
+ * configuration with a new key, written to the same secret, and CloudFormation deletes the old one (see
+ * `forceDelete`). Tags update in place.
+ *
+ * @resource Custom::IvsRealTimeIngestConfiguration
+ * @example
+ * const stage = new Stage(this, 'Stage');
+ * const ingest = stage.addIngestConfiguration('Obs', { userId: 'studio-encoder' });
+ * ingest.grantReadStreamKey(backendFunction);
+ */
+export class IngestConfiguration extends IngestConfigurationBase implements ITaggable {
+  /** Imports an ingest configuration by its ARN. */
+  public static fromIngestConfigurationArn(scope: Construct, id: string, ingestConfigurationArn: string): IIngestConfiguration {
+    return IngestConfiguration.fromIngestConfigurationAttributes(scope, id, { ingestConfigurationArn });
+  }
+
+  /** Imports an ingest configuration from its attributes. */
+  public static fromIngestConfigurationAttributes(scope: Construct, id: string, attrs: IngestConfigurationAttributes): IIngestConfiguration {
+    validateIvsArn(scope, id, 'IngestConfiguration.fromIngestConfigurationAttributes', attrs.ingestConfigurationArn,
+      ArnResource.INGEST_CONFIGURATION);
+    class Import extends IngestConfigurationBase {
+      public readonly ingestConfigurationArn = attrs.ingestConfigurationArn;
+    }
+    return new Import(scope, id, { environmentFromArn: attrs.ingestConfigurationArn });
+  }
+
+  /**
+   * The ingest configuration's ARN.
+   *
+   * @attribute
+   */
+  public readonly ingestConfigurationArn: string;
+  /**
+   * The ID of the participant the encoder publishes as, in the stage.
+   *
+   * @attribute
+   * @example 'p7hSyZdrtEhj'
+   */
+  public readonly ingestConfigurationParticipantId: string;
+  /**
+   * The secret holding the stream key (and the redundant ingest credentials), as the JSON
+   * `{"streamKey": "...", "redundantIngestCredentials": [...]}`. The handler writes it whenever they change (creation,
+   * replacement, `redundantIngest` turned on or off); until the first deployment it holds `{}`.
+   */
+  public readonly streamKeySecret: secretsmanager.ISecret;
+  /** The ingest configuration's tags, including those added with `Tags.of()`. */
+  public readonly tags: TagManager;
+
+  constructor(scope: Construct, id: string, props: IngestConfigurationProps) {
+    super(scope, id);
+    validateIngestConfigurationProps(this, props);
+    const protocol = props.ingestProtocol ?? IngestProtocol.RTMPS;
+    if (protocol === IngestProtocol.RTMP) {
+      Annotations.of(this).addWarningV2('cdk-ivs-realtime:insecureIngest',
+        'IngestProtocol.RTMP sends the stream and its stream key over the network unencrypted; use IngestProtocol.RTMPS '
+        + 'unless the encoder cannot');
+    }
+
+    this.tags = new TagManager(TagType.MAP, ResourceType.INGEST_CONFIGURATION, props.tags);
+    const secret = new secretsmanager.Secret(this, 'StreamKey', {
+      description: `Stream key of the IVS Real-Time ingest configuration ${this.node.path}`,
+      // a placeholder, not a generated password that could pass for a key: the handler writes the real value.
+      secretObjectValue: {},
+      removalPolicy: props.removalPolicy,
+    });
+    this.streamKeySecret = secret;
+
+    const resource = defineIvsCustomResource(this, {
+      resourceType: ResourceType.INGEST_CONFIGURATION,
+      arnResource: ArnResource.INGEST_CONFIGURATION,
+      actions: PROVIDER_ACTIONS.ingestConfiguration,
+      config: {
+        name: props.ingestConfigurationName,
+        stageArn: props.stage.stageArn,
+        userId: props.userId,
+        attributes: props.attributes,
+        ingestProtocol: protocol,
+        insecureIngest: protocol === IngestProtocol.RTMP ? true : undefined,
+        // explicit, so that removing the prop turns redundant ingest off instead of leaving it as it was.
+        redundantIngest: props.redundantIngest ?? false,
+      },
+      properties: {
+        [Property.STREAM_KEY_SECRET_ARN]: secret.secretArn,
+        [Property.FORCE_DELETE]: props.forceDelete ?? true,
+      },
+      tags: this.tags,
+      removalPolicy: props.removalPolicy,
+    });
+    // the handler may write this secret only; the custom resource waits for the permission.
+    const provider = IvsRealTimeProvider.getOrCreate(this);
+    const grant = iam.Grant.addToPrincipal({
+      grantee: provider.onEventHandler,
+      actions: ['secretsmanager:PutSecretValue'],
+      resourceArns: [secret.secretArn],
+    });
+    resource.node.addDependency(grant);
+
+    this.ingestConfigurationArn = resource.ref;
+    this.ingestConfigurationParticipantId = resource.getAttString(Attribute.INGEST_CONFIGURATION_PARTICIPANT_ID);
+  }
+
+  /**
+   * Grants reading the stream key secret: `secretsmanager:GetSecretValue` and `secretsmanager:DescribeSecret`
+   * on `streamKeySecret` only.
+   */
+  public grantReadStreamKey(grantee: iam.IGrantable): iam.Grant {
+    return this.streamKeySecret.grantRead(grantee);
+  }
+}
+
+function validateIngestConfigurationProps(scope: IngestConfiguration, props: IngestConfigurationProps): void {
+  const validator = new PropsValidator(scope, 'IngestConfiguration');
+  validator.resourceName('ingestConfigurationName', props.ingestConfigurationName);
+  validator.oneOf('ingestProtocol', props.ingestProtocol, Object.values(IngestProtocol));
+  const rtmp = props.ingestProtocol === IngestProtocol.RTMP;
+  validator.check(!rtmp || props.insecureIngest === true,
+    '`insecureIngest` must be true when `ingestProtocol` is RTMP, which sends the stream and its stream key unencrypted '
+    + `(or use IngestProtocol.RTMPS), got ${props.insecureIngest}`);
+  validator.check(rtmp || props.insecureIngest !== true, '`insecureIngest` must be false or unset unless `ingestProtocol` is RTMP, got true');
+  validator.stringLength('userId', props.userId, 0, 128);
+  validator.attributesSize('attributes', props.attributes, MAX_ATTRIBUTES_BYTES);
+  validator.tags('tags', props.tags);
+  validator.throwIfInvalid();
+}

@@ -1,0 +1,144 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ivsResourceId } from './private/arn';
+import { validateRecordingBucket } from './private/recording-bucket';
+import { PropsValidator } from './private/validation';
+import { AutoParticipantRecordingOptions, IStage, Stage } from './stage';
+import { StorageConfiguration } from './storage-configuration';
+
+/** Properties of a `StageRecording`. */
+export interface StageRecordingProps extends AutoParticipantRecordingOptions {
+  /**
+   * The stage whose publishing participants are recorded. It must be a `Stage` defined in this app (new or already
+   * deployed): recording is part of the stage's own configuration, which an imported stage's is not.
+   */
+  readonly stage: IStage;
+
+  /**
+   * The bucket recordings are written to. A given bucket must be in the stack's region, encrypted with SSE-S3 (not
+   * KMS) and must not use the `ObjectWriter` object ownership; an imported bucket gets a warning with the policy
+   * statement IVS needs kept.
+   *
+   * @default - a new bucket: SSE-S3, object ownership enforced, public access blocked, SSL enforced
+   */
+  readonly bucket?: s3.IBucket;
+
+  /**
+   * How long the new bucket keeps recordings before S3 deletes them (a lifecycle expiration rule), in whole days.
+   * Only for the bucket this construct defines: for a given bucket, add the rule to that bucket.
+   *
+   * @default - recordings are kept until you delete them
+   */
+  readonly recordingRetention?: Duration;
+
+  /**
+   * What happens to the new bucket when it leaves the stack. `RETAIN` keeps it, and its recordings, after the stack
+   * is deleted; `DESTROY` deletes it, which fails while it holds objects unless `autoDeleteObjects` is set.
+   * Only for the bucket this construct defines.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether the new bucket's recordings are deleted when the bucket is (requires `removalPolicy` DESTROY). This adds
+   * aws-cdk-lib's auto-delete custom resource, with its own Lambda function, to the stack.
+   *
+   * @default false
+   */
+  readonly autoDeleteObjects?: boolean;
+
+  /**
+   * The storage configuration's name. Up to 128 letters, digits, hyphens and underscores.
+   *
+   * @default - no name
+   */
+  readonly storageConfigurationName?: string;
+}
+
+/**
+ * Records every participant who publishes to a stage to S3, in one step.
+ *
+ * Defines (or checks) the bucket, defines a storage configuration for it, and turns on the stage's automatic
+ * participant recording. It works for a new stage and for a deployed one: the stage is then updated in place.
+ * Removing it from the app turns recording off (and deletes the storage configuration; the bucket follows its
+ * removal policy).
+ *
+ * Each recording lands at `s3://<bucket>/<stage id>/<session id>/<participant id>/<timestamp>/`: HLS under
+ * `media/hls/` (`multivariant.m3u8`), thumbnails under `media/thumbnails/` and `media/latest_thumbnail/`, metadata
+ * under `events/`. The `Recording End` event (`stage.onParticipantRecordingEnd`) gives the exact prefix.
+ *
+ * @example
+ * const stage = new Stage(this, 'Stage');
+ * new StageRecording(this, 'Recording', { stage, recordingRetention: Duration.days(30) });
+ */
+export class StageRecording extends Construct {
+  /** The recorded stage. */
+  public readonly stage: Stage;
+  /** The bucket recordings are written to. */
+  public readonly bucket: s3.IBucket;
+  /** The storage configuration the stage records to. */
+  public readonly storageConfiguration: StorageConfiguration;
+  /**
+   * The stage's ID, the last part of its ARN, which IVS uses as the first part of every recording's key.
+   * A token until deployment.
+   */
+  public readonly stageId: string;
+  /**
+   * `<stage id>/`: the key prefix of every recording of the stage in `bucket`. Below it come
+   * `<session id>/<participant id>/<timestamp>/`.
+   */
+  public readonly recordingPrefix: string;
+
+  constructor(scope: Construct, id: string, props: StageRecordingProps) {
+    super(scope, id);
+    validateStageRecordingProps(this, props);
+    const { stage, bucket, recordingRetention, removalPolicy, autoDeleteObjects, storageConfigurationName, ...options } = props;
+    this.stage = stage as Stage;
+    this.bucket = bucket ?? new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: recordingRetention ? [{ id: 'ExpireRecordings', expiration: recordingRetention }] : undefined,
+      removalPolicy: removalPolicy ?? RemovalPolicy.RETAIN,
+      autoDeleteObjects,
+    });
+    this.storageConfiguration = new StorageConfiguration(this, 'Storage', { bucket: this.bucket, storageConfigurationName });
+    this.stage.enableAutoParticipantRecording({ ...options, storageConfiguration: this.storageConfiguration });
+    this.stageId = ivsResourceId(this.stage.stageArn);
+    this.recordingPrefix = `${this.stageId}/`;
+  }
+
+  /**
+   * Grants reading the stage's recordings: `s3:GetObject*` on `<bucket>/<stage id>/*`, and `s3:GetBucket*` and
+   * `s3:List*` on the bucket (bucket-level actions, which a key prefix cannot narrow).
+   */
+  public grantReadRecordings(grantee: iam.IGrantable): iam.Grant {
+    return this.bucket.grantRead(grantee, `${this.recordingPrefix}*`);
+  }
+}
+
+function validateStageRecordingProps(scope: StageRecording, props: StageRecordingProps): void {
+  const validator = new PropsValidator(scope, 'StageRecording');
+  validator.check(props.stage instanceof Stage, '`stage` must be a Stage defined in this app (recording is part of the stage\'s own '
+    + `configuration), got the imported stage ${props.stage.node.path}`);
+  validator.resourceName('storageConfigurationName', props.storageConfigurationName);
+  if (props.bucket) {
+    validateRecordingBucket(validator, 'bucket', props.bucket, Stack.of(scope).region);
+    for (const prop of ['recordingRetention', 'removalPolicy', 'autoDeleteObjects'] as const) {
+      validator.check(props[prop] === undefined, `\`${prop}\` applies only to the bucket StageRecording defines when \`bucket\` is not `
+        + `given; set it on your bucket or remove \`${prop}\``);
+    }
+  }
+  const retention = props.recordingRetention;
+  if (retention && !retention.isUnresolved()) {
+    const days = retention.toMilliseconds() / Duration.days(1).toMilliseconds();
+    validator.check(Number.isInteger(days) && days >= 1, `\`recordingRetention\` must be a whole number of days, at least 1, got ${days} days`);
+  }
+  validator.check(!props.autoDeleteObjects || props.removalPolicy === RemovalPolicy.DESTROY,
+    '`autoDeleteObjects` requires `removalPolicy` DESTROY (objects are deleted with the bucket); set both or remove `autoDeleteObjects`');
+  validator.throwIfInvalid();
+}

@@ -1,0 +1,259 @@
+import { handler } from '../../handlers/provider/index';
+import { useFakeSecretsManager } from '../support/fake-secrets-manager';
+import { CustomResourceEvents, ResourceProperties, useFakeIvs } from '../support/handler-harness';
+
+const fake = useFakeIvs();
+const secrets = useFakeSecretsManager();
+const events = new CustomResourceEvents('Custom::IvsRealTimeIngestConfiguration', 'Obs');
+const stageEvents = new CustomResourceEvents('Custom::IvsRealTimeStage', 'Stage');
+
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ObsStreamKey-AbCdEf';
+
+/** A stage in the fake, made through the stage handler as CloudFormation would before the ingest configuration. */
+async function newStage(): Promise<string> {
+  return (await handler(stageEvents.create({ Config: {} }))).PhysicalResourceId;
+}
+
+/** The properties the construct renders, for the given stage and API request members. */
+function propertiesFor(stageArn: string, config: Record<string, unknown> = {}, extra: ResourceProperties = {}): ResourceProperties {
+  return {
+    Config: { stageArn, ingestProtocol: 'RTMPS', redundantIngest: false, ...config },
+    StreamKeySecretArn: SECRET_ARN,
+    ForceDelete: true,
+    ...extra,
+  };
+}
+
+/** Creates the secret (as CloudFormation does first), then the ingest configuration; returns its ARN. */
+async function create(properties: ResourceProperties): Promise<string> {
+  secrets().defineSecret(SECRET_ARN);
+  return (await handler(events.create(properties))).PhysicalResourceId;
+}
+
+function storedSecret(): any {
+  return JSON.parse(secrets().values.get(SECRET_ARN)!);
+}
+
+function operationsSince(since: number): string[] {
+  return fake().calls.slice(since).map((call) => call.operation);
+}
+
+/** The reason a handler call failed with (what CloudFormation would show). */
+async function failureOf(call: Promise<unknown>): Promise<string> {
+  return call.then(() => { throw new Error('expected the call to fail'); }, (error: Error) => error.message);
+}
+
+/** Everything the handler wrote to its log, as one string. */
+function logged(): string {
+  return jest.mocked(console.log).mock.calls.map((args) => args.join(' ')).join('\n');
+}
+
+describe('ingest configuration handler', () => {
+  test('create stores the stream key in the secret only: not in the response, not in the logs', async () => {
+    const stageArn = await newStage();
+    secrets().defineSecret(SECRET_ARN);
+
+    const response = await handler(events.create(propertiesFor(stageArn, { userId: 'studio' }, { Tags: { team: 'video' } })));
+
+    const arn = response.PhysicalResourceId;
+    const ingest = fake().ingestConfigurations.get(arn)!;
+    expect(arn).toMatch(/^arn:aws:ivs:us-east-1:123456789012:ingest-configuration\/[a-zA-Z0-9]+$/);
+    expect(response).toEqual({ PhysicalResourceId: arn, Data: { Arn: arn, ParticipantId: ingest.participantId } });
+    expect(storedSecret()).toEqual({ streamKey: ingest.streamKey, redundantIngestCredentials: [] });
+    expect(ingest.streamKey).toMatch(/^rt_/);
+    expect(JSON.stringify(response)).not.toContain(ingest.streamKey);
+    expect(logged()).toContain('"message":"created"');
+    expect(logged()).not.toContain(ingest.streamKey);
+    expect(logged()).not.toMatch(/rt_[0-9]+_/);
+    expect(fake().callsTo('CreateIngestConfiguration').map((call) => call.input)).toEqual([{
+      stageArn, ingestProtocol: 'RTMPS', redundantIngest: false, userId: 'studio', tags: { team: 'video' },
+    }]);
+  });
+
+  test('create sends the stringified booleans as booleans and stores the redundant ingest credentials too', async () => {
+    const stageArn = await newStage();
+
+    const arn = await create(propertiesFor(stageArn, { ingestProtocol: 'RTMP', insecureIngest: true, redundantIngest: true }));
+
+    const [{ input }] = fake().callsTo('CreateIngestConfiguration');
+    expect(input).toMatchObject({ ingestProtocol: 'RTMP', insecureIngest: true, redundantIngest: true });
+    const ingest = fake().ingestConfigurations.get(arn)!;
+    expect(storedSecret()).toEqual({ streamKey: ingest.streamKey, redundantIngestCredentials: ingest.redundantIngestCredentials });
+    expect(ingest.redundantIngestCredentials).toHaveLength(1);
+    expect(logged()).not.toContain(ingest.redundantIngestCredentials![0].streamKey);
+  });
+
+  test('a failed create says what failed and why', async () => {
+    secrets().defineSecret(SECRET_ARN);
+    const missingStage = 'arn:aws:ivs:us-east-1:123456789012:stage/missing';
+
+    await expect(handler(events.create(propertiesFor(missingStage)))).rejects.toThrow(
+      /^Create ingest configuration Obs failed: ValidationException: .*stage/i);
+    expect(fake().ingestConfigurations.size).toBe(0);
+  });
+
+  test('if the stream key cannot be stored, the create fails and leaves no ingest configuration behind', async () => {
+    const stageArn = await newStage();
+
+    // no secret defined: Secrets Manager answers ResourceNotFoundException.
+    await expect(handler(events.create(propertiesFor(stageArn)))).rejects.toThrow(
+      /^Create ingest configuration Obs failed: could not store the stream key: ResourceNotFoundException: /);
+    expect(fake().ingestConfigurations.size).toBe(0);
+    expect(fake().callsTo('DeleteIngestConfiguration').map((call) => call.input.force)).toEqual([true]);
+  });
+
+  test('a change of stage updates it in place: same ARN, same key, UpdateIngestConfiguration', async () => {
+    const stageArn = await newStage();
+    const otherStageArn = await newStage();
+    const properties = propertiesFor(stageArn);
+    const arn = await create(properties);
+    const streamKey = storedSecret().streamKey;
+    const since = fake().calls.length;
+
+    const response = await handler(events.update(arn, propertiesFor(otherStageArn), properties));
+
+    expect(response.PhysicalResourceId).toBe(arn);
+    expect(operationsSince(since)).toEqual(['UpdateIngestConfiguration']);
+    expect(fake().callsTo('UpdateIngestConfiguration')[0].input).toEqual({ arn, stageArn: otherStageArn, redundantIngest: false });
+    expect(fake().ingestConfigurations.get(arn)!.stageArn).toBe(otherStageArn);
+    expect(storedSecret().streamKey).toBe(streamKey);
+  });
+
+  test('turning redundant ingest on updates in place and stores the backup credentials', async () => {
+    const stageArn = await newStage();
+    const properties = propertiesFor(stageArn);
+    const arn = await create(properties);
+
+    await handler(events.update(arn, propertiesFor(stageArn, { redundantIngest: true }), properties));
+
+    expect(fake().callsTo('UpdateIngestConfiguration')[0].input).toEqual({ arn, stageArn, redundantIngest: true });
+    expect(storedSecret().redundantIngestCredentials).toEqual(fake().ingestConfigurations.get(arn)!.redundantIngestCredentials);
+    expect(storedSecret().redundantIngestCredentials).toHaveLength(1);
+  });
+
+  test('fails if the stage changes while an encoder publishes, saying to stop the broadcast first', async () => {
+    const stageArn = await newStage();
+    const otherStageArn = await newStage();
+    const properties = propertiesFor(stageArn);
+    const arn = await create(properties);
+    fake().setIngestState(arn, 'ACTIVE');
+
+    const message = await failureOf(handler(events.update(arn, propertiesFor(otherStageArn), properties)));
+    expect(message).toMatch(/^Update ingest configuration Obs failed: ConflictException: .+ \(IVS updates/);
+    expect(message).toContain(' (IVS updates an ingest configuration only while no encoder publishes with it: '
+      + 'stop the broadcast, then deploy again)');
+    expect(fake().ingestConfigurations.get(arn)!.stageArn).toBe(stageArn);
+  });
+
+  test('a change of protocol replaces it: a new ARN whose new key goes to the same secret, the old left for CloudFormation', async () => {
+    const stageArn = await newStage();
+    const properties = propertiesFor(stageArn);
+    const arn = await create(properties);
+    const oldKey = storedSecret().streamKey;
+    const since = fake().calls.length;
+
+    const response = await handler(events.update(arn, propertiesFor(stageArn, { ingestProtocol: 'RTMP', insecureIngest: true }), properties));
+
+    const newArn = response.PhysicalResourceId;
+    expect(newArn).not.toBe(arn);
+    expect(operationsSince(since)).toEqual(['CreateIngestConfiguration']);
+    expect(storedSecret().streamKey).toBe(fake().ingestConfigurations.get(newArn)!.streamKey);
+    expect(storedSecret().streamKey).not.toBe(oldKey);
+    expect(fake().ingestConfigurations.has(arn)).toBe(true);
+    expect(response.Data).toEqual({ Arn: newArn, ParticipantId: fake().ingestConfigurations.get(newArn)!.participantId });
+  });
+
+  test('an update of tags only changes the tags, returns the attributes and leaves the secret alone', async () => {
+    const stageArn = await newStage();
+    const properties = propertiesFor(stageArn, {}, { Tags: { team: 'video', env: 'dev' } });
+    const arn = await create(properties);
+    const since = fake().calls.length;
+
+    const response = await handler(events.update(arn, propertiesFor(stageArn, {}, { Tags: { team: 'media' } }), properties));
+
+    expect(response).toEqual({ PhysicalResourceId: arn, Data: { Arn: arn, ParticipantId: fake().ingestConfigurations.get(arn)!.participantId } });
+    expect(operationsSince(since)).toEqual(['GetIngestConfiguration', 'TagResource', 'UntagResource']);
+    expect(fake().ingestConfigurations.get(arn)!.tags).toEqual({ team: 'media' });
+    expect(secrets().versionCounts.get(SECRET_ARN)).toBe(1);
+  });
+
+  test('a change of forceDelete alone calls nothing but GetIngestConfiguration', async () => {
+    const stageArn = await newStage();
+    const properties = propertiesFor(stageArn);
+    const arn = await create(properties);
+    const since = fake().calls.length;
+
+    await handler(events.update(arn, propertiesFor(stageArn, {}, { ForceDelete: false }), properties));
+
+    expect(operationsSince(since)).toEqual(['GetIngestConfiguration']);
+    expect(secrets().versionCounts.get(SECRET_ARN)).toBe(1);
+  });
+
+  test('a new secret without any other change gets the current key', async () => {
+    const stageArn = await newStage();
+    const properties = propertiesFor(stageArn);
+    const arn = await create(properties);
+    const newSecretArn = `${SECRET_ARN}2`;
+    secrets().defineSecret(newSecretArn);
+
+    await handler(events.update(arn, { ...properties, StreamKeySecretArn: newSecretArn }, properties));
+
+    expect(JSON.parse(secrets().values.get(newSecretArn)!).streamKey).toBe(fake().ingestConfigurations.get(arn)!.streamKey);
+  });
+
+  describe('delete', () => {
+    test('deletes an idle ingest configuration', async () => {
+      const properties = propertiesFor(await newStage(), {}, { ForceDelete: false });
+      const arn = await create(properties);
+
+      expect(await handler(events.delete(arn, properties))).toEqual({ PhysicalResourceId: arn });
+      expect(fake().ingestConfigurations.size).toBe(0);
+    });
+
+    test('with forceDelete (the default), disconnects a live encoder and deletes', async () => {
+      const properties = propertiesFor(await newStage());
+      const arn = await create(properties);
+      fake().setIngestState(arn, 'ACTIVE');
+
+      await handler(events.delete(arn, properties));
+
+      expect(fake().callsTo('DeleteIngestConfiguration').map((call) => call.input)).toEqual([{ arn, force: true }]);
+      expect(fake().ingestConfigurations.size).toBe(0);
+    });
+
+    test('without the ForceDelete property, forces too', async () => {
+      const { ForceDelete: _omitted, ...properties } = propertiesFor(await newStage());
+      const arn = await create(properties);
+      fake().setIngestState(arn, 'ACTIVE');
+
+      await handler(events.delete(arn, properties));
+
+      expect(fake().ingestConfigurations.size).toBe(0);
+    });
+
+    test('fails if forceDelete is false and an encoder is live, naming both ways out', async () => {
+      const properties = propertiesFor(await newStage(), {}, { ForceDelete: false });
+      const arn = await create(properties);
+      fake().setIngestState(arn, 'ACTIVE');
+
+      const message = await failureOf(handler(events.delete(arn, properties)));
+      expect(message).toMatch(/^Delete ingest configuration Obs failed: ConflictException: .+ \(an encoder is publishing/);
+      expect(message).toContain('(an encoder is publishing with this ingest configuration and forceDelete is false: '
+        + 'stop the broadcast and retry, or set forceDelete: true to disconnect the encoder on delete)');
+      expect(fake().callsTo('DeleteIngestConfiguration').map((call) => call.input)).toEqual([{ arn, force: false }]);
+      expect(fake().ingestConfigurations.has(arn)).toBe(true);
+    });
+
+    test('ResourceNotFoundException counts as deleted', async () => {
+      const arn = 'arn:aws:ivs:us-east-1:123456789012:ingest-configuration/gone';
+
+      expect(await handler(events.delete(arn, propertiesFor('')))).toEqual({ PhysicalResourceId: arn });
+      expect(fake().callsTo('DeleteIngestConfiguration')[0].errorType).toBe('ResourceNotFoundException');
+    });
+
+    test('of a physical ID that is not an ARN (left by a failed create) makes no call', async () => {
+      expect(await handler(events.delete('Obs-request-1', propertiesFor('')))).toEqual({ PhysicalResourceId: 'Obs-request-1' });
+      expect(fake().calls).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,274 @@
+import { CfnOutput, CfnParameter, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IngestConfiguration, IngestProtocol, Stage } from '../lib';
+import { configOf, newStack } from './util';
+
+const TYPE = 'Custom::IvsRealTimeIngestConfiguration';
+const STAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:stage/abcdABCDefgh';
+const INGEST_ARN = 'arn:aws:ivs:us-east-1:123456789012:ingest-configuration/AbCdEf123456';
+
+function resourceOf(stack: Stack): { logicalId: string; properties: any; resource: any } {
+  const resources = Template.fromStack(stack).findResources(TYPE);
+  const [logicalId] = Object.keys(resources);
+  return { logicalId, properties: resources[logicalId].Properties, resource: resources[logicalId] };
+}
+
+function logicalIdOf(stack: Stack, construct: { node: { defaultChild?: any } }): string {
+  return stack.getLogicalId(construct.node.defaultChild);
+}
+
+describe('IngestConfiguration', () => {
+  test('defaults to RTMPS on the given stage with redundant ingest off, and exposes its ARN and participant ID', () => {
+    const stack = newStack();
+    const stage = new Stage(stack, 'Stage');
+    const ingest = new IngestConfiguration(stack, 'Ingest', { stage });
+
+    expect(configOf(stack, TYPE)).toEqual({
+      stageArn: { Ref: logicalIdOf(stack, stage) },
+      ingestProtocol: 'RTMPS',
+      redundantIngest: false,
+    });
+    const { logicalId } = resourceOf(stack);
+    expect(stack.resolve(ingest.ingestConfigurationArn)).toEqual({ Ref: logicalId });
+    expect(stack.resolve(ingest.ingestConfigurationParticipantId)).toEqual({ 'Fn::GetAtt': [logicalId, 'ParticipantId'] });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('renders every field of the API request', () => {
+    const stack = newStack();
+    const stage = Stage.fromStageArn(stack, 'Stage', STAGE_ARN);
+    new IngestConfiguration(stack, 'Ingest', {
+      stage,
+      ingestConfigurationName: 'studio_encoder-1',
+      ingestProtocol: IngestProtocol.RTMP,
+      insecureIngest: true,
+      userId: 'studio',
+      attributes: { role: 'host', room: 'a' },
+      redundantIngest: true,
+    });
+
+    expect(configOf(stack, TYPE)).toEqual({
+      name: 'studio_encoder-1',
+      stageArn: STAGE_ARN,
+      userId: 'studio',
+      attributes: { role: 'host', room: 'a' },
+      ingestProtocol: 'RTMP',
+      insecureIngest: true,
+      redundantIngest: true,
+    });
+  });
+
+  test('RTMP with insecureIngest warns that the stream is unencrypted', () => {
+    const stack = newStack();
+    new IngestConfiguration(stack, 'Ingest', {
+      stage: Stage.fromStageArn(stack, 'Stage', STAGE_ARN),
+      ingestProtocol: IngestProtocol.RTMP,
+      insecureIngest: true,
+    });
+
+    Annotations.fromStack(stack).hasWarning('/TestStack/Ingest', Match.stringLikeRegexp(
+      'IngestProtocol.RTMP sends the stream and its stream key over the network unencrypted'));
+  });
+
+  test('Stage.addIngestConfiguration defines one on the stage, also on an imported stage', () => {
+    const stack = newStack();
+    const stage = new Stage(stack, 'Stage');
+    const owned = stage.addIngestConfiguration('Ingest', { userId: 'a' });
+    const imported = Stage.fromStageArn(stack, 'Imported', STAGE_ARN).addIngestConfiguration('Ingest');
+
+    expect(owned.node.path).toBe('TestStack/Stage/Ingest');
+    expect(imported.node.path).toBe('TestStack/Imported/Ingest');
+    const configs = Object.values(Template.fromStack(stack).findResources(TYPE)).map((r) => r.Properties.Config);
+    expect(configs).toEqual(expect.arrayContaining([
+      expect.objectContaining({ stageArn: { Ref: logicalIdOf(stack, stage) }, userId: 'a' }),
+      expect.objectContaining({ stageArn: STAGE_ARN }),
+    ]));
+  });
+
+  test('tags from props and Tags.of() are rendered together', () => {
+    const stack = newStack();
+    new IngestConfiguration(stack, 'Ingest', { stage: Stage.fromStageArn(stack, 'Stage', STAGE_ARN), tags: { team: 'video' } });
+    Tags.of(stack).add('env', 'prod');
+
+    Template.fromStack(stack).hasResourceProperties(TYPE, { Tags: { team: 'video', env: 'prod' } });
+  });
+
+  test('removal policy applies to the ingest configuration and its secret, DESTROY by default', () => {
+    const stack = newStack();
+    new IngestConfiguration(stack, 'Destroyed', { stage: Stage.fromStageArn(stack, 'Stage', STAGE_ARN) });
+    new IngestConfiguration(stack, 'Retained', { stage: Stage.fromStageArn(stack, 'Stage2', STAGE_ARN), removalPolicy: RemovalPolicy.RETAIN });
+    const template = Template.fromStack(stack);
+
+    for (const type of [TYPE, 'AWS::SecretsManager::Secret']) {
+      expect(Object.values(template.findResources(type)).map((r) => r.DeletionPolicy).sort()).toEqual(['Delete', 'Retain']);
+    }
+  });
+
+  test('forceDelete defaults to true and renders outside the API request', () => {
+    const stack = newStack();
+    new IngestConfiguration(stack, 'Forced', { stage: Stage.fromStageArn(stack, 'Stage', STAGE_ARN) });
+    new IngestConfiguration(stack, 'Careful', { stage: Stage.fromStageArn(stack, 'Stage2', STAGE_ARN), forceDelete: false });
+
+    const forceDelete = Object.values(Template.fromStack(stack).findResources(TYPE)).map((r) => r.Properties.ForceDelete);
+    expect(forceDelete.sort()).toEqual([false, true]);
+  });
+
+  test('tokens skip validation', () => {
+    const stack = newStack();
+    const text = new CfnParameter(stack, 'Text').valueAsString;
+    expect(() => new IngestConfiguration(stack, 'Ingest', {
+      stage: Stage.fromStageArn(stack, 'Stage', STAGE_ARN),
+      ingestConfigurationName: text,
+      userId: text,
+      attributes: { key: text },
+    })).not.toThrow();
+  });
+
+  describe('stream key secret', () => {
+    test('defines a secret holding a placeholder, whose ARN the handler gets beside the API request', () => {
+      const stack = newStack();
+      const ingest = new IngestConfiguration(stack, 'Ingest', { stage: Stage.fromStageArn(stack, 'Stage', STAGE_ARN) });
+      const template = Template.fromStack(stack);
+
+      template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Description: 'Stream key of the IVS Real-Time ingest configuration TestStack/Ingest',
+        SecretString: '{}',
+        GenerateSecretString: Match.absent(),
+      });
+      const secretId = logicalIdOf(stack, ingest.streamKeySecret);
+      expect(resourceOf(stack).properties.StreamKeySecretArn).toEqual({ Ref: secretId });
+    });
+
+    test('the provider may put a value in this secret only, and the ingest configuration waits for that permission', () => {
+      const stack = newStack();
+      const ingest = new IngestConfiguration(stack, 'Ingest', { stage: Stage.fromStageArn(stack, 'Stage', STAGE_ARN) });
+      const template = Template.fromStack(stack);
+      const secretId = logicalIdOf(stack, ingest.streamKeySecret);
+
+      const secretStatements = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, policy]) =>
+        policy.Properties.PolicyDocument.Statement
+          .filter((s: any) => JSON.stringify(s.Action).includes('secretsmanager:'))
+          .map((statement: any) => ({ id, statement })));
+      expect(secretStatements).toHaveLength(1);
+      expect(secretStatements[0].statement).toEqual({ Action: 'secretsmanager:PutSecretValue', Effect: 'Allow', Resource: { Ref: secretId } });
+      expect(resourceOf(stack).resource.DependsOn).toContain(secretStatements[0].id);
+    });
+
+    test('each ingest configuration gets its own secret and its own scoped statement', () => {
+      const stack = newStack();
+      const stage = Stage.fromStageArn(stack, 'Stage', STAGE_ARN);
+      const a = stage.addIngestConfiguration('A');
+      const b = stage.addIngestConfiguration('B');
+      const template = Template.fromStack(stack);
+
+      template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+      const resources = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+        policy.Properties.PolicyDocument.Statement.filter((s: any) => s.Action === 'secretsmanager:PutSecretValue').map((s: any) => s.Resource));
+      expect(resources.flat()).toEqual(expect.arrayContaining([
+        { Ref: logicalIdOf(stack, a.streamKeySecret) }, { Ref: logicalIdOf(stack, b.streamKeySecret) },
+      ]));
+    });
+
+    test('grantReadStreamKey allows reading this secret only', () => {
+      const stack = newStack();
+      const ingest = new IngestConfiguration(stack, 'Ingest', { stage: Stage.fromStageArn(stack, 'Stage', STAGE_ARN) });
+      const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+      ingest.grantReadStreamKey(role);
+
+      const roleId = stack.getLogicalId(role.node.defaultChild as iam.CfnRole);
+      const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }));
+      expect(policy.Properties.PolicyDocument.Statement).toEqual([{
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Effect: 'Allow',
+        Resource: { Ref: logicalIdOf(stack, ingest.streamKeySecret) },
+      }]);
+    });
+
+    test('no stream key, and no attribute that could hold one, is in the template', () => {
+      const stack = newStack();
+      const ingest = new Stage(stack, 'Stage').addIngestConfiguration('Ingest', { redundantIngest: true });
+      new CfnOutput(stack, 'Arn', { value: ingest.ingestConfigurationArn });
+      new CfnOutput(stack, 'ParticipantId', { value: ingest.ingestConfigurationParticipantId });
+      const json = JSON.stringify(Template.fromStack(stack).toJSON());
+
+      expect(json).not.toMatch(/rt_[0-9]+_/);
+      expect(json).not.toMatch(/streamKey/);
+      // the ARN is the Ref; the participant ID is the only attribute the construct reads.
+      const ingestId = resourceOf(stack).logicalId;
+      const attributes = [...json.matchAll(/"Fn::GetAtt":\["([^"]+)","([^"]+)"\]/g)].filter((m) => m[1] === ingestId).map((m) => m[2]);
+      expect(attributes).toEqual(['ParticipantId']);
+    });
+  });
+
+  describe('validation', () => {
+    function ingestWith(props: any) {
+      const stack = newStack();
+      return () => new IngestConfiguration(stack, 'Ingest', { stage: Stage.fromStageArn(stack, 'Stage', STAGE_ARN), ...props });
+    }
+
+    test('fails if RTMP is not explicitly allowed with insecureIngest, naming the construct and the fix', () => {
+      expect(ingestWith({ ingestProtocol: IngestProtocol.RTMP })).toThrow(
+        "IngestConfiguration 'TestStack/Ingest' has invalid props:\n"
+        + '- `insecureIngest` must be true when `ingestProtocol` is RTMP, which sends the stream and its stream key unencrypted '
+        + '(or use IngestProtocol.RTMPS), got undefined');
+      expect(ingestWith({ ingestProtocol: IngestProtocol.RTMP, insecureIngest: false })).toThrow(/got false$/);
+    });
+
+    test('fails if insecureIngest is set with RTMPS', () => {
+      expect(ingestWith({ insecureIngest: true }))
+        .toThrow(/`insecureIngest` must be false or unset unless `ingestProtocol` is RTMP, got true/);
+    });
+
+    test('fails if the protocol is not one the API knows', () => {
+      expect(ingestWith({ ingestProtocol: 'SRT' })).toThrow(/`ingestProtocol` must be one of RTMPS, RTMP, got "SRT"/);
+    });
+
+    test('fails if the name has characters the API rejects or is longer than 128 characters', () => {
+      expect(ingestWith({ ingestConfigurationName: 'my encoder' }))
+        .toThrow(/`ingestConfigurationName` must contain only letters, digits, hyphens and underscores, got "my encoder"/);
+      expect(ingestWith({ ingestConfigurationName: 'a'.repeat(129) }))
+        .toThrow(/`ingestConfigurationName` must be 0-128 characters long, got 129 characters/);
+    });
+
+    test('fails if the user ID is longer than 128 characters', () => {
+      expect(ingestWith({ userId: 'u'.repeat(129) })).toThrow(/`userId` must be 0-128 characters long, got 129 characters/);
+      expect(ingestWith({ userId: 'u'.repeat(128) })).not.toThrow();
+    });
+
+    test('fails if the attributes total more than 1 KB, counting UTF-8 bytes of keys and values', () => {
+      // 4 + 1020 bytes: exactly 1 KB.
+      expect(ingestWith({ attributes: { role: 'x'.repeat(1020) } })).not.toThrow();
+      expect(ingestWith({ attributes: { role: 'x'.repeat(1021) } }))
+        .toThrow(/`attributes` must total at most 1024 bytes \(UTF-8 keys and values\), got 1025 bytes/);
+      // "é" is 2 bytes in UTF-8: 4 + 2 × 511 = 1026 bytes in 515 characters.
+      expect(ingestWith({ attributes: { role: 'é'.repeat(511) } })).toThrow(/got 1026 bytes/);
+    });
+
+    test('fails if tags break the API rules', () => {
+      expect(ingestWith({ tags: { 'aws:owner': 'x' } })).toThrow(/`tags` keys must not start with "aws:"/);
+    });
+
+    test('collects every error of a construct into one message', () => {
+      expect(ingestWith({ ingestConfigurationName: 'bad name', ingestProtocol: IngestProtocol.RTMP, userId: 'u'.repeat(200) }))
+        .toThrow(/invalid props:\n- `ingestConfigurationName`[^\n]*\n- `insecureIngest`[^\n]*\n- `userId`/);
+    });
+  });
+
+  describe('imports', () => {
+    test('fromIngestConfigurationArn keeps the ARN and takes the account and region from it', () => {
+      const stack = newStack();
+      const ingest = IngestConfiguration.fromIngestConfigurationArn(stack, 'Imported', INGEST_ARN);
+      expect(ingest.ingestConfigurationArn).toBe(INGEST_ARN);
+      expect(ingest.env).toEqual({ account: '123456789012', region: 'us-east-1' });
+    });
+
+    test('fails if the ARN is not an ingest configuration ARN', () => {
+      const stack = newStack();
+      expect(() => IngestConfiguration.fromIngestConfigurationArn(stack, 'Imported', STAGE_ARN))
+        .toThrow("IngestConfiguration.fromIngestConfigurationAttributes at 'TestStack/Imported': the ARN must look like "
+          + `arn:aws:ivs:<region>:<account>:ingest-configuration/<id>, got "${STAGE_ARN}"`);
+    });
+  });
+});
