@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { IvsRealTimePlatformStack } from './ivs-realtime-platform';
 import { StageRecordingStack } from './stage-recording';
 import { StageWithRecordingStack } from './stage-with-recording';
 
@@ -6,4 +7,5 @@ import { StageWithRecordingStack } from './stage-with-recording';
 const app = new App();
 new StageWithRecordingStack(app, 'StageWithRecording');
 new StageRecordingStack(app, 'StageRecording');
+new IvsRealTimePlatformStack(app, 'IvsRealTimePlatform');
 app.synth();

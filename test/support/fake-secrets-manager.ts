@@ -4,14 +4,16 @@
  * with status 400), so the real `@aws-sdk/client-secrets-manager` client runs unchanged against it.
  *
  * Secrets exist only once `defineSecret(arn)` made them (as CloudFormation does before the ingest configuration);
- * a put to any other ARN answers ResourceNotFoundException. `values` holds each secret's current string.
+ * a put to any other ARN answers ResourceNotFoundException, unless the fake started with `{ anySecret: true }`: the
+ * lifecycle driver does not run CloudFormation's own resources, so there every secret of the template counts as made.
+ * `values` holds each secret's current string.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
 export class FakeSecretsManager {
-  static async start(): Promise<FakeSecretsManager> {
-    const fake = new FakeSecretsManager();
+  static async start(options: { anySecret?: boolean } = {}): Promise<FakeSecretsManager> {
+    const fake = new FakeSecretsManager(options.anySecret ?? false);
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     return fake;
   }
@@ -23,6 +25,8 @@ export class FakeSecretsManager {
   // a bug in the fake must fail the test, not hang the client.
   private readonly server: Server = createServer((request, response) => this.serve(request, response)
     .catch((error: Error) => answer(response, 500, { __type: 'InternalServiceError', message: `fake failed: ${error.stack}` })));
+
+  private constructor(private readonly anySecret: boolean) {}
 
   get endpoint(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -50,6 +54,9 @@ export class FakeSecretsManager {
     const target = request.headers['x-amz-target'];
     if (target !== 'secretsmanager.PutSecretValue') {
       return answer(response, 400, { __type: 'UnknownOperationException', message: `the fake does not implement ${target}` });
+    }
+    if (this.anySecret && !this.values.has(input.SecretId)) {
+      this.defineSecret(input.SecretId);
     }
     if (!this.values.has(input.SecretId)) {
       return answer(response, 400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });

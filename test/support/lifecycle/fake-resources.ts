@@ -45,6 +45,9 @@ export function fakeRef(type: string, physicalId: string, env: FakeEnvironment):
       return `arn:${env.partition}:sns:${env.region}:${env.accountId}:${physicalId}`;
     case 'AWS::SQS::Queue':
       return `https://sqs.${env.region}.${env.urlSuffix}/${env.accountId}/${physicalId}`;
+    case 'AWS::SecretsManager::Secret':
+      // the secret's ARN, with the random suffix Secrets Manager adds to every name.
+      return `arn:${env.partition}:secretsmanager:${env.region}:${env.accountId}:secret:${physicalId}-AbCdEf`;
     default:
       return physicalId;
   }
