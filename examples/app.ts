@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { IvsRealTimePlatformStack } from './ivs-realtime-platform';
+import { StageCompositionStack } from './stage-composition';
 import { StageRecordingStack } from './stage-recording';
 import { StageWithRecordingStack } from './stage-with-recording';
 
@@ -7,5 +8,6 @@ import { StageWithRecordingStack } from './stage-with-recording';
 const app = new App();
 new StageWithRecordingStack(app, 'StageWithRecording');
 new StageRecordingStack(app, 'StageRecording');
+new StageCompositionStack(app, 'StageComposition');
 new IvsRealTimePlatformStack(app, 'IvsRealTimePlatform');
 app.synth();

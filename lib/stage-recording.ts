@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -106,6 +106,14 @@ export class StageRecording extends Construct {
       removalPolicy: removalPolicy ?? RemovalPolicy.RETAIN,
       autoDeleteObjects,
     });
+    if (!bucket) {
+      // for cdk-nag (AwsSolutions-S1), through aws-cdk-lib's Validations: no dependency on cdk-nag.
+      Validations.of(this.bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'Where server access logs go (another bucket, with its own retention) is the app\'s choice, not this construct\'s: to '
+          + 'log access to the recordings, give StageRecording a bucket of your own with serverAccessLogsBucket set',
+      });
+    }
     this.storageConfiguration = new StorageConfiguration(this, 'Storage', { bucket: this.bucket, storageConfigurationName });
     this.stage.enableAutoParticipantRecording({ ...options, storageConfiguration: this.storageConfiguration });
     this.stageId = ivsResourceId(this.stage.stageArn);
@@ -135,7 +143,7 @@ function validateStageRecordingProps(scope: StageRecording, props: StageRecordin
   }
   const retention = props.recordingRetention;
   if (retention && !retention.isUnresolved()) {
-    const days = retention.toMilliseconds() / Duration.days(1).toMilliseconds();
+    const days = retention.toMilliseconds({ integral: false }) / Duration.days(1).toMilliseconds();
     validator.check(Number.isInteger(days) && days >= 1, `\`recordingRetention\` must be a whole number of days, at least 1, got ${days} days`);
   }
   validator.check(!props.autoDeleteObjects || props.removalPolicy === RemovalPolicy.DESTROY,

@@ -1,4 +1,4 @@
-import { Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import { Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -7,7 +7,14 @@ import { validateIvsArn } from './private/arn';
 import { ArnResource, Attribute, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { defineStageEventRule, StageEvent } from './private/events';
-import { PROVIDER_ACTIONS, STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS, STAGE_READ_ACTIONS } from './private/iam';
+import {
+  LIST_COMPOSITIONS_ACTIONS,
+  PROVIDER_ACTIONS,
+  STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS,
+  STAGE_READ_ACTIONS,
+  STAGE_START_COMPOSITION_ACTIONS,
+  STAGE_STOP_COMPOSITION_ACTIONS,
+} from './private/iam';
 import { renderThumbnailSettings, validateThumbnails } from './private/thumbnails';
 import { PropsValidator, ValidationError } from './private/validation';
 import { RecordingThumbnails } from './recording-thumbnails';
@@ -38,6 +45,20 @@ export interface IStage extends IResource {
    * `ivs:ListParticipantReplicas`.
    */
   grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants starting server-side compositions of this stage, for apps that start their own: `ivs:StartComposition` on
+   * this stage and on the compositions, encoder configurations, storage configurations and channels of its account and
+   * region (IVS authorizes the call against every resource the request names, which only the app knows).
+   */
+  grantStartComposition(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants finding and stopping compositions: `ivs:StopComposition` and `ivs:GetComposition` on the compositions of the
+   * stage's account and region (a composition's ARN does not name its stage, so this cannot be narrowed to this
+   * stage's), and `ivs:ListCompositions`, which takes no resource (filter it by this stage's ARN).
+   */
+  grantStopComposition(grantee: iam.IGrantable): iam.Grant;
 
   /**
    * Defines an EventBridge rule for every event IVS sends about this stage: source `aws.ivs`, with the
@@ -144,6 +165,51 @@ export interface IStage extends IResource {
    */
   onParticipantRecordingEndFailure(id: string, options?: events.OnEventOptions): events.Rule;
 
+  /**
+   * Defines a rule for every `IVS Composition State Change` event of a composition of this stage (server-side
+   * composition: session and destination starts, ends and failures).
+   *
+   * These events carry the composition's ARN in `resources` and the stage's in `detail.stage_arn` (which the rule
+   * matches), so `onEvent` does not match them.
+   */
+  onCompositionStateChange(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for `IVS Composition State Change` / `Session Start`: a composition of this stage started; it
+   * subscribes to the stage and produces video.
+   */
+  onCompositionSessionStart(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for `IVS Composition State Change` / `Session End`: a composition of this stage ended, and a
+   * recording to S3 is complete. Process recordings after this.
+   */
+  onCompositionSessionEnd(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for `IVS Composition State Change` / `Session Failure`: a composition of this stage failed (the stage
+   * was deleted, its destinations failed, or an internal error).
+   */
+  onCompositionSessionFailure(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /** Defines a rule for `IVS Composition State Change` / `Destination Start`: output to a destination started. */
+  onCompositionDestinationStart(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /** Defines a rule for `IVS Composition State Change` / `Destination End`: output to a destination finished. */
+  onCompositionDestinationEnd(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for `IVS Composition State Change` / `Destination Failure`: output to a destination failed (for
+   * example, the channel was broadcasting something else, or the bucket was not found or not writable).
+   */
+  onCompositionDestinationFailure(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * Defines a rule for `IVS Composition State Change` / `Destination Reconnecting`: output to a destination was
+   * interrupted and IVS is reconnecting it.
+   */
+  onCompositionDestinationReconnecting(id: string, options?: events.OnEventOptions): events.Rule;
+
   /** Defines an ingest configuration that publishes to this stage (an RTMP(S) encoder as a participant). */
   addIngestConfiguration(id: string, options?: IngestConfigurationOptions): IngestConfiguration;
 }
@@ -171,6 +237,20 @@ abstract class StageBase extends Resource implements IStage {
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.grant(grantee, ...STAGE_READ_ACTIONS);
+  }
+
+  public grantStartComposition(grantee: iam.IGrantable): iam.Grant {
+    const resources = [ArnResource.COMPOSITION, ArnResource.ENCODER_CONFIGURATION, ArnResource.STORAGE_CONFIGURATION, ArnResource.CHANNEL];
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: STAGE_START_COMPOSITION_ACTIONS,
+      resourceArns: [this.stageArn, ...resources.map((resource) => this.ivsArnsOf(resource))],
+    });
+  }
+
+  public grantStopComposition(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: STAGE_STOP_COMPOSITION_ACTIONS, resourceArns: [this.ivsArnsOf(ArnResource.COMPOSITION)] })
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: LIST_COMPOSITIONS_ACTIONS, resourceArns: ['*'] }));
   }
 
   public onEvent(id: string, options: events.OnEventOptions = {}): events.Rule {
@@ -225,8 +305,45 @@ abstract class StageBase extends Resource implements IStage {
     return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_RECORDING_END_FAILURE);
   }
 
+  public onCompositionStateChange(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_STATE_CHANGE);
+  }
+
+  public onCompositionSessionStart(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_SESSION_START);
+  }
+
+  public onCompositionSessionEnd(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_SESSION_END);
+  }
+
+  public onCompositionSessionFailure(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_SESSION_FAILURE);
+  }
+
+  public onCompositionDestinationStart(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_DESTINATION_START);
+  }
+
+  public onCompositionDestinationEnd(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_DESTINATION_END);
+  }
+
+  public onCompositionDestinationFailure(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_DESTINATION_FAILURE);
+  }
+
+  public onCompositionDestinationReconnecting(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_DESTINATION_RECONNECTING);
+  }
+
   public addIngestConfiguration(id: string, options: IngestConfigurationOptions = {}): IngestConfiguration {
     return new IngestConfiguration(this, id, { ...options, stage: this });
+  }
+
+  /** Every IVS resource of one type in the stage's account and region, as an ARN with a `*` ID. */
+  private ivsArnsOf(resource: string): string {
+    return Stack.of(this).formatArn({ service: 'ivs', resource, resourceName: '*', account: this.env.account, region: this.env.region });
   }
 }
 

@@ -39,7 +39,8 @@ abstract class StorageConfigurationBase extends Resource implements IStorageConf
 export interface StorageConfigurationProps {
   /**
    * The bucket recordings are written to. It must be in the stack's region, encrypted with SSE-S3
-   * (IVS cannot write to KMS-encrypted buckets), and must not use the `ObjectWriter` object ownership.
+   * (IVS cannot write to KMS-encrypted buckets), and must not use the `ObjectWriter` object ownership. IVS takes
+   * only names of 3-63 lowercase letters, digits, periods and hyphens (not S3's legacy names with capitals).
    */
   readonly bucket: s3.IBucket;
 
@@ -135,18 +136,11 @@ export class StorageConfiguration extends StorageConfigurationBase implements IT
   }
 
   /**
-   * IVS edits the bucket policy with the caller's credentials, so the handler needs these actions on this
+   * IVS edits the bucket policy with the caller's credentials, so the handler needs bucket-policy actions on this
    * bucket only, in a policy that exists before the storage configuration is created and outlives its deletion.
    */
   private grantHandlerBucketPolicyAccess(bucket: s3.IBucket): iam.Policy {
-    const provider = IvsRealTimeProvider.getOrCreate(this);
-    return new iam.Policy(this, 'HandlerBucketAccess', {
-      roles: [provider.onEventHandler.role!],
-      statements: [new iam.PolicyStatement({
-        actions: ['s3:GetBucketLocation', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy'],
-        resources: [bucket.bucketArn],
-      })],
-    });
+    return IvsRealTimeProvider.getOrCreate(this).bucketPolicyAccess(bucket);
   }
 
   /**

@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 import { rmSync } from 'fs';
 
-const entries = ['provider'];
+const entries = ['provider', 'composition'];
 rmSync('handlers/dist', { recursive: true, force: true });
 for (const entry of entries) {
   const result = await build({

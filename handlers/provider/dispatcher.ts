@@ -5,7 +5,7 @@ import { ivsClient } from '../shared/client';
 import { coerceScalars } from '../shared/coerce';
 import { describeError, isNotFound } from '../shared/errors';
 import { diffTags, Tags } from '../shared/tags';
-import { CustomResourceEvent, CustomResourceResponse } from './event';
+import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
 import { Config, Outcome, ResourceHandler } from './resource-handler';
 
 /** Only IVS ARNs name resources we made; anything else is a physical ID from a Create that failed. */
@@ -19,7 +19,8 @@ const IVS_ARN = /^arn:aws[-a-z]*:ivs:[a-z0-9-]+:[0-9]+:[a-z-]+\/[a-zA-Z0-9-]+$/;
 export class Dispatcher {
   constructor(private readonly handlers: Record<string, ResourceHandler>) {}
 
-  public async onEvent(event: CustomResourceEvent): Promise<CustomResourceResponse> {
+  /** `context` is Lambda's: its remaining time lets the handler give a clear answer before Lambda's timeout cuts it off. */
+  public async onEvent(event: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse> {
     const handler = this.handlers[event.ResourceType];
     if (!handler) {
       throw new Error(`unsupported resource type ${event.ResourceType}; supported: ${Object.keys(this.handlers).join(', ')}`);
@@ -30,15 +31,9 @@ export class Dispatcher {
       logicalResourceId: event.LogicalResourceId,
       physicalResourceId: event.PhysicalResourceId,
     });
+    const progress: Progress = { creating: event.RequestType === 'Create' };
     try {
-      switch (event.RequestType) {
-        case 'Create':
-          return respond(await handler.create(configOf(event.ResourceProperties, handler), tagsOf(event.ResourceProperties), event), 'created');
-        case 'Update':
-          return await update(handler, event);
-        case 'Delete':
-          return await remove(handler, event);
-      }
+      return await beforeDeadline(dispatch(handler, event, progress), context, handler, event, progress);
     } catch (error) {
       // one line that says what failed and why: this is what CloudFormation shows the user.
       throw new Error(`${event.RequestType} ${handler.noun} ${event.LogicalResourceId} failed: ${describeError(error)}`);
@@ -46,7 +41,59 @@ export class Dispatcher {
   }
 }
 
-async function update(handler: ResourceHandler, event: CustomResourceEvent): Promise<CustomResourceResponse> {
+/** What a request is doing, for the message of a request the handler stops waiting for. */
+interface Progress {
+  /** Whether a resource is being created (a Create, or an Update that replaces). */
+  creating: boolean;
+}
+
+async function dispatch(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress): Promise<CustomResourceResponse> {
+  switch (event.RequestType) {
+    case 'Create':
+      return respond(await handler.create(configOf(event.ResourceProperties, handler), tagsOf(event.ResourceProperties), event), 'created');
+    case 'Update':
+      return update(handler, event, progress);
+    case 'Delete':
+      return remove(handler, event);
+  }
+}
+
+/**
+ * Settles `work` before Lambda's timeout, failing with what may still happen if the services answer too slowly
+ * (throttled, retrying or slow): Lambda's own timeout would tell CloudFormation only "Task timed out".
+ */
+async function beforeDeadline<T>(work: Promise<T>, context: LambdaContext | undefined, handler: ResourceHandler,
+  event: CustomResourceEvent, progress: Progress): Promise<T> {
+  if (!context) {
+    return work;
+  }
+  const remaining = context.getRemainingTimeInMillis();
+  // enough to log and answer: a second, or a tenth of the time when the function's timeout is under ten seconds.
+  const reserve = Math.min(1000, remaining / 10);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      log('giving up before the timeout', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId });
+      const consequence = progress.creating ? STILL_POSSIBLE.Create : STILL_POSSIBLE[event.RequestType];
+      reject(new Error(`no answer from AWS before the handler's time limit; ${consequence(handler.noun)}`));
+    }, remaining - reserve);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What a request the handler stopped waiting for may still do, and what to do about it. */
+const STILL_POSSIBLE: Record<CustomResourceEvent['RequestType'], (noun: string) => string> = {
+  Create: (noun) => `the ${noun} may still be created, outside the stack (CloudFormation never learns its ARN): `
+    + 'if it appears, delete it by hand',
+  Update: (noun) => `the update may still reach the ${noun} after CloudFormation rolls it back: deploy the update again`,
+  Delete: (noun) => `the ${noun} may still be deleted: delete the stack again to finish`,
+};
+
+async function update(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress): Promise<CustomResourceResponse> {
   const arn = event.PhysicalResourceId!;
   const config = configOf(event.ResourceProperties, handler);
   const oldConfig = configOf(event.OldResourceProperties ?? {}, handler);
@@ -54,17 +101,33 @@ async function update(handler: ResourceHandler, event: CustomResourceEvent): Pro
     .filter((key) => !isDeepStrictEqual(config[key], oldConfig[key]));
 
   const fixedKeys = changedKeys.filter((key) => !handler.updatableKeys.includes(key));
-  if (fixedKeys.length > 0) {
+  if (fixedKeys.length > 0 && !(await alreadyHas(handler, arn, config, fixedKeys))) {
     // a new resource under a new physical ID: CloudFormation deletes the old one once the whole update succeeds.
     log('replacing', { arn, because: fixedKeys });
+    progress.creating = true;
     return respond(await handler.create(config, tagsOf(event.ResourceProperties), event), 'created as a replacement');
   }
 
-  const outcome = changedKeys.length > 0
-    ? await handler.update!(arn, config, changedKeys, event)
+  const inPlaceKeys = changedKeys.filter((key) => handler.updatableKeys.includes(key));
+  const outcome = inPlaceKeys.length > 0
+    ? await handler.update!(arn, config, inPlaceKeys, event)
     : await handler.describe(arn, config, event);
   await applyTagChanges(arn, tagsOf(event.OldResourceProperties ?? {}), tagsOf(event.ResourceProperties));
-  return respond(outcome, changedKeys.length > 0 ? 'updated' : 'unchanged');
+  return respond(outcome, inPlaceKeys.length > 0 ? 'updated' : 'unchanged');
+}
+
+/**
+ * Whether the resource already has the settings that would otherwise replace it. CloudFormation rolls a failed update
+ * back by sending the old properties again, which the resource still has: replacing it then would make a needless copy
+ * (or fail: IVS holds a public key once) and could leave the stack in UPDATE_ROLLBACK_FAILED. A setting the props
+ * leave out may or may not be the service's default, so it never counts as a match.
+ */
+async function alreadyHas(handler: ResourceHandler, arn: string, config: Config, keys: string[]): Promise<boolean> {
+  if (!handler.read || keys.some((key) => config[key] === undefined)) {
+    return false;
+  }
+  const current = await handler.read(arn) as Config | undefined;
+  return keys.every((key) => isDeepStrictEqual(current?.[key], config[key]));
 }
 
 async function remove(handler: ResourceHandler, event: CustomResourceEvent): Promise<CustomResourceResponse> {

@@ -1,4 +1,4 @@
-import { CreateEncoderConfigurationCommand, DeleteEncoderConfigurationCommand } from '@aws-sdk/client-ivs-realtime';
+import { CreateEncoderConfigurationCommand, DeleteEncoderConfigurationCommand, GetEncoderConfigurationCommand } from '@aws-sdk/client-ivs-realtime';
 import { ivsClient } from '../shared/client';
 import { retryOnConflict } from '../shared/retry';
 import { ResourceHandler } from './resource-handler';
@@ -25,6 +25,10 @@ export const encoderConfigurationHandler: ResourceHandler = {
 
   async describe(arn) {
     return { arn };
+  },
+
+  async read(arn) {
+    return (await ivsClient().send(new GetEncoderConfigurationCommand({ arn }))).encoderConfiguration;
   },
 
   async delete(arn) {

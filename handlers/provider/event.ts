@@ -16,3 +16,8 @@ export interface CustomResourceResponse {
   readonly Data?: Record<string, string>;
   readonly NoEcho?: boolean;
 }
+
+/** The part of Lambda's context object the handler uses. */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}

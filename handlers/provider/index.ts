@@ -1,7 +1,7 @@
 import { ResourceType } from '../../lib/private/contract';
 import { Dispatcher } from './dispatcher';
 import { encoderConfigurationHandler } from './encoder-configuration';
-import { CustomResourceEvent, CustomResourceResponse } from './event';
+import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
 import { ingestConfigurationHandler } from './ingest-configuration';
 import { publicKeyHandler } from './public-key';
 import { stageHandler } from './stage';
@@ -16,6 +16,6 @@ const dispatcher = new Dispatcher({
 });
 
 /** The Provider framework's onEvent handler for every IVS Real-Time resource type. */
-export async function handler(event: CustomResourceEvent): Promise<CustomResourceResponse> {
-  return dispatcher.onEvent(event);
+export async function handler(event: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse> {
+  return dispatcher.onEvent(event, context);
 }

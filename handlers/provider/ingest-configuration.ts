@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, Property } from '../../lib/private/contract';
 import { ivsClient } from '../shared/client';
+import { hasSettings } from '../shared/compare';
 import { describeError, isConflict } from '../shared/errors';
 import { storeSecretJson } from '../shared/secrets';
 import { CustomResourceEvent } from './event';
@@ -61,6 +62,10 @@ export const ingestConfigurationHandler: ResourceHandler = {
     return outcome(current);
   },
 
+  async read(arn) {
+    return (await ivsClient().send(new GetIngestConfigurationCommand({ arn }))).ingestConfiguration;
+  },
+
   async delete(arn, event) {
     // CloudFormation sends the rendered boolean as "true" or "false"; forcing is the default, as in the construct.
     const force = String(event.ResourceProperties[Property.FORCE_DELETE]) !== 'false';
@@ -78,13 +83,19 @@ export const ingestConfigurationHandler: ResourceHandler = {
 
 /** Sends both updatable members: the API leaves an omitted one as it was. */
 async function updateInPlace(arn: string, config: Config): Promise<IngestConfiguration | undefined> {
+  const changes = { stageArn: config.stageArn, redundantIngest: config.redundantIngest };
   try {
-    const { ingestConfiguration } = await ivsClient().send(
-      new UpdateIngestConfigurationCommand({ arn, stageArn: config.stageArn, redundantIngest: config.redundantIngest }));
+    const { ingestConfiguration } = await ivsClient().send(new UpdateIngestConfigurationCommand({ arn, ...changes }));
     return ingestConfiguration;
   } catch (error) {
     if (!isConflict(error)) {
       throw error;
+    }
+    // the rollback of a refused update sends the old settings, which the ingest configuration still has: it must not
+    // fail for the reason the update did (an encoder still publishing), or the stack is stuck in UPDATE_ROLLBACK_FAILED.
+    const { ingestConfiguration } = await ivsClient().send(new GetIngestConfigurationCommand({ arn }));
+    if (hasSettings(ingestConfiguration, changes)) {
+      return ingestConfiguration;
     }
     throw new Error(`${describeError(error)} (IVS updates an ingest configuration only while no encoder publishes with it: `
       + 'stop the broadcast, then deploy again)');

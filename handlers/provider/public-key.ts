@@ -32,6 +32,10 @@ export const publicKeyHandler: ResourceHandler = {
     return publicKeyOutcome(publicKey);
   },
 
+  async read(arn) {
+    return (await ivsClient().send(new GetPublicKeyCommand({ arn }))).publicKey;
+  },
+
   async delete(arn) {
     await ivsClient().send(new DeletePublicKeyCommand({ arn }));
   },

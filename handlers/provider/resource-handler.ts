@@ -34,6 +34,11 @@ export interface ResourceHandler {
    * resource's attributes with every response, so an update must report them even when it changes nothing.
    */
   describe(arn: string, config: Config, event: CustomResourceEvent): Promise<Outcome>;
+  /**
+   * The resource as the service describes it (its Get response), for types an update may replace: an update to
+   * settings it already has (a rollback's) then replaces nothing.
+   */
+  read?(arn: string): Promise<object | undefined>;
   /** Deletes the resource; may throw the service's ResourceNotFoundException, which counts as success. */
   delete(arn: string, event: CustomResourceEvent): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import { CreateStageCommand, DeleteStageCommand, GetStageCommand, Stage, UpdateStageCommand } from '@aws-sdk/client-ivs-realtime';
 import { Attribute } from '../../lib/private/contract';
 import { ivsClient } from '../shared/client';
+import { hasSettings } from '../shared/compare';
+import { describeError, isConflict } from '../shared/errors';
 import { retryOnConflict } from '../shared/retry';
 import { Config, Outcome, ResourceHandler } from './resource-handler';
 
@@ -35,8 +37,22 @@ export const stageHandler: ResourceHandler = {
 
   async update(arn, config, changedKeys) {
     const changes = Object.fromEntries(changedKeys.map((key) => [key, config[key] ?? CLEARED[key]]));
-    const { stage } = await ivsClient().send(new UpdateStageCommand({ arn, ...changes }));
-    return stageOutcome(stage);
+    try {
+      const { stage } = await ivsClient().send(new UpdateStageCommand({ arn, ...changes }));
+      return stageOutcome(stage);
+    } catch (error) {
+      if (!isConflict(error)) {
+        throw error;
+      }
+      // CloudFormation rolls a refused update back by sending the old settings, which the stage still has: the rollback
+      // must not fail for the reason the update did (a session still recording), or the stack is stuck in UPDATE_ROLLBACK_FAILED.
+      const { stage } = await ivsClient().send(new GetStageCommand({ arn }));
+      if (hasSettings(stage, changes)) {
+        return stageOutcome(stage);
+      }
+      throw new Error(`${describeError(error)} (IVS does not change a stage's recording settings while a session is recorded: `
+        + 'deploy again once the session has ended)');
+    }
   },
 
   async describe(arn) {

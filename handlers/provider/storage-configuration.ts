@@ -1,4 +1,4 @@
-import { CreateStorageConfigurationCommand, DeleteStorageConfigurationCommand } from '@aws-sdk/client-ivs-realtime';
+import { CreateStorageConfigurationCommand, DeleteStorageConfigurationCommand, GetStorageConfigurationCommand } from '@aws-sdk/client-ivs-realtime';
 import { ivsClient } from '../shared/client';
 import { retryOnConflict } from '../shared/retry';
 import { ResourceHandler } from './resource-handler';
@@ -19,6 +19,10 @@ export const storageConfigurationHandler: ResourceHandler = {
 
   async describe(arn) {
     return { arn };
+  },
+
+  async read(arn) {
+    return (await ivsClient().send(new GetStorageConfigurationCommand({ arn }))).storageConfiguration;
   },
 
   async delete(arn) {

@@ -1,10 +1,26 @@
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
+import { StandardRetryStrategy } from '@smithy/core/retry';
 
 /**
- * Most IVS Real-Time calls are limited to about 5 per second per account, and CloudFormation deploys
- * independent resources in parallel: give the SDK's backoff room to absorb throttling.
+ * Most IVS Real-Time calls are limited to about 5 per second per account, and CloudFormation deploys independent
+ * resources in parallel, each from its own Lambda environment: in a large stack throttling is the normal case. With
+ * the SDK's standard retries (10 attempts, waits growing to 20 s) one create in 400 still failed with 20 at a time
+ * against 5 per second (test/reliability/scale.slow.ts); many shorter waits get every one through. Each wait is random
+ * (full jitter), up to the SDK's base delay (1 s after throttling, 50 ms after a server error) doubled per attempt, at
+ * most 5 s: 25 attempts take at most about 2 minutes, within the handler's 3.
  */
-const MAX_ATTEMPTS = 10;
+const MAX_ATTEMPTS = 25;
+const MAX_DELAY_MS = 5000;
+
+function backoff() {
+  let base = 0;
+  return {
+    setDelayBase: (delayMs: number) => {
+      base = delayMs;
+    },
+    computeNextBackoffDelay: (attempt: number) => Math.floor(Math.random() * Math.min(MAX_DELAY_MS, base * 2 ** attempt)),
+  };
+}
 
 let client: IVSRealTimeClient | undefined;
 
@@ -14,6 +30,6 @@ let client: IVSRealTimeClient | undefined;
  * Its endpoint honours `AWS_ENDPOINT_URL_IVS_REALTIME`, which is how tests point it at a local fake.
  */
 export function ivsClient(): IVSRealTimeClient {
-  client ??= new IVSRealTimeClient({ maxAttempts: MAX_ATTEMPTS });
+  client ??= new IVSRealTimeClient({ retryStrategy: new StandardRetryStrategy({ maxAttempts: MAX_ATTEMPTS, backoff: backoff() }) });
   return client;
 }

@@ -24,6 +24,15 @@ export function describeError(error: unknown): string {
   return described.length > MAX_REASON_LENGTH ? `${described.slice(0, MAX_REASON_LENGTH - 3)}...` : described;
 }
 
+/**
+ * Whether a failed call may succeed if made again later: throttling, a server error, or no answer at all. Any other
+ * error (validation, access denied, not found, quota, conflict) is the service refusing this very request.
+ */
+export function mayClearOnRetry(error: unknown): boolean {
+  const e = error as { $fault?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.$fault !== 'client' || e.$metadata?.httpStatusCode === 429 || errorName(error) === 'ThrottlingException';
+}
+
 function errorName(error: unknown): string | undefined {
   return (error as { name?: string })?.name;
 }

@@ -50,4 +50,6 @@ export const ArnResource = {
   INGEST_CONFIGURATION: 'ingest-configuration',
   PUBLIC_KEY: 'public-key',
   COMPOSITION: 'composition',
+  /** an IVS (low-latency) channel, a composition destination. */
+  CHANNEL: 'channel',
 } as const;

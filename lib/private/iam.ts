@@ -3,8 +3,8 @@
  * Names follow the Service Authorization Reference for Amazon IVS (prefix `ivs`).
  */
 
-/** Tagging actions the provider needs on every resource type it manages. */
-export const TAG_ACTIONS = ['ivs:TagResource', 'ivs:UntagResource', 'ivs:ListTagsForResource'];
+/** Tagging actions the provider needs on every resource type it manages (tags at create, and tag diffs on update). */
+export const TAG_ACTIONS = ['ivs:TagResource', 'ivs:UntagResource'];
 
 /** What the provider's handler calls, per resource type (scoped to that type's ARNs). */
 export const PROVIDER_ACTIONS = {
@@ -30,3 +30,29 @@ export const STAGE_READ_ACTIONS = [
   'ivs:ListParticipantEvents',
   'ivs:ListParticipantReplicas',
 ];
+
+/** `Stage.grantStartComposition`: on the stage and on every resource a StartComposition request names. */
+export const STAGE_START_COMPOSITION_ACTIONS = ['ivs:StartComposition'];
+
+/** `Stage.grantStopComposition`: on compositions (their ARNs do not name the stage). */
+export const STAGE_STOP_COMPOSITION_ACTIONS = ['ivs:StopComposition', 'ivs:GetComposition'];
+
+/** List actions take no resource ARN: granted on `*`. */
+export const LIST_COMPOSITIONS_ACTIONS = ['ivs:ListCompositions'];
+
+/** What `StageComposition`'s function calls, by the resources each is scoped to. */
+export const COMPOSITION_FUNCTION_ACTIONS = {
+  /** on the stages: is the event's session still the active one? */
+  readStage: ['ivs:GetStage'],
+  /** on the stages, with `stopOnSessionEnd`: does anyone still publish? */
+  listPublishers: ['ivs:ListParticipants'],
+  /** on the stages, `composition/*` and the encoder and storage configurations and channels it names. */
+  start: ['ivs:StartComposition'],
+  /**
+   * on `composition/*`: the function tags the compositions it starts; whether IVS authorizes tags given to
+   * StartComposition as TagResource too is not documented, so it may tag them.
+   */
+  tag: ['ivs:TagResource'],
+  /** on `composition/*`, with `stopOnSessionEnd`. */
+  stop: ['ivs:StopComposition'],
+};

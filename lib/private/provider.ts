@@ -1,11 +1,13 @@
 import * as path from 'path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TAG_ACTIONS } from './iam';
+import { acknowledgeWildcardResource } from './nag';
 
 /** Where the build puts the bundled handler (`npm run bundle`); shipped in the npm package. */
 export const HANDLER_BUNDLE_DIR = path.join(__dirname, '..', '..', 'handlers', 'dist');
@@ -32,28 +34,37 @@ export class IvsRealTimeProvider extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
+    const handlerLogs = new logs.LogGroup(this, 'OnEventLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.onEventHandler = new lambda.Function(this, 'OnEventHandler', {
       description: 'cdk-ivs-realtime: creates, updates and deletes Amazon IVS Real-Time resources',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      // the latest Node.js aws-cdk-lib knows for the region, as for the Provider framework's own function: the bundle
+      // targets Node.js 20, so any newer runtime runs it.
+      runtime: lambda.determineLatestNodeRuntime(this),
       architecture: lambda.Architecture.ARM_64,
       code: lambda.Code.fromAsset(path.join(HANDLER_BUNDLE_DIR, 'provider')),
       handler: 'index.handler',
       memorySize: 256,
       // long enough for the SDK's throttling retries and the bounded conflict retries, far below the service timeout.
       timeout: HANDLER_TIMEOUT,
-      logGroup: new logs.LogGroup(this, 'OnEventLogs', {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      role: logWritingRole(this, 'OnEventHandlerServiceRole', handlerLogs),
+      logGroup: handlerLogs,
     });
+    const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const frameworkRole = logWritingRole(this, 'FrameworkOnEventServiceRole', frameworkLogs);
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.onEventHandler,
-      logGroup: new logs.LogGroup(this, 'FrameworkLogs', {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      logGroup: frameworkLogs,
+      frameworkOnEventRole: frameworkRole,
     });
     this.serviceToken = provider.serviceToken;
+    acknowledgeWildcardResource(frameworkRole, `${this.onEventHandler.functionArn}:*`, "aws-cdk-lib's Provider framework may "
+      + 'invoke the handler function and its versions (`<function ARN>:*`): that one function, no other');
   }
 
   /**
@@ -66,16 +77,42 @@ export class IvsRealTimeProvider extends Construct {
       return;
     }
     this.allowedResources.add(arnResource);
-    this.onEventHandler.addToRolePolicy(new iam.PolicyStatement({
-      actions: [...actions, ...TAG_ACTIONS],
-      resources: [Stack.of(this).formatArn({ service: 'ivs', resource: arnResource, resourceName: '*' })],
-    }));
+    const arn = Stack.of(this).formatArn({ service: 'ivs', resource: arnResource, resourceName: '*' });
+    this.onEventHandler.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions, ...TAG_ACTIONS], resources: [arn] }));
+    acknowledgeWildcardResource(this.onEventHandler.role!, arn, `IVS gives a ${arnResource} its ID when it creates it, so no ARN is `
+      + `known before: the handler may manage any ${arnResource} of this account and region, with only the actions that type needs`);
   }
 
   /** Adds a statement to the handler's role (for permissions outside IVS, such as a recording bucket's policy). */
   public addToRolePolicy(statement: iam.PolicyStatement): void {
     this.onEventHandler.addToRolePolicy(statement);
   }
+
+  /**
+   * The policy that lets the handler edit `bucket`'s policy, as IVS does with the caller's credentials when it creates a
+   * storage configuration. One per bucket, shared by every storage configuration recording to it: one each would add a
+   * resource per storage configuration, and a stack of 200 recording stages would pass CloudFormation's 500.
+   */
+  public bucketPolicyAccess(bucket: s3.IBucket): iam.Policy {
+    const id = `BucketPolicyAccess${Names.nodeUniqueId(bucket.node)}`;
+    return this.node.tryFindChild(id) as iam.Policy | undefined ?? new iam.Policy(this, id, {
+      roles: [this.onEventHandler.role!],
+      statements: [new iam.PolicyStatement({
+        actions: ['s3:GetBucketLocation', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy'],
+        resources: [bucket.bucketArn],
+      })],
+    });
+  }
+}
+
+/**
+ * A role for a Lambda function that may write to its own log group and nothing else yet: a function's default role
+ * gets the AWSLambdaBasicExecutionRole managed policy, which may create and write every log group of the account.
+ */
+export function logWritingRole(scope: Construct, id: string, logGroup: logs.ILogGroup): iam.Role {
+  const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  logGroup.grantWrite(role);
+  return role;
 }
 
 /** The custom resources' service timeout: a lost response fails the stack operation after this, not after an hour. */

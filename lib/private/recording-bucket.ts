@@ -34,6 +34,10 @@ function compositeWriteStatementJson(principalService: string, objectsArn: strin
  * no `ObjectWriter` ownership. Shared with the recording helpers.
  */
 export function validateRecordingBucket(validator: PropsValidator, prop: string, bucket: s3.IBucket, region: string): void {
+  // S3 still serves some legacy names (capitals, underscores) that IVS refuses: an imported bucket may have one.
+  validator.stringLength(`${prop}.bucketName`, bucket.bucketName, 3, 63);
+  validator.pattern(`${prop}.bucketName`, bucket.bucketName, /^[a-z0-9.-]*$/, 'contain only lowercase letters, digits, periods and hyphens '
+    + '(IVS records only to buckets named so)');
   const bucketRegion = bucket.env.region;
   if (!Token.isUnresolved(bucketRegion) && !Token.isUnresolved(region)) {
     validator.check(bucketRegion === region,

@@ -65,6 +65,15 @@ export class PropsValidator {
       `\`${prop}\` must be a whole number from ${min} to ${max}${suffix}, got ${value}`);
   }
 
+  /** A whole number with a lower bound only (the API model gives no maximum). */
+  public integerAtLeast(prop: string, value: number | undefined, min: number, unit = ''): void {
+    if (value === undefined || Token.isUnresolved(value)) {
+      return;
+    }
+    const suffix = unit ? ` ${unit}` : '';
+    this.check(Number.isInteger(value) && value >= min, `\`${prop}\` must be a whole number of at least ${min}${suffix}, got ${value}`);
+  }
+
   public numberInRange(prop: string, value: number | undefined, min: number, max: number, unit = ''): void {
     if (value === undefined || Token.isUnresolved(value)) {
       return;
@@ -79,7 +88,8 @@ export class PropsValidator {
     if (value === undefined || value.isUnresolved()) {
       return;
     }
-    const millis = value.toMilliseconds();
+    // not integral: a fraction of a millisecond must be reported as such, not make toMilliseconds throw.
+    const millis = value.toMilliseconds({ integral: false });
     this.check(millis % 1000 === 0 && millis >= min * 1000 && millis <= max * 1000,
       `\`${prop}\` must be a whole number of seconds from ${min} to ${max}, got ${millis / 1000} seconds`);
   }

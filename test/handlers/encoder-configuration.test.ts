@@ -55,7 +55,8 @@ describe('encoder configuration handler', () => {
     const response = await handler(events.update(arn, changed, PROPERTIES));
 
     expect(response.PhysicalResourceId).not.toBe(arn);
-    expect(operationsSince(fake(), since)).toEqual(['CreateEncoderConfiguration']);
+    // the Get makes sure the old one does not already have the new settings (as in a rollback), which would replace nothing.
+    expect(operationsSince(fake(), since)).toEqual(['GetEncoderConfiguration', 'CreateEncoderConfiguration']);
     expect(fake().encoderConfigurations.get(response.PhysicalResourceId)).toMatchObject({ video: { bitrate: 8000000 }, tags: { team: 'video' } });
     expect(fake().encoderConfigurations.has(arn)).toBe(true);
   });

@@ -156,7 +156,7 @@ describe('ingest configuration handler', () => {
 
     const newArn = response.PhysicalResourceId;
     expect(newArn).not.toBe(arn);
-    expect(operationsSince(since)).toEqual(['CreateIngestConfiguration']);
+    expect(operationsSince(since)).toEqual(['GetIngestConfiguration', 'CreateIngestConfiguration']);
     expect(storedSecret().streamKey).toBe(fake().ingestConfigurations.get(newArn)!.streamKey);
     expect(storedSecret().streamKey).not.toBe(oldKey);
     expect(fake().ingestConfigurations.has(arn)).toBe(true);

@@ -51,7 +51,7 @@ describe('public key handler', () => {
 
     expect(response.PhysicalResourceId).not.toBe(arn);
     expect(response.Data?.Fingerprint).not.toBe(Data?.Fingerprint);
-    expect(operationsSince(fake(), since)).toEqual(['ImportPublicKey']);
+    expect(operationsSince(fake(), since)).toEqual(['GetPublicKey', 'ImportPublicKey']);
     expect(fake().publicKeys.has(arn)).toBe(true);
   });
 

@@ -40,7 +40,9 @@
  *   `compositions`; `stageSessions` (stage ARN → sessions); `resourceCount()` counts the five resource
  *   types (not compositions).
  * - Hooks for what only IVS itself does: `startStageSession(stageArn)` → `st-…` id (sets the stage's
- *   activeSessionId), `endStageSession(stageArn)`, `setIngestState(arn, 'ACTIVE' | 'INACTIVE')`.
+ *   activeSessionId), `endStageSession(stageArn)` (disconnects its participants), `setIngestState(arn, 'ACTIVE' |
+ *   'INACTIVE')`, `joinParticipant(stageArn, { published?, userId? })` → participant id in the active session,
+ *   `setParticipantPublished(stageArn, participantId, published)`; ListParticipants reads them.
  * - Call log: `calls` (every request in arrival order, rejected ones included: `{ operation, input,
  *   status, errorType? }`, status 0 while still in flight), `callsTo(operation)`.
  * - Faults, consumed first-matching-first, one per request, before rate limiting and validation:
@@ -252,6 +254,15 @@ export class FakeIvsServer {
   startStageSession(stageArn: string): string { return this.service.startStageSession(stageArn); }
 
   endStageSession(stageArn: string): void { this.service.endStageSession(stageArn); }
+
+  /** A participant joins the stage's active session (publishing or not), as a client would; returns its id. */
+  joinParticipant(stageArn: string, options: { published?: boolean; userId?: string } = {}): string {
+    return this.service.joinParticipant(stageArn, options);
+  }
+
+  setParticipantPublished(stageArn: string, participantId: string, published: boolean): void {
+    this.service.setParticipantPublished(stageArn, participantId, published);
+  }
 
   /** Marks an ingest configuration as streaming (ACTIVE) or idle, as an encoder connecting would. */
   setIngestState(arn: string, state: IngestState): void { this.service.setIngestState(arn, state); }

@@ -226,6 +226,22 @@ describe('create', () => {
     const maxInFlight = Math.max(...Array.from({ length: 12 }, (_, i) => Number(driver.attributes(`R${i}`).MaxInFlight)));
     expect(maxInFlight).toBe(4);
   });
+
+  test('serves concurrent invocations from separate sandboxes, as Lambda does, and reuses idle ones', async () => {
+    const driver = newDriver({ concurrency: 4 });
+    const stack = recorderStack(add => {
+      for (let i = 0; i < 8; i++) {
+        add(`R${i}`, { SleepMs: 20 });
+      }
+    });
+
+    await driver.deploy(stack);
+
+    // the first four ran at once, each the first invocation of a fresh sandbox; the next four reused them.
+    const invocations = Array.from({ length: 8 }, (_, i) => driver.attributes(`R${i}`).Invocations);
+    expect(invocations.slice(0, 4)).toEqual(['1', '1', '1', '1']);
+    expect(invocations.slice(4)).toEqual(['2', '2', '2', '2']);
+  });
 });
 
 describe('intrinsics', () => {

@@ -17,6 +17,7 @@ import type {
   LayoutConfiguration,
   ListCompositionsRequest,
   ListIngestConfigurationsRequest,
+  ListParticipantsRequest,
   ParticipantToken,
   ParticipantTokenConfiguration,
   PipConfiguration,
@@ -109,6 +110,15 @@ export interface FakeStageSession {
   endTime?: Date;
 }
 
+/** A participant of one stage session; see FakeIvsService.joinParticipant. */
+export interface FakeParticipant {
+  participantId: string;
+  userId?: string;
+  state: 'CONNECTED' | 'DISCONNECTED';
+  published: boolean;
+  firstJoinTime: Date;
+}
+
 export interface FakeIvsServiceOptions {
   readonly region: string;
   readonly accountId: string;
@@ -187,6 +197,8 @@ export class FakeIvsService {
   readonly compositions = new Map<string, FakeComposition>();
   /** Every session each stage has had, newest last. */
   readonly stageSessions = new Map<string, FakeStageSession[]>();
+  /** Session id → the participants who joined it. */
+  readonly participants = new Map<string, FakeParticipant[]>();
   /** StartComposition idempotency tokens → the composition they started. */
   private readonly compositionTokens = new Map<string, { stageArn: string; compositionArn: string }>();
 
@@ -239,6 +251,7 @@ export class FakeIvsService {
       return {};
     },
     ListCompositions: (input: ListCompositionsRequest) => this.listCompositions(input),
+    ListParticipants: (input: ListParticipantsRequest) => this.listParticipants(input),
     TagResource: ({ resourceArn, tags }: TagResourceRequest) => {
       const resource = this.taggable(resourceArn!);
       resource.tags = this.mergedTags(resource.tags, tags!);
@@ -271,6 +284,7 @@ export class FakeIvsService {
     this.publicKeys.clear();
     this.compositions.clear();
     this.stageSessions.clear();
+    this.participants.clear();
     this.compositionTokens.clear();
   }
 
@@ -291,6 +305,32 @@ export class FakeIvsService {
     if (!session) throw new Error(`Stage ${stageArn} has no active session`);
     session.endTime = new Date();
     delete stage.activeSessionId;
+    this.participants.get(session.sessionId)?.forEach((participant) => {
+      participant.state = 'DISCONNECTED';
+      participant.published = false;
+    });
+  }
+
+  /** A participant joins the stage's active session, publishing or not; returns its id. */
+  joinParticipant(stageArn: string, options: { published?: boolean; userId?: string } = {}): string {
+    const sessionId = this.stage(stageArn).activeSessionId;
+    if (!sessionId) throw new Error(`Stage ${stageArn} has no active session: call startStageSession first`);
+    const participant: FakeParticipant = {
+      participantId: randomString(12),
+      userId: options.userId,
+      state: 'CONNECTED',
+      published: options.published ?? false,
+      firstJoinTime: new Date(),
+    };
+    this.participants.set(sessionId, [...(this.participants.get(sessionId) ?? []), participant]);
+    return participant.participantId;
+  }
+
+  setParticipantPublished(stageArn: string, participantId: string, published: boolean): void {
+    const sessionId = this.stage(stageArn).activeSessionId;
+    const participant = this.participants.get(sessionId ?? '')?.find((candidate) => candidate.participantId === participantId);
+    if (!participant) throw new Error(`No participant ${participantId} in the active session of stage ${stageArn}`);
+    participant.published = published;
   }
 
   setIngestState(arn: string, state: IngestState): void {
@@ -618,6 +658,19 @@ export class FakeIvsService {
       destination.state = 'STOPPED';
       destination.endTime = endTime;
     });
+  }
+
+  private listParticipants(input: ListParticipantsRequest): object {
+    this.stage(input.stageArn!);
+    const matching = (this.participants.get(input.sessionId!) ?? []).filter((candidate) =>
+      (input.filterByPublished === undefined || candidate.published === input.filterByPublished)
+      && (input.filterByState === undefined || candidate.state === input.filterByState)
+      && (input.filterByUserId === undefined || candidate.userId === input.filterByUserId));
+    const page = this.paginate(matching, input);
+    return {
+      participants: page.items.map((participant) => ({ ...participant, recordingState: 'DISABLED' })),
+      nextToken: page.nextToken,
+    };
   }
 
   private listCompositions(input: ListCompositionsRequest): object {

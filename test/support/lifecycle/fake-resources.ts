@@ -48,6 +48,9 @@ export function fakeRef(type: string, physicalId: string, env: FakeEnvironment):
     case 'AWS::SecretsManager::Secret':
       // the secret's ARN, with the random suffix Secrets Manager adds to every name.
       return `arn:${env.partition}:secretsmanager:${env.region}:${env.accountId}:secret:${physicalId}-AbCdEf`;
+    case 'AWS::IVS::Channel':
+      // an IVS channel's ARN, its ID made of the letters and digits the API's ARN pattern allows.
+      return `arn:${env.partition}:ivs:${env.region}:${env.accountId}:channel/${physicalId.replace(/[^a-zA-Z0-9]/g, '').slice(-12)}`;
     default:
       return physicalId;
   }

@@ -44,7 +44,8 @@ interface Sandbox {
 }
 
 export class LambdaRuntime {
-  private readonly sandboxes = new Map<string, Sandbox>();
+  /** Idle sandboxes, by function code and configuration. */
+  private readonly sandboxes = new Map<string, Sandbox[]>();
 
   constructor(private readonly options: LambdaRuntimeOptions) {}
 
@@ -54,21 +55,22 @@ export class LambdaRuntime {
     const key = sandboxKey(fn, env);
     await envScope.enter(env);
     try {
-      let sandbox = this.sandboxes.get(key);
-      if (!sandbox) {
-        sandbox = loadSandbox(fn);
-        this.sandboxes.set(key, sandbox);
-      }
+      // Lambda serves concurrent invocations from separate execution environments, each with its own module state (an
+      // SDK client's retry quota, say): an invocation takes an idle sandbox, or loads a new one, and returns it after.
+      const idle = this.sandboxes.get(key) ?? [];
+      this.sandboxes.set(key, idle);
+      const sandbox = idle.pop() ?? loadSandbox(fn);
       if (sandbox.initError) {
+        idle.push(sandbox);
         return { ok: false, ...sandbox.initError };
       }
       const timeoutMs = fn.timeoutSeconds * 1000 * this.options.timeoutScale;
       const outcome = await withTimeout(callHandler(sandbox.handler!, fn, jsonCopy(payload), timeoutMs), timeoutMs);
       if (outcome === TIMED_OUT) {
         // Lambda discards the execution environment of a timed-out invocation.
-        this.sandboxes.delete(key);
         return { ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds` };
       }
+      idle.push(sandbox);
       return outcome;
     } finally {
       envScope.exit();

@@ -1,0 +1,176 @@
+/**
+ * `npm run bench`: what the library costs its users, beside the same app written with aws-cdk-lib's AWS::IVS L1s.
+ * Prints figures and ratios; asserts nothing (the targets are reported as met or not).
+ *
+ *   npm run bench                      every section (a few minutes)
+ *   npm run bench -- synth handler     only the named sections: synth, footprint, handler, deploy
+ */
+import { cpus, loadavg } from 'os';
+import { FakeIvsServer } from '../test/support/fake-ivs-server';
+import { FakeSecretsManager } from '../test/support/fake-secrets-manager';
+import { benchmarkDeploy } from './deploy';
+import { bundleSizes, countApiCalls, fakeAwsEnvironment, loadHandler, measureColdStart, measureEventTimes, withEnvironment } from './handler';
+import { round, table } from './stats';
+import {
+  AppKind, Footprint, STACK_RESOURCE_LIMIT, footprintFits, footprintOf, maxStagesPerStack, measureSynthTimes, resourcesPerStage, synthTimeFit,
+  synthesizeApp,
+} from './synth';
+
+const SECTIONS = ['synth', 'footprint', 'handler', 'deploy'] as const;
+type Section = typeof SECTIONS[number];
+
+const STAGES = [10, 50, 100];
+const SYNTH_REPEATS = 9;
+const SYNTH_WARMUPS = 1;
+const SYNTH_TARGET_RATIO = 1.25;
+const COLD_START_SAMPLES = 10;
+const EVENT_ITERATIONS = 300;
+// as test/reliability/scale.slow.ts deploys it, so the figures compare.
+const DEPLOY = { stages: 200, concurrency: 20, rateLimitPerSecond: 5 };
+
+function print(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function heading(title: string): void {
+  print();
+  print(`## ${title}`);
+  print();
+}
+
+const LABEL: Record<AppKind, string> = { library: 'library', l1: 'L1' };
+
+function benchSynth(): void {
+  heading(`Synth time (building the app + app.synth(), warm, in one process; median of ${SYNTH_REPEATS} runs, interleaved)`);
+  const timings = measureSynthTimes({ stages: STAGES, repeats: SYNTH_REPEATS, warmups: SYNTH_WARMUPS });
+  const timing = (kind: AppKind, stages: number) => timings.find((t) => t.kind === kind && t.stages === stages)!;
+  const at = (kind: AppKind, stages: number) => timing(kind, stages).medianMs;
+  print(table(['stages', 'library ms', 'L1 ms', 'ratio', 'library synth() ms', 'L1 synth() ms'], STAGES.map((n) =>
+    [n, round(at('library', n)), round(at('l1', n)), round(at('library', n) / at('l1', n), 2),
+      round(timing('library', n).medianSynthMs), round(timing('l1', n).medianSynthMs)])));
+  const fits = { library: synthTimeFit(timings, 'library'), l1: synthTimeFit(timings, 'l1') };
+  print();
+  print(table(['linear fit', 'ms per stage', 'fixed ms', 'r²'], (['library', 'l1'] as const).map((kind) =>
+    [LABEL[kind], round(fits[kind].slope, 2), round(fits[kind].intercept), round(fits[kind].r2, 4)])));
+  const largest = Math.max(...STAGES);
+  const ratio = at('library', largest) / at('l1', largest);
+  print();
+  print(`Per-stage cost ratio: ${round(fits.library.slope / fits.l1.slope, 2)}×. `
+    + `Target (within ${SYNTH_TARGET_RATIO}× of L1 at ${largest} stages, linear): ${ratio <= SYNTH_TARGET_RATIO ? 'met' : 'NOT met'} `
+    + `(${round(ratio, 2)}×; r² ${round(fits.library.r2, 4)}).`);
+}
+
+function benchFootprint(): void {
+  heading('Deployed footprint (synthesized templates; template bytes as compact JSON)');
+  const footprints: Footprint[] = STAGES.flatMap((n) =>
+    (['library', 'l1'] as const).map((kind) => footprintOf(kind, n, synthesizeApp(kind, n).template)));
+  const of = (kind: AppKind, n: number) => footprints.find((f) => f.kind === kind && f.stages === n)!;
+  print(table(['stages', 'library resources', 'L1 resources', 'library Lambda functions', 'L1 Lambda functions', 'library KB', 'L1 KB'],
+    STAGES.map((n) => [n, of('library', n).resources, of('l1', n).resources, of('library', n).lambdaFunctions, of('l1', n).lambdaFunctions,
+      round(of('library', n).templateBytes / 1024), round(of('l1', n).templateBytes / 1024)])));
+  const fits = { library: footprintFits(footprints, 'library'), l1: footprintFits(footprints, 'l1') };
+  print();
+  print(table(['per stage (linear fit)', 'resources', 'fixed resources', 'template bytes', 'fixed template bytes'], (['library', 'l1'] as const)
+    .map((kind) => [LABEL[kind], round(fits[kind].resources.slope, 2), round(fits[kind].resources.intercept, 1),
+      Math.round(fits[kind].templateBytes.slope), Math.round(fits[kind].templateBytes.intercept)])));
+  print();
+  print(`Template bytes per stage: ${round(fits.library.templateBytes.slope / fits.l1.templateBytes.slope, 2)}× the L1 app's.`);
+  const perStage = (kind: AppKind) => Object.entries(resourcesPerStage(footprints, kind)).map(([type, count]) => `${type} ${round(count, 2)}`);
+  print(`Resources each stage adds, library: ${perStage('library').join(', ')}.`);
+  print(`Resources each stage adds, L1: ${perStage('l1').join(', ')}.`);
+  const lambdas = new Set(footprints.filter((f) => f.kind === 'library').map((f) => f.lambdaFunctions));
+  print(`Lambda functions per stack, library: ${[...lambdas].join(', ')} at ${STAGES.join(', ')} stages`
+    + ` (${lambdas.size === 1 ? 'constant' : 'NOT constant'}: the provider's handler and the Provider framework's function).`);
+  const max = { library: maxStagesPerStack('library', fits.library.resources), l1: maxStagesPerStack('l1', fits.l1.resources) };
+  print(`Stages per stack within CloudFormation's ${STACK_RESOURCE_LIMIT} resources: library ${max.library}, L1 ${max.l1} `
+    + '(each stage with a storage, an encoder and an ingest configuration; found by synthesizing).');
+}
+
+async function benchHandler(): Promise<void> {
+  heading('Handler (handlers/dist, as shipped)');
+  print(table(['bundle', 'KB', 'gzip KB'],
+    bundleSizes().map((b) => [`handlers/dist/${b.name}/index.js`, round(b.bytes / 1024), round(b.gzipBytes / 1024)])));
+  const fake = await FakeIvsServer.start();
+  const secretsManager = await FakeSecretsManager.start();
+  try {
+    const cold = await measureColdStart(fake, COLD_START_SAMPLES);
+    print();
+    print(`Cold start (median of ${COLD_START_SAMPLES} fresh node processes): require() ${round(cold.requireMs)} ms, `
+      + `first event ${round(cold.firstEventMs)} ms (creates the SDK client), second event ${round(cold.warmEventMs)} ms.`);
+    await withEnvironment(fakeAwsEnvironment(fake, secretsManager), async () => {
+      const events = await measureEventTimes(fake, EVENT_ITERATIONS, loadHandler());
+      print(`Per event, warm (median of ${EVENT_ITERATIONS} stage Creates against the local fake): handler ${round(events.handlerMs, 2)} ms, `
+        + `bare IVSRealTimeClient.send(CreateStage) ${round(events.bareSdkMs, 2)} ms: `
+        + `+${round(events.handlerMs - events.bareSdkMs, 2)} ms (${round(events.handlerMs / events.bareSdkMs, 2)}×).`);
+      const counts = await countApiCalls(fake, secretsManager, loadHandler());
+      print();
+      print(table(['resource', 'request', 'IVS calls', 'IVS operations', 'other calls'], counts.map((c) => [
+        c.resource,
+        c.updateKind ? `${c.request} (${c.updateKind})` : c.request,
+        c.ivsOperations.length,
+        c.ivsOperations.join(', ') || '-',
+        c.otherOperations.join(', ') || '-',
+      ])));
+      const offTarget = counts.filter((c) => (c.request === 'no-op update' ? c.ivsOperations.length !== 0
+        : ['create', 'create with tags', 'delete'].includes(c.request) && c.ivsOperations.length !== 1));
+      print();
+      const misses = offTarget.map((c) => `${c.resource} ${c.request} (${c.ivsOperations.join(', ')})`);
+      print('Target (IVS calls: create and delete one each, tags within the create call, a no-op update none): '
+        + (misses.length === 0 ? 'met.' : `NOT met by ${misses.join('; ')}.`));
+    });
+  } finally {
+    await secretsManager.stop();
+    await fake.stop();
+  }
+}
+
+async function benchDeploy(): Promise<void> {
+  heading(`Deploy of ${DEPLOY.stages} recording stages (lifecycle driver, ${DEPLOY.concurrency} operations at once; `
+    + `fake limited to ${DEPLOY.rateLimitPerSecond} requests per second per operation)`);
+  const result = await benchmarkDeploy(DEPLOY);
+  print(table(['phase', 'status', 'seconds', 'floor seconds', '× floor', 'requests', 'throttled'], (['deploy', 'destroy'] as const).map((phase) =>
+    [phase, result[phase].status, round(result[phase].seconds), result.floorSeconds, round(result[phase].seconds / result.floorSeconds, 2),
+      result[phase].requests, result[phase].throttled])));
+  for (const phase of ['deploy', 'destroy'] as const) {
+    if (result[phase].reason) {
+      print(`${phase}: ${result[phase].reason}`);
+    }
+  }
+  print(`IVS resources left in the fake: ${result.leftOver}.`);
+}
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2);
+  const unknown = requested.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (unknown.length > 0) {
+    throw new Error(`unknown section(s) ${unknown.join(', ')}: choose from ${SECTIONS.join(', ')}`);
+  }
+  const sections = new Set<Section>(requested.length > 0 ? requested as Section[] : SECTIONS);
+  // the handler logs one JSON line per event: thousands here, and nothing the report needs.
+  console.log = () => undefined;
+  const cpu = cpus();
+  print(`# cdk-ivs-realtime benchmarks: node ${process.version}, ${process.platform}/${process.arch}, ${cpu.length} × ${cpu[0]?.model.trim()}, `
+    + `aws-cdk-lib ${require('aws-cdk-lib/package.json').version}`);
+  // timings are only as quiet as the machine: a load above the CPU count means other work shared it.
+  print(`Load average at start: ${loadavg().map((load) => round(load, 2)).join(', ')}`);
+  const started = performance.now();
+  if (sections.has('synth')) {
+    benchSynth();
+  }
+  if (sections.has('footprint')) {
+    benchFootprint();
+  }
+  if (sections.has('handler')) {
+    await benchHandler();
+  }
+  if (sections.has('deploy')) {
+    await benchDeploy();
+  }
+  print();
+  print(`(${round((performance.now() - started) / 1000)} s in all; load average at end: ${loadavg().map((load) => round(load, 2)).join(', ')})`);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});

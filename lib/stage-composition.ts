@@ -1,0 +1,255 @@
+import * as path from 'path';
+import { Annotations, Duration, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CompositionDestination, CompositionDestinationType, CompositionLayout } from './composition';
+import { EncoderConfiguration } from './encoder-configuration';
+import {
+  needsDefaultEncoder,
+  renderDestination,
+  renderLayout,
+  validateDestinations,
+  validateLayout,
+  validateSameEnvironment,
+} from './private/composition';
+import { COMPOSITION_CONFIG_ENV, COMPOSITION_OWNER_TAG, CompositionFunctionConfig, IvsEventName } from './private/composition-contract';
+import { ArnResource } from './private/contract';
+import { defineStagesEventRule } from './private/events';
+import { COMPOSITION_FUNCTION_ACTIONS, LIST_COMPOSITIONS_ACTIONS } from './private/iam';
+import { acknowledgeWildcardResource } from './private/nag';
+import { HANDLER_BUNDLE_DIR, logWritingRole } from './private/provider';
+import { PropsValidator } from './private/validation';
+import { IStage } from './stage';
+
+/** Properties of a `StageComposition`. */
+export interface StageCompositionProps {
+  /**
+   * The stages composed, each the same way. Stages in this app or imported ones, in the stack's account and region.
+   */
+  readonly stages: IStage[];
+
+  /**
+   * Where each composition goes: one or two destinations, at most one S3 recording and one channel broadcast.
+   */
+  readonly destinations: CompositionDestination[];
+
+  /**
+   * How participants are placed.
+   *
+   * @default CompositionLayout.grid()
+   */
+  readonly layout?: CompositionLayout;
+
+  /**
+   * Whether to stop a stage's composition as soon as its session has no publisher left, instead of when IVS stops it
+   * itself (60 seconds after the last publisher stops). A publisher who comes back in the same session then starts a
+   * new composition, and so a new recording.
+   *
+   * @default false
+   */
+  readonly stopOnSessionEnd?: boolean;
+
+  /**
+   * Tags for each composition (at most 49, with those from `Tags.of()`: the function adds one of its own,
+   * `cdk-ivs-realtime:stage-composition`).
+   *
+   * @default - no tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * Where events go that the function could not handle after its retries (a throttled or failing IVS API), and events
+   * EventBridge could not deliver to it.
+   *
+   * @default - a new SQS queue, encrypted, keeping messages for 14 days
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+}
+
+/**
+ * Starts a server-side composition of a stage whenever one of its sessions starts publishing.
+ *
+ * A composition is ephemeral: IVS stops it a minute after the last participant stops publishing, so it cannot be
+ * started at deployment. This construct defines an EventBridge rule for the stages' `Participant Published` events
+ * and a function that calls StartComposition with the declared layout and destinations, at most once per stage:
+ * it skips events of a session that is no longer active and stages that already have a running composition of this
+ * construct, and it derives StartComposition's idempotency token from the session, so duplicated, replayed and
+ * concurrent events start one composition.
+ *
+ * @example
+ * new StageComposition(this, 'Recording', {
+ *   stages: [stage],
+ *   layout: CompositionLayout.grid({ featuredParticipantAttribute: 'featured' }),
+ *   destinations: [CompositionDestination.s3(storageConfiguration)],
+ * });
+ */
+export class StageComposition extends Construct implements ITaggable {
+  /** The stages composed. */
+  public readonly stages: IStage[];
+  /** The function that starts (and, with `stopOnSessionEnd`, stops) compositions. */
+  public readonly handler: lambda.IFunction;
+  /** The rule that sends the stages' participant events to `handler`. */
+  public readonly rule: events.Rule;
+  /** Where events land that could not be handled; alarm on its depth. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The encoder configuration of destinations that name none; undefined when each names its own. */
+  public readonly defaultEncoderConfiguration?: EncoderConfiguration;
+  /** Tags of the compositions, including those added with `Tags.of()`. */
+  public readonly tags: TagManager;
+
+  constructor(scope: Construct, id: string, props: StageCompositionProps) {
+    super(scope, id);
+    validateStageCompositionProps(this, props);
+    this.stages = props.stages;
+    this.tags = new TagManager(TagType.MAP, COMPOSITION_TAG_TYPE, props.tags);
+    const stopOnSessionEnd = props.stopOnSessionEnd ?? false;
+    const stageArns = props.stages.map((stage) => stage.stageArn);
+
+    if (props.destinations.some(needsDefaultEncoder)) {
+      this.defaultEncoderConfiguration = new EncoderConfiguration(this, 'DefaultEncoderConfiguration');
+    }
+    const config: UntaggedConfig = {
+      key: this.node.addr,
+      stageArns,
+      layout: renderLayout(props.layout ?? CompositionLayout.grid()),
+      destinations: props.destinations.map((destination) => renderDestination(destination, () => this.defaultEncoderConfiguration!)),
+      stopOnSessionEnd,
+    };
+    // tags lazily, so that Tags.of() applied anywhere above reaches the compositions.
+    const configJson = Stack.of(this).toJsonString({ ...config, tags: Lazy.any({ produce: () => this.tags.tagValues() }) });
+    this.node.addValidation({ validate: () => validateFunctionConfig(this, { ...config, tags: this.tags.tagValues() }) });
+
+    this.deadLetterQueue = props.deadLetterQueue ?? new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const handler = new lambda.Function(this, 'Function', {
+      // not "cdk-ivs-realtime: …", which names the stack's one custom-resource provider.
+      description: 'Starts Amazon IVS Real-Time compositions when a stage session starts publishing (cdk-ivs-realtime StageComposition)',
+      // as the provider's: the bundle targets Node.js 20, so the latest runtime aws-cdk-lib knows runs it.
+      runtime: lambda.determineLatestNodeRuntime(this),
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromAsset(path.join(HANDLER_BUNDLE_DIR, 'composition')),
+      handler: 'index.handler',
+      memorySize: 256,
+      // room for the SDK's throttling backoff and the bounded conflict retries of a start.
+      timeout: Duration.minutes(2),
+      environment: { [COMPOSITION_CONFIG_ENV]: configJson },
+      role: logWritingRole(this, 'ServiceRole', logGroup),
+      logGroup,
+      // the function fails only when a later attempt may succeed (throttling beyond the SDK's retries, server errors):
+      // two more attempts, then the dead-letter queue; never an endless loop.
+      retryAttempts: 2,
+      deadLetterQueue: this.deadLetterQueue,
+    });
+    this.handler = handler;
+    this.grantFunction(handler, props, stageArns, stopOnSessionEnd);
+
+    const eventNames: string[] = [IvsEventName.PARTICIPANT_PUBLISHED, ...(stopOnSessionEnd ? [IvsEventName.PARTICIPANT_UNPUBLISHED] : [])];
+    this.rule = defineStagesEventRule(this, 'Rule', stageArns, {
+      description: 'Participant events of the stages a cdk-ivs-realtime StageComposition composes',
+      target: new targets.LambdaFunction(handler, { deadLetterQueue: this.deadLetterQueue }),
+    }, { detailType: IvsEventName.STAGE_UPDATE, eventNames: () => eventNames });
+  }
+
+  /**
+   * Least privilege: the stages, the compositions, and exactly the encoder and storage configurations and channels
+   * the destinations name (StartComposition is authorized against each resource of the request).
+   */
+  private grantFunction(handler: lambda.Function, props: StageCompositionProps, stageArns: string[], stopOnSessionEnd: boolean): void {
+    const stack = Stack.of(this);
+    const compositions = stack.formatArn({ service: 'ivs', resource: ArnResource.COMPOSITION, resourceName: '*' });
+    const encoders = [
+      ...props.destinations.flatMap((d) => d.s3Options?.encoderConfigurations ?? []),
+      ...props.destinations.flatMap((d) => d.channelOptions?.encoderConfiguration ?? []),
+      ...(this.defaultEncoderConfiguration ? [this.defaultEncoderConfiguration] : []),
+    ].map((encoder) => encoder.encoderConfigurationArn);
+    const storage = props.destinations.flatMap((d) => d.storageConfiguration?.storageConfigurationArn ?? []);
+    const channels = props.destinations.flatMap((d) => d.channelArn ?? []);
+
+    handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: [...COMPOSITION_FUNCTION_ACTIONS.readStage, ...(stopOnSessionEnd ? COMPOSITION_FUNCTION_ACTIONS.listPublishers : [])],
+      resources: stageArns,
+    }));
+    handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: COMPOSITION_FUNCTION_ACTIONS.start,
+      resources: unique([...stageArns, compositions, ...encoders, ...storage, ...channels]),
+    }));
+    handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: [...COMPOSITION_FUNCTION_ACTIONS.tag, ...(stopOnSessionEnd ? COMPOSITION_FUNCTION_ACTIONS.stop : [])],
+      resources: [compositions],
+    }));
+    handler.addToRolePolicy(new iam.PolicyStatement({ actions: LIST_COMPOSITIONS_ACTIONS, resources: ['*'] }));
+    acknowledgeWildcardResource(handler.role!, compositions, 'IVS gives a composition its ID when it starts it, so no ARN is known '
+      + 'before: the function may start, tag (and with stopOnSessionEnd stop) any composition of this account and region');
+    acknowledgeWildcardResource(handler.role!, '*', 'ivs:ListCompositions, a list action, takes no resource ARN: the function lists the '
+      + 'compositions of its stages (filterByStageArn) to find whether one of its own already runs');
+  }
+}
+
+/** The function's configuration but its tags, which are only known once `Tags.of()` has applied. */
+type UntaggedConfig = Omit<CompositionFunctionConfig, 'tags'>;
+
+/** The `TagManager` type name of compositions, for `Tags.of(…).add(…, { includeResourceTypes })`. */
+const COMPOSITION_TAG_TYPE = 'Custom::IvsRealTimeComposition';
+/** StartComposition's limit, less the owner tag. */
+const MAX_COMPOSITION_TAGS = 49;
+/** Lambda's limit on a function's environment (every key and value). */
+const MAX_ENVIRONMENT_BYTES = 4096;
+/** The API's longest ARN, assumed for every ARN only known at deployment. */
+const MAX_ARN_LENGTH = 128;
+
+function validateStageCompositionProps(scope: StageComposition, props: StageCompositionProps): void {
+  const validator = new PropsValidator(scope, 'StageComposition');
+  const stack = Stack.of(scope);
+  validator.check(props.stages.length > 0, '`stages` must have at least one stage, got none');
+  const arns = props.stages.map((stage) => stage.stageArn);
+  props.stages.forEach((stage, index) => {
+    validator.check(arns.indexOf(stage.stageArn) === index, `\`stages\` must not repeat a stage, got ${stage.node.path} more than once`);
+    validateSameEnvironment(validator, `stages[${index}]`, stage, stack);
+  });
+  validateLayout(validator, 'layout', props.layout ?? CompositionLayout.grid());
+  validateDestinations(validator, 'destinations', props.destinations, stack);
+  validateCompositionTags(validator, props.tags);
+  validator.throwIfInvalid();
+
+  if (props.stages.length > 1 && props.destinations.some((d) => d.destinationType === CompositionDestinationType.CHANNEL)) {
+    Annotations.of(scope).addWarningV2('cdk-ivs-realtime:sharedChannel', 'Every stage of this StageComposition broadcasts to the '
+      + 'same channel, and a channel takes one broadcast at a time: while one stage is composed, the composition of another fails. '
+      + 'Give each stage its own StageComposition and channel unless their sessions never overlap.');
+  }
+}
+
+function validateCompositionTags(validator: PropsValidator, tags: Record<string, string> | undefined): void {
+  validator.tags('tags', tags);
+  const keys = Object.keys(tags ?? {});
+  validator.check(keys.length <= MAX_COMPOSITION_TAGS,
+    `\`tags\` must have at most ${MAX_COMPOSITION_TAGS} tags (StartComposition takes 50, one is the function's own), got ${keys.length}`);
+  validator.check(!keys.includes(COMPOSITION_OWNER_TAG), `\`tags\` must not set ${COMPOSITION_OWNER_TAG}, which the function sets itself`);
+}
+
+/**
+ * End-of-construction checks of what only then is known: the tags from `Tags.of()`, and the size of the function's
+ * configuration (Lambda refuses an environment over 4 KB at deployment, with a less helpful message).
+ */
+function validateFunctionConfig(scope: StageComposition, config: CompositionFunctionConfig): string[] {
+  const validator = new PropsValidator(scope, 'StageComposition');
+  validateCompositionTags(validator, config.tags);
+  const json = JSON.stringify(config);
+  const bytes = COMPOSITION_CONFIG_ENV.length + Buffer.byteLength(json.replace(/\$\{Token\[[^\]]*\]\}/g, 'x'.repeat(MAX_ARN_LENGTH)), 'utf8');
+  validator.check(bytes <= MAX_ENVIRONMENT_BYTES, `\`stages\`, \`destinations\` and \`tags\` must fit the function's environment `
+    + `(Lambda takes ${MAX_ENVIRONMENT_BYTES} bytes), got up to ${bytes} bytes with ${config.stageArns.length} stage ARNs (ARNs known `
+    + 'only at deployment counted at their 128-character maximum); compose fewer stages per StageComposition or use fewer tags');
+  return validator.messages;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

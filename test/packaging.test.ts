@@ -1,0 +1,61 @@
+/**
+ * What the package ships, and in which languages: the jsii targets (one truth, `.jsiirc.json`), the files of the npm
+ * package, the API reference generated from the assembly, and the install names the README gives.
+ */
+import { execFileSync } from 'child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+const packageJson = JSON.parse(read('package.json'));
+const jsiirc = JSON.parse(read('.jsiirc.json'));
+
+test('package.json declares exactly the jsii targets of .jsiirc.json: Python, Java, .NET and Go', () => {
+  // jsii reads only package.json at the package root; .jsiirc.json holds the names, and this keeps the two identical.
+  expect(packageJson.jsii.targets).toEqual(jsiirc.targets);
+  expect(Object.keys(jsiirc.targets).sort()).toEqual(['dotnet', 'go', 'java', 'python']);
+});
+
+test('the README installs each language\'s package by the names of .jsiirc.json', () => {
+  const { python, java, dotnet, go } = jsiirc.targets;
+  const install = read('README.md').split('\n## Install\n')[1]?.split('\n## ')[0] ?? '';
+  expect(install).toContain(`npm install ${packageJson.name}`);
+  expect(install).toContain(`pip install ${python.distName}`);
+  expect(install).toContain(`from ${python.module} import`);
+  expect(install).toContain(`<groupId>${java.maven.groupId}</groupId>`);
+  expect(install).toContain(`<artifactId>${java.maven.artifactId}</artifactId>`);
+  expect(install).toContain(`import ${java.package}.`);
+  expect(install).toContain(`dotnet add package ${dotnet.packageId}`);
+  expect(install).toContain(`using ${dotnet.namespace};`);
+  expect(install).toContain(`go get ${go.moduleName}/`);
+});
+
+test('the npm package ships the compiled library, the assembly, the handler bundles and the docs, and nothing else', () => {
+  // --ignore-scripts: the files as they are (CI builds first); packing must not rebuild under a running test suite.
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+  }));
+  const files: string[] = packed.files.map((f: { path: string }) => f.path);
+  const required = ['.jsii', 'API.md', 'README.md', 'lib/index.js', 'lib/index.d.ts', 'handlers/dist/provider/index.js'];
+  expect(files).toEqual(expect.arrayContaining(required));
+  const shipped = /^(lib\/.*\.(js|d\.ts)|handlers\/dist\/[^/]+\/index\.js|\.jsii|API\.md|README\.md|package\.json)$/;
+  const unexpected = files.filter((f) => !shipped.test(f));
+  expect(unexpected).toEqual([]);
+});
+
+test('API.md is what jsii-docgen makes of the assembly: run `npm run docgen` after changing the public API', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'api-md-'));
+  try {
+    const generated = path.join(dir, 'API.md');
+    execFileSync(process.execPath, [require.resolve('jsii-docgen/bin/jsii-docgen'), '-o', generated], { cwd: ROOT, stdio: 'pipe' });
+    const current = read('API.md') === readFileSync(generated, 'utf8');
+    if (!current) {
+      throw new Error('API.md differs from what jsii-docgen generates from the assembly (.jsii): run `npm run docgen`, which compiles '
+        + 'the library and regenerates API.md, and commit the result');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);

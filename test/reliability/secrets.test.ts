@@ -1,0 +1,159 @@
+/**
+ * Secrets: an ingest configuration's stream keys go to its Secrets Manager secret and nowhere else CloudFormation or
+ * its users can read: not the synthesized template, not any custom resource response's data (which CloudFormation
+ * shows to anyone who may describe the stack), not the outputs, not the handler's logs. Participant tokens are never
+ * requested at all.
+ *
+ * Every check has its positive control: the key is read from the fake IVS and found in the secret, so a search that
+ * finds nothing elsewhere is searching for the right text.
+ */
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { IngestConfiguration, Stage } from '../../lib';
+import { FakeIvsServer } from '../support/fake-ivs-server';
+import { FakeSecretsManager } from '../support/fake-secrets-manager';
+import { LifecycleDriver } from '../support/lifecycle-driver';
+
+class StreamingStack extends Stack {
+  public readonly stage: Stage;
+  public readonly ingest: IngestConfiguration;
+
+  constructor(scope: Construct, props: { userId: string; redundantIngest: boolean }) {
+    super(scope, 'Streaming');
+    this.stage = new Stage(this, 'Stage', { stageName: 'live' });
+    this.ingest = this.stage.addIngestConfiguration('Encoder', props);
+    // every attribute a user could export, to show that none of them is a key.
+    new CfnOutput(this, 'Whip', { value: this.stage.stageWhipEndpoint });
+    new CfnOutput(this, 'Rtmps', { value: this.stage.stageRtmpsEndpoint });
+    new CfnOutput(this, 'ParticipantId', { value: this.ingest.ingestConfigurationParticipantId });
+    new CfnOutput(this, 'SecretArn', { value: this.ingest.streamKeySecret.secretArn });
+  }
+}
+
+describe('stream keys and participant tokens', () => {
+  let ivs: FakeIvsServer;
+  let secrets: FakeSecretsManager;
+  let logs: string[];
+
+  beforeAll(async () => {
+    ivs = await FakeIvsServer.start();
+    secrets = await FakeSecretsManager.start({ anySecret: true });
+  });
+  beforeEach(() => {
+    ivs.reset();
+    secrets.reset();
+    logs = [];
+    // everything the handler writes is what Lambda would send to CloudWatch Logs.
+    for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+        logs.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
+      });
+    }
+  });
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(async () => {
+    await ivs.stop();
+    await secrets.stop();
+  });
+
+  const newDriver = () => new LifecycleDriver({
+    env: { AWS_ENDPOINT_URL_IVS_REALTIME: ivs.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint },
+  });
+
+  /** Every stream key IVS has handed out for the ingest configurations that exist now. */
+  function streamKeys(): string[] {
+    return [...ivs.ingestConfigurations.values()].flatMap((ingest) =>
+      [ingest.streamKey, ...(ingest.redundantIngestCredentials ?? []).map((credentials) => credentials.streamKey)]);
+  }
+
+  /** Everything CloudFormation, its API and the handler's logs expose about the deployed stack, as one text. */
+  function exposed(driver: LifecycleDriver, stack: StreamingStack): string {
+    const customResources = Object.entries(driver.template!.Resources ?? {})
+      .filter(([, resource]) => resource.Type.startsWith('Custom::'))
+      .map(([logicalId]) => logicalId);
+    return JSON.stringify({
+      template: driver.template,
+      responseData: customResources.map((logicalId) => driver.attributes(logicalId)),
+      physicalIds: customResources.map((logicalId) => driver.physicalId(logicalId)),
+      outputs: driver.outputs,
+      // what CloudFormation sent the handler: the resolved properties of every custom resource, as CloudFormation stores them.
+      requests: driver.sentEvents,
+      logs,
+      stack: stack.node.id,
+    });
+  }
+
+  function expectKeptSecret(driver: LifecycleDriver, stack: StreamingStack, expectedKeys: number): void {
+    const keys = streamKeys();
+    expect(keys).toHaveLength(expectedKeys);
+    const stored = [...secrets.values.values()].join('\n');
+    const text = exposed(driver, stack);
+    for (const key of keys) {
+      expect(key).toMatch(/^rt_/);
+      expect(stored).toContain(key);
+      expect(text).not.toContain(key);
+      // nor the part after the predictable prefix (account, region and resource ID)
+      expect(text).not.toContain(key.slice(-32));
+    }
+    expect(logs.length).toBeGreaterThan(0);
+  }
+
+  test('stay out of the template, responses, outputs and logs through create, update, replacement and delete', async () => {
+    const driver = newDriver();
+
+    const created = new StreamingStack(new App(), { userId: 'studio', redundantIngest: false });
+    expect((await driver.deploy(created)).reason).toBeUndefined();
+    expectKeptSecret(driver, created, 1);
+
+    // redundant ingest on: a backup key, written to the secret in place
+    const redundant = new StreamingStack(new App(), { userId: 'studio', redundantIngest: true });
+    expect((await driver.deploy(redundant)).reason).toBeUndefined();
+    expectKeptSecret(driver, redundant, 2);
+
+    // a new user ID replaces the ingest configuration: new keys, the old configuration deleted in cleanup
+    const replaced = new StreamingStack(new App(), { userId: 'studio-2', redundantIngest: true });
+    expect((await driver.deploy(replaced)).reason).toBeUndefined();
+    expectKeptSecret(driver, replaced, 2);
+
+    const keysBeforeDelete = streamKeys();
+    expect((await driver.destroy()).reason).toBeUndefined();
+    expect(ivs.resourceCount()).toBe(0);
+    expect(logs.join('\n')).not.toMatch(new RegExp(keysBeforeDelete.map((key) => key.slice(-32)).join('|')));
+  });
+
+  test('stay out of the failure reason and logs when the key cannot be stored and the cleanup fails too', async () => {
+    // the handler's role may not write the secret, and not delete the ingest configuration it then must not keep.
+    const strict = await FakeSecretsManager.start();
+    ivs.injectFault({ operation: 'DeleteIngestConfiguration', errorType: 'AccessDeniedException' });
+    try {
+      const result = await new LifecycleDriver({
+        env: { AWS_ENDPOINT_URL_IVS_REALTIME: ivs.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: strict.endpoint },
+      }).deploy(new StreamingStack(new App(), { userId: 'studio', redundantIngest: true }));
+
+      expect(result.status).toBe('ROLLED_BACK');
+      expect(result.reason).toMatch(new RegExp('could not store the stream key: ResourceNotFoundException: .*; '
+        + 'deleting the new ingest configuration arn:aws:ivs:\\S+ failed too: AccessDeniedException'));
+      const keys = streamKeys();
+      expect(keys).toHaveLength(2);
+      for (const key of keys) {
+        expect(result.reason).not.toContain(key.slice(-32));
+        expect(logs.join('\n')).not.toContain(key.slice(-32));
+      }
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  test('participant tokens are never requested: not at stage creation, not by any other call', async () => {
+    const driver = newDriver();
+    const stack = new StreamingStack(new App(), { userId: 'studio', redundantIngest: false });
+    expect((await driver.deploy(stack)).reason).toBeUndefined();
+    expect((await driver.destroy()).reason).toBeUndefined();
+
+    expect(ivs.callsTo('CreateStage')).toHaveLength(1);
+    expect(ivs.callsTo('CreateStage')[0].input).not.toHaveProperty('participantTokenConfigurations');
+    expect(ivs.callsTo('CreateParticipantToken')).toEqual([]);
+    // a participant token is a JWT: three base64url parts.
+    expect(JSON.stringify({ requests: driver.sentEvents, logs })).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/);
+  });
+});

@@ -1,0 +1,353 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, AssetStaging, CfnElement, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { StageCompositionStack } from '../examples/stage-composition';
+import { CompositionDestination, IStage, Stage, StageComposition } from '../lib';
+import { HANDLER_BUNDLE_DIR } from '../lib/private/provider';
+import { matchesEventPattern } from './support/event-pattern';
+import { compositionConfigOf } from './support/stage-composition';
+import { newStack, newStackInRegion } from './util';
+
+const CHANNEL_ARN = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
+
+function logicalIdOf(construct: IConstruct): string {
+  let element = construct;
+  while (!CfnElement.isCfnElement(element)) {
+    element = element.node.defaultChild!;
+  }
+  return Stack.of(element).getLogicalId(element as CfnElement);
+}
+
+/** Every IVS resource of a type in the stack's account and region, as the template renders `formatArn`. */
+function ivsArns(resource: string): unknown {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ivs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}/*`]] };
+}
+
+/** The statements of the policy attached to a StageComposition's function role. */
+function statementsOf(template: Template, composition: StageComposition): any[] {
+  const roleId = logicalIdOf(composition.handler.role!);
+  const policies = Object.values<any>(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }));
+  expect(policies).toHaveLength(1);
+  return policies[0].Properties.PolicyDocument.Statement;
+}
+
+/** What every composition function's role has first: writing its own log group, sending to its dead-letter queue. */
+function ownLogsAndQueue(composition: StageComposition): unknown[] {
+  const logsId = logicalIdOf(composition.node.findChild('Logs'));
+  return [
+    { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logsId, 'Arn'] } },
+    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [logicalIdOf(composition.deadLetterQueue), 'Arn'] } },
+  ];
+}
+
+function sample(file: string): any {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'events', file), 'utf8'));
+}
+
+function patternOf(rule: events.Rule): any {
+  const stack = Stack.of(rule);
+  return Template.fromStack(stack).toJSON().Resources[logicalIdOf(rule)].Properties.EventPattern;
+}
+
+describe('StageComposition', () => {
+  describe('the example: a stage recorded to S3 and another broadcast to a channel, one construct each', () => {
+    const example = new StageCompositionStack(new App(), 'Example');
+    const template = Template.fromStack(example);
+    const [studioId, showId] = [logicalIdOf(example.studio), logicalIdOf(example.show)];
+    const [storageId, encoderId, channelId] = ['Storage', 'FullHd', 'Channel'].map((id) => logicalIdOf(example.node.findChild(id)));
+
+    test('each construct has a rule for its stage\'s Participant Published events (and Unpublished with stopOnSessionEnd)', () => {
+      expect(patternOf(example.studioRecording.rule)).toEqual({
+        'source': ['aws.ivs'],
+        'resources': [{ Ref: studioId }],
+        'detail-type': ['IVS Stage Update'],
+        'detail': { event_name: ['Participant Published'] },
+      });
+      expect(patternOf(example.showBroadcast.rule)).toEqual({
+        'source': ['aws.ivs'],
+        'resources': [{ Ref: showId }],
+        'detail-type': ['IVS Stage Update'],
+        'detail': { event_name: ['Participant Published', 'Participant Unpublished'] },
+      });
+    });
+
+    test('the rule targets the function, with the dead-letter queue for events it cannot deliver', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: { resources: [{ Ref: studioId }] },
+        Targets: [{
+          Arn: { 'Fn::GetAtt': [logicalIdOf(example.studioRecording.handler), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(example.studioRecording.deadLetterQueue), 'Arn'] } },
+        }],
+      });
+    });
+
+    test('the function is the bundled handler, on the latest Node.js (22 or newer) and ARM, retried twice, then dead-lettered', () => {
+      const functionId = logicalIdOf(example.studioRecording.handler);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Handler: 'index.handler',
+        Runtime: Match.stringLikeRegexp('^nodejs(2[2-9]|[3-9][0-9])\\.x$'),
+        Architectures: ['arm64'],
+        MemorySize: 256,
+        Timeout: 120,
+        Description: Match.stringLikeRegexp('^Starts Amazon IVS Real-Time compositions'),
+        DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [logicalIdOf(example.studioRecording.deadLetterQueue), 'Arn'] } },
+      });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: functionId }, MaximumRetryAttempts: 2 });
+      const staging = example.studioRecording.handler.node.findChild('Code').node.findChild('Stage') as AssetStaging;
+      expect(staging.sourcePath).toBe(path.join(HANDLER_BUNDLE_DIR, 'composition'));
+    });
+
+    test('the dead-letter queue is encrypted, refuses plain HTTP and keeps messages 14 days', () => {
+      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: logicalIdOf(example.studioRecording.deadLetterQueue) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
+      });
+    });
+
+    test('the function is configured with the stage, layout, destinations and tags, ARNs resolved at deployment', () => {
+      expect(compositionConfigOf(example, 0)).toEqual({
+        key: example.studioRecording.node.addr,
+        stageArns: [`<Ref:${studioId}>`],
+        layout: { grid: { featuredParticipantAttribute: 'featured', gridGap: 4 } },
+        destinations: [{
+          s3: {
+            storageConfigurationArn: `<Ref:${storageId}>`,
+            encoderConfigurationArns: [`<Ref:${encoderId}>`],
+            thumbnailConfigurations: [{ targetIntervalSeconds: 10, storage: ['SEQUENTIAL'] }],
+          },
+        }],
+        tags: {},
+        stopOnSessionEnd: false,
+      });
+      expect(compositionConfigOf(example, 1)).toMatchObject({
+        stageArns: [`<Ref:${showId}>`],
+        layout: { pip: { pipParticipantAttribute: 'guest', pipPosition: 'TOP_RIGHT', pipOffset: 24 } },
+        destinations: [{ channel: { channelArn: `<Ref:${channelId}>`, encoderConfigurationArn: `<Ref:${encoderId}>` } }],
+        stopOnSessionEnd: true,
+      });
+    });
+
+    test('the recording function may start compositions of its stage, with its storage and encoder configurations only', () => {
+      expect(statementsOf(template, example.studioRecording)).toEqual([
+        ...ownLogsAndQueue(example.studioRecording),
+        { Effect: 'Allow', Action: 'ivs:GetStage', Resource: { Ref: studioId } },
+        {
+          Effect: 'Allow',
+          Action: 'ivs:StartComposition',
+          Resource: [{ Ref: studioId }, ivsArns('composition'), { Ref: encoderId }, { Ref: storageId }],
+        },
+        { Effect: 'Allow', Action: 'ivs:TagResource', Resource: ivsArns('composition') },
+        { Effect: 'Allow', Action: 'ivs:ListCompositions', Resource: '*' },
+      ]);
+    });
+
+    test('the broadcast function may start compositions to its channel, and stop compositions and list publishers (stopOnSessionEnd)', () => {
+      expect(statementsOf(template, example.showBroadcast)).toEqual([
+        ...ownLogsAndQueue(example.showBroadcast),
+        { Effect: 'Allow', Action: ['ivs:GetStage', 'ivs:ListParticipants'], Resource: { Ref: showId } },
+        {
+          Effect: 'Allow',
+          Action: 'ivs:StartComposition',
+          Resource: [{ Ref: showId }, ivsArns('composition'), { Ref: encoderId }, { Ref: channelId }],
+        },
+        { Effect: 'Allow', Action: ['ivs:TagResource', 'ivs:StopComposition'], Resource: ivsArns('composition') },
+        { Effect: 'Allow', Action: 'ivs:ListCompositions', Resource: '*' },
+      ]);
+    });
+
+    test('composite recording reuses the storage configuration\'s bucket-policy statement: one IvsCompositeWrite, nothing added', () => {
+      const policies = Object.values<any>(template.findResources('AWS::S3::BucketPolicy'));
+      const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+      expect(statements.filter((statement) => statement.Sid === 'IvsCompositeWrite')).toHaveLength(1);
+    });
+
+    test('passes cdk-nag\'s AwsSolutions checks: the function\'s wildcards, which are by design, are acknowledged with reasons', () => {
+      const app = new App();
+      new StageCompositionStack(app, 'Checked');
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+      expect(() => app.synth()).not.toThrow();
+    });
+
+    test('one function per StageComposition, each with its own role, which has no managed policy', () => {
+      const compositions = [example.studioRecording, example.showBroadcast];
+      const roles = compositions.map((composition) => template.toJSON().Resources[logicalIdOf(composition.handler.role!)]);
+
+      expect(new Set(compositions.map((composition) => logicalIdOf(composition.handler))).size).toBe(2);
+      expect(roles.map((role) => role.Properties.ManagedPolicyArns)).toEqual([undefined, undefined]);
+    });
+  });
+
+  describe('its rule, checked against sample events with EventBridge\'s matching', () => {
+    const published = sample('participant-published.json');
+    const unpublished = { ...published, detail: { ...published.detail, event_name: 'Participant Unpublished' } };
+
+    function ruleOf(stopOnSessionEnd: boolean, stageArn = published.resources[0]): any {
+      const stack = newStack();
+      const stages = [Stage.fromStageArn(stack, 'Stage', stageArn), Stage.fromStageArn(stack, 'Other', stageArn.replace(/\/.*$/, '/Other1234567'))];
+      return patternOf(new StageComposition(stack, 'Composition', {
+        stages, destinations: [CompositionDestination.channelFromArn(CHANNEL_ARN)], stopOnSessionEnd,
+      }).rule);
+    }
+
+    test('matches Participant Published of any of its stages, and Unpublished only with stopOnSessionEnd', () => {
+      expect(matchesEventPattern(ruleOf(false), published)).toBe(true);
+      expect(matchesEventPattern(ruleOf(false), unpublished)).toBe(false);
+      expect(matchesEventPattern(ruleOf(true), unpublished)).toBe(true);
+      expect(matchesEventPattern(ruleOf(false, 'arn:aws:ivs:us-west-2:123456789012:stage/Zzzzzzzzzzzz'), published)).toBe(false);
+    });
+
+    test('matches no composition event, so a composition it starts cannot trigger it', () => {
+      expect(matchesEventPattern(ruleOf(true), sample('composition-session-start.json'))).toBe(false);
+    });
+  });
+
+  test('tags from the props and from Tags.of() reach the compositions (and the function)', () => {
+    const stack = newStack();
+    const composition = new StageComposition(stack, 'Composition', {
+      stages: [new Stage(stack, 'Stage')], destinations: [CompositionDestination.channelFromArn(CHANNEL_ARN)], tags: { show: 'weekly' },
+    });
+    Tags.of(stack).add('team', 'video');
+
+    expect(compositionConfigOf(stack).tags).toEqual({ show: 'weekly', team: 'video' });
+    expect(composition.tags.tagValues()).toEqual({ show: 'weekly', team: 'video' });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler', Tags: Match.arrayWith([{ Key: 'team', Value: 'video' }]),
+    });
+  });
+
+  test('a given dead-letter queue is used instead of a new one', () => {
+    const stack = newStack();
+    const queue = new sqs.Queue(stack, 'Failures');
+    const composition = new StageComposition(stack, 'Composition', {
+      stages: [new Stage(stack, 'Stage')], destinations: [CompositionDestination.channelFromArn(CHANNEL_ARN)], deadLetterQueue: queue,
+    });
+
+    expect(composition.deadLetterQueue).toBe(queue);
+    Template.fromStack(stack).resourceCountIs('AWS::SQS::Queue', 1);
+  });
+
+  test('warns when several stages broadcast to one channel, which takes one broadcast at a time', () => {
+    const stack = newStack();
+    new StageComposition(stack, 'Composition', {
+      stages: [new Stage(stack, 'A'), new Stage(stack, 'B')], destinations: [CompositionDestination.channelFromArn(CHANNEL_ARN)],
+    });
+
+    Annotations.fromStack(stack).hasWarning('/TestStack/Composition', Match.stringLikeRegexp('same channel, and a channel takes one broadcast'));
+  });
+});
+
+describe('Stage composition grants', () => {
+  test('grantStartComposition allows StartComposition on the stage and on the resources a request names, in its account and region', () => {
+    const stack = newStack();
+    const stage = new Stage(stack, 'Stage');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    stage.grantStartComposition(role);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: 'ivs:StartComposition',
+          Resource: [{ Ref: logicalIdOf(stage) }, ivsArns('composition'), ivsArns('encoder-configuration'), ivsArns('storage-configuration'),
+            ivsArns('channel')],
+        }],
+      },
+    });
+  });
+
+  test('grantStopComposition allows stopping and reading compositions, and listing them (which takes no resource)', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    new Stage(stack, 'Stage').grantStopComposition(role);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          { Effect: 'Allow', Action: ['ivs:StopComposition', 'ivs:GetComposition'], Resource: ivsArns('composition') },
+          { Effect: 'Allow', Action: 'ivs:ListCompositions', Resource: '*' },
+        ],
+      },
+    });
+  });
+
+  test('grants on an imported stage name the resources of the stage\'s own account and region', () => {
+    const stack = newStackInRegion('us-east-1');
+    const stage = Stage.fromStageArn(stack, 'Stage', 'arn:aws:ivs:eu-west-1:210987654321:stage/AbCdef1G2hij');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    stage.grantStopComposition(role);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ivs:eu-west-1:210987654321:composition/*']] },
+        })]),
+      },
+    });
+  });
+});
+
+type CompositionHelper =
+  | 'onCompositionStateChange' | 'onCompositionSessionStart' | 'onCompositionSessionEnd' | 'onCompositionSessionFailure'
+  | 'onCompositionDestinationStart' | 'onCompositionDestinationEnd' | 'onCompositionDestinationFailure' | 'onCompositionDestinationReconnecting';
+
+/** Each sample composition event and its helper. */
+const COMPOSITION_SAMPLES: Record<string, [CompositionHelper, string]> = {
+  'composition-session-start.json': ['onCompositionSessionStart', 'Session Start'],
+  'composition-session-end.json': ['onCompositionSessionEnd', 'Session End'],
+  'composition-session-failure.json': ['onCompositionSessionFailure', 'Session Failure'],
+  'composition-destination-start.json': ['onCompositionDestinationStart', 'Destination Start'],
+  'composition-destination-end.json': ['onCompositionDestinationEnd', 'Destination End'],
+  'composition-destination-failure.json': ['onCompositionDestinationFailure', 'Destination Failure'],
+  'composition-destination-reconnecting.json': ['onCompositionDestinationReconnecting', 'Destination Reconnecting'],
+};
+const HELPERS: CompositionHelper[] = ['onCompositionStateChange', ...Object.values(COMPOSITION_SAMPLES).map(([helper]) => helper)];
+
+describe('Stage composition events', () => {
+  function patterns(stage: IStage): Record<CompositionHelper | 'onEvent', any> {
+    const rules = [...HELPERS, 'onEvent' as const].map((helper) => [helper, stage[helper](helper)] as const);
+    return Object.fromEntries(rules.map(([helper, rule]) => [helper, patternOf(rule)])) as Record<CompositionHelper | 'onEvent', any>;
+  }
+
+  test.each(Object.values(COMPOSITION_SAMPLES))('%s filters by detail-type, event name (%s) and detail.stage_arn', (helper, name) => {
+    const stack = newStack();
+    const stage = new Stage(stack, 'Stage');
+
+    expect(patterns(stage)[helper]).toEqual({
+      'source': ['aws.ivs'],
+      'detail-type': ['IVS Composition State Change'],
+      'detail': { stage_arn: [{ Ref: logicalIdOf(stage) }], event_name: [name] },
+    });
+  });
+
+  test.each(Object.entries(COMPOSITION_SAMPLES).map(([file, [helper]]) => [file, helper]))(
+    'the sample %s matches onCompositionStateChange and %s only', (file, helper) => {
+      const event = sample(file);
+      const stack = newStack();
+      const all = patterns(Stage.fromStageArn(stack, 'Stage', event.detail.stage_arn));
+
+      const matching = Object.entries(all).filter(([, pattern]) => matchesEventPattern(pattern, event)).map(([name]) => name);
+      expect(matching.sort()).toEqual(['onCompositionStateChange', helper].sort());
+    });
+
+  test('no rule matches a composition event of another stage', () => {
+    const stack = newStack();
+    const all = patterns(Stage.fromStageArn(stack, 'Stage', 'arn:aws:ivs:us-west-2:123456789012:stage/Other1234567'));
+
+    for (const file of Object.keys(COMPOSITION_SAMPLES)) {
+      expect(Object.values(all).filter((pattern) => matchesEventPattern(pattern, sample(file)))).toEqual([]);
+    }
+  });
+});
