@@ -1,9 +1,8 @@
 import * as path from 'path';
-import { RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Stack, StackProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  EncoderConfiguration, EncoderVideo, IngestConfiguration, PublicKey, PublicKeyMaterial, Stage, StorageConfiguration,
+  EncoderConfiguration, EncoderVideo, IngestConfiguration, PublicKey, PublicKeyMaterial, RecordingBucket, Stage, StorageConfiguration,
 } from '../lib';
 
 export interface IvsRealTimePlatformStackProps extends StackProps {
@@ -31,8 +30,8 @@ export class IvsRealTimePlatformStack extends Stack {
     super(scope, id, props);
 
     const buckets = {
-      primary: recordingBucket(this, 'PrimaryRecordings'),
-      archive: recordingBucket(this, 'ArchiveRecordings'),
+      primary: new RecordingBucket(this, 'PrimaryRecordings'),
+      archive: new RecordingBucket(this, 'ArchiveRecordings'),
     };
     this.storageConfiguration = new StorageConfiguration(this, 'Storage', { bucket: buckets[props.recordingBucket ?? 'primary'] });
     this.stage = new Stage(this, 'Stage', {
@@ -50,21 +49,4 @@ export class IvsRealTimePlatformStack extends Stack {
       Tags.of(this).add(key, value);
     }
   }
-}
-
-function recordingBucket(scope: Construct, id: string): s3.Bucket {
-  const bucket = new s3.Bucket(scope, id, {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    enforceSSL: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  // cdk-nag (AwsSolutions pack), for apps that check their stacks with it.
-  Validations.of(bucket).acknowledge({
-    id: 'AwsSolutions-S1',
-    reason: 'An example about IVS: server access logs need a bucket of their own and a retention that a real app chooses '
-      + '(set serverAccessLogsBucket)',
-  });
-  return bucket;
 }

@@ -1,19 +1,10 @@
-import { Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as ivs from 'aws-cdk-lib/aws-ivs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  CompositionDestination,
-  CompositionLayout,
-  EncoderConfiguration,
-  EncoderVideo,
-  PipPosition,
-  RecordingThumbnails,
-  Stage,
-  StageComposition,
-  StorageConfiguration,
+  CompositionDestination, CompositionLayout, EncoderConfiguration, EncoderVideo, PipPosition, RecordingBucket, RecordingThumbnails, Stage, StageComposition, StorageConfiguration,
 } from '../lib';
 
 /**
@@ -30,19 +21,7 @@ export class StageCompositionStack extends Stack {
     super(scope, id, props);
 
     // a bucket as IVS requires it; StorageConfiguration keeps IVS's write statement in its policy.
-    const bucket = new s3.Bucket(this, 'Recordings', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // cdk-nag (AwsSolutions pack), for apps that check their stacks with it.
-    Validations.of(bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'An example about IVS: server access logs need a bucket of their own and a retention that a real app chooses '
-        + '(set serverAccessLogsBucket)',
-    });
+    const bucket = new RecordingBucket(this, 'Recordings');
     const storage = new StorageConfiguration(this, 'Storage', { bucket });
     const fullHd = new EncoderConfiguration(this, 'FullHd', { video: EncoderVideo.landscape1080p({ bitrate: 6_000_000 }) });
 

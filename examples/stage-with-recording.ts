@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { AutoParticipantRecording, ParticipantRecordingMediaType, RecordingThumbnails, Stage, StorageConfiguration, ThumbnailStorage } from '../lib';
+import {
+  AutoParticipantRecording, ParticipantRecordingMediaType, RecordingBucket, RecordingThumbnails, Stage, StorageConfiguration, ThumbnailStorage,
+} from '../lib';
 
 export interface StageWithRecordingStackProps extends StackProps {
   /** @default 'town-hall' */
@@ -20,19 +21,7 @@ export class StageWithRecordingStack extends Stack {
   constructor(scope: Construct, id: string, props: StageWithRecordingStackProps = {}) {
     super(scope, id, props);
 
-    const bucket = new s3.Bucket(this, 'Recordings', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // cdk-nag (AwsSolutions pack), for apps that check their stacks with it.
-    Validations.of(bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'An example about IVS: server access logs need a bucket of their own and a retention that a real app chooses '
-        + '(set serverAccessLogsBucket)',
-    });
+    const bucket = new RecordingBucket(this, 'Recordings');
     const storage = new StorageConfiguration(this, 'Storage', { bucket, storageConfigurationName: 'recordings' });
 
     this.stage = new Stage(this, 'Stage', {

@@ -2,6 +2,7 @@ export * from './composition';
 export * from './encoder-configuration';
 export * from './ingest-configuration';
 export * from './public-key';
+export * from './recording-bucket';
 export * from './recording-thumbnails';
 export * from './stage';
 export * from './stage-composition';

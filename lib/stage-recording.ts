@@ -1,15 +1,16 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ivsResourceId } from './private/arn';
-import { validateRecordingBucket } from './private/recording-bucket';
+import { validateRecordingBucket, validateRecordingBucketOptions } from './private/recording-bucket';
 import { PropsValidator } from './private/validation';
+import { RecordingBucket, RecordingBucketProps } from './recording-bucket';
 import { AutoParticipantRecordingOptions, IStage, Stage } from './stage';
 import { StorageConfiguration } from './storage-configuration';
 
 /** Properties of a `StageRecording`. */
-export interface StageRecordingProps extends AutoParticipantRecordingOptions {
+export interface StageRecordingProps extends AutoParticipantRecordingOptions, RecordingBucketProps {
   /**
    * The stage whose publishing participants are recorded. It must be a `Stage` defined in this app (new or already
    * deployed): recording is part of the stage's own configuration, which an imported stage's is not.
@@ -21,34 +22,12 @@ export interface StageRecordingProps extends AutoParticipantRecordingOptions {
    * KMS) and must not use the `ObjectWriter` object ownership; an imported bucket gets a warning with the policy
    * statement IVS needs kept.
    *
-   * @default - a new bucket: SSE-S3, object ownership enforced, public access blocked, SSL enforced
+   * The bucket options (`recordingRetention`, `removalPolicy`, `autoDeleteObjects`, `serverAccessLogsBucket`) apply only
+   * to the bucket this construct defines, when this is not given.
+   *
+   * @default - a new `RecordingBucket`: SSE-S3, object ownership enforced, public access blocked, SSL enforced
    */
   readonly bucket?: s3.IBucket;
-
-  /**
-   * How long the new bucket keeps recordings before S3 deletes them (a lifecycle expiration rule), in whole days.
-   * Only for the bucket this construct defines: for a given bucket, add the rule to that bucket.
-   *
-   * @default - recordings are kept until you delete them
-   */
-  readonly recordingRetention?: Duration;
-
-  /**
-   * What happens to the new bucket when it leaves the stack. `RETAIN` keeps it, and its recordings, after the stack
-   * is deleted; `DESTROY` deletes it, which fails while it holds objects unless `autoDeleteObjects` is set.
-   * Only for the bucket this construct defines.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Whether the new bucket's recordings are deleted when the bucket is (requires `removalPolicy` DESTROY). This adds
-   * aws-cdk-lib's auto-delete custom resource, with its own Lambda function, to the stack.
-   *
-   * @default false
-   */
-  readonly autoDeleteObjects?: boolean;
 
   /**
    * The storage configuration's name. Up to 128 letters, digits, hyphens and underscores.
@@ -95,25 +74,11 @@ export class StageRecording extends Construct {
   constructor(scope: Construct, id: string, props: StageRecordingProps) {
     super(scope, id);
     validateStageRecordingProps(this, props);
-    const { stage, bucket, recordingRetention, removalPolicy, autoDeleteObjects, storageConfigurationName, ...options } = props;
+    const { stage, bucket, recordingRetention, removalPolicy, autoDeleteObjects, serverAccessLogsBucket, storageConfigurationName, ...options } = props;
     this.stage = stage as Stage;
-    this.bucket = bucket ?? new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      lifecycleRules: recordingRetention ? [{ id: 'ExpireRecordings', expiration: recordingRetention }] : undefined,
-      removalPolicy: removalPolicy ?? RemovalPolicy.RETAIN,
-      autoDeleteObjects,
+    this.bucket = bucket ?? new RecordingBucket(this, 'Bucket', {
+      recordingRetention, removalPolicy, autoDeleteObjects, serverAccessLogsBucket,
     });
-    if (!bucket) {
-      // for cdk-nag (AwsSolutions-S1), through aws-cdk-lib's Validations: no dependency on cdk-nag.
-      Validations.of(this.bucket).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason: 'Where server access logs go (another bucket, with its own retention) is the app\'s choice, not this construct\'s: to '
-          + 'log access to the recordings, give StageRecording a bucket of your own with serverAccessLogsBucket set',
-      });
-    }
     this.storageConfiguration = new StorageConfiguration(this, 'Storage', { bucket: this.bucket, storageConfigurationName });
     this.stage.enableAutoParticipantRecording({ ...options, storageConfiguration: this.storageConfiguration });
     this.stageId = ivsResourceId(this.stage.stageArn);
@@ -136,17 +101,11 @@ function validateStageRecordingProps(scope: StageRecording, props: StageRecordin
   validator.resourceName('storageConfigurationName', props.storageConfigurationName);
   if (props.bucket) {
     validateRecordingBucket(validator, 'bucket', props.bucket, Stack.of(scope).region);
-    for (const prop of ['recordingRetention', 'removalPolicy', 'autoDeleteObjects'] as const) {
+    for (const prop of ['recordingRetention', 'removalPolicy', 'autoDeleteObjects', 'serverAccessLogsBucket'] as const) {
       validator.check(props[prop] === undefined, `\`${prop}\` applies only to the bucket StageRecording defines when \`bucket\` is not `
         + `given; set it on your bucket or remove \`${prop}\``);
     }
   }
-  const retention = props.recordingRetention;
-  if (retention && !retention.isUnresolved()) {
-    const days = retention.toMilliseconds({ integral: false }) / Duration.days(1).toMilliseconds();
-    validator.check(Number.isInteger(days) && days >= 1, `\`recordingRetention\` must be a whole number of days, at least 1, got ${days} days`);
-  }
-  validator.check(!props.autoDeleteObjects || props.removalPolicy === RemovalPolicy.DESTROY,
-    '`autoDeleteObjects` requires `removalPolicy` DESTROY (objects are deleted with the bucket); set both or remove `autoDeleteObjects`');
+  validateRecordingBucketOptions(validator, props);
   validator.throwIfInvalid();
 }

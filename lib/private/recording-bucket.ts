@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PropsValidator } from './validation';
@@ -65,4 +65,16 @@ function encryptionAlgorithms(bucket: s3.CfnBucket): string[] {
 function objectOwnership(bucket: s3.CfnBucket): string | undefined {
   const controls = Stack.of(bucket).resolve(bucket.ownershipControls);
   return controls?.rules?.[0]?.objectOwnership;
+}
+
+/** The rules of a recording bucket's own options, shared by `RecordingBucket` and `StageRecording`. */
+export function validateRecordingBucketOptions(validator: PropsValidator,
+  options: { recordingRetention?: Duration; removalPolicy?: RemovalPolicy; autoDeleteObjects?: boolean }): void {
+  const retention = options.recordingRetention;
+  if (retention && !retention.isUnresolved()) {
+    const days = retention.toMilliseconds({ integral: false }) / Duration.days(1).toMilliseconds();
+    validator.check(Number.isInteger(days) && days >= 1, `\`recordingRetention\` must be a whole number of days, at least 1, got ${days} days`);
+  }
+  validator.check(!options.autoDeleteObjects || options.removalPolicy === RemovalPolicy.DESTROY,
+    '`autoDeleteObjects` requires `removalPolicy` DESTROY (objects are deleted with the bucket); set both or remove `autoDeleteObjects`');
 }

@@ -26,7 +26,15 @@ export const RESOURCE_NAME_MAX_LENGTH = 128;
 export class PropsValidator {
   private readonly errors: string[] = [];
 
-  constructor(private readonly scope: IConstruct, private readonly className: string) {}
+  private readonly path: string;
+
+  /**
+   * @param scope the construct whose props are checked or, with `childId`, the scope it is about to be defined in
+   *   (for checks that must run before a base class's constructor).
+   */
+  constructor(scope: IConstruct, private readonly className: string, childId?: string) {
+    this.path = childId === undefined ? scope.node.path : `${scope.node.path}/${childId}`;
+  }
 
   /** Records an error unless `ok`. */
   public check(ok: boolean, message: string): void {
@@ -149,7 +157,7 @@ export class PropsValidator {
       return;
     }
     throw new ValidationError(
-      `${this.className} '${this.scope.node.path}' has invalid props:\n${this.errors.map((e) => `- ${e}`).join('\n')}`);
+      `${this.className} '${this.path}' has invalid props:\n${this.errors.map((e) => `- ${e}`).join('\n')}`);
   }
 }
 

@@ -1,0 +1,75 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { validateRecordingBucketOptions } from './private/recording-bucket';
+import { PropsValidator } from './private/validation';
+
+/** Options of a `RecordingBucket`, also taken by `StageRecording` for the bucket it defines. */
+export interface RecordingBucketProps {
+  /**
+   * How long the bucket keeps recordings before S3 deletes them (a lifecycle expiration rule), in whole days.
+   *
+   * @default - recordings are kept until you delete them
+   */
+  readonly recordingRetention?: Duration;
+
+  /**
+   * What happens to the bucket when it leaves the stack. `RETAIN` keeps it, and its recordings, after the stack
+   * is deleted; `DESTROY` deletes it, which fails while it holds objects unless `autoDeleteObjects` is set.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether the recordings are deleted when the bucket is (requires `removalPolicy` DESTROY). This adds aws-cdk-lib's
+   * auto-delete custom resource, with its own Lambda function, to the stack.
+   *
+   * @default false
+   */
+  readonly autoDeleteObjects?: boolean;
+
+  /**
+   * Where S3 writes the bucket's server access logs.
+   *
+   * @default - no access logs (acknowledged for cdk-nag's AwsSolutions-S1: where logs go is the app's choice)
+   */
+  readonly serverAccessLogsBucket?: s3.IBucket;
+}
+
+/**
+ * Defines an S3 bucket the way IVS needs one to record to: SSE-S3 encryption (IVS cannot write to KMS-encrypted
+ * buckets), object ownership enforced, public access blocked, SSL enforced.
+ *
+ * Give it to a `StorageConfiguration`, which keeps the statement IVS adds to the bucket's policy.
+ *
+ * @example
+ * const bucket = new RecordingBucket(this, 'Recordings', { recordingRetention: Duration.days(30) });
+ * new StorageConfiguration(this, 'Storage', { bucket });
+ */
+export class RecordingBucket extends s3.Bucket {
+  constructor(scope: Construct, id: string, props: RecordingBucketProps = {}) {
+    // checked before s3.Bucket's constructor, which throws its own, vaguer error for auto-deletion without DESTROY.
+    const validator = new PropsValidator(scope, 'RecordingBucket', id);
+    validateRecordingBucketOptions(validator, props);
+    validator.throwIfInvalid();
+    super(scope, id, {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: props.recordingRetention ? [{ id: 'ExpireRecordings', expiration: props.recordingRetention }] : undefined,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      autoDeleteObjects: props.autoDeleteObjects,
+      serverAccessLogsBucket: props.serverAccessLogsBucket,
+    });
+    if (!props.serverAccessLogsBucket) {
+      // for cdk-nag (AwsSolutions-S1), through aws-cdk-lib's Validations: no dependency on cdk-nag.
+      Validations.of(this).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'Where server access logs go (another bucket, with its own retention) is the app\'s choice: to log access to '
+          + 'the recordings, set serverAccessLogsBucket',
+      });
+    }
+  }
+}
