@@ -12,6 +12,7 @@ import {
 import { COMPOSITION_CONFIG_ENV, COMPOSITION_OWNER_TAG, CompositionFunctionConfig, IvsEventName } from '../../lib/private/composition-contract';
 import { ivsClient } from '../shared/client';
 import { describeError, isNotFound, mayClearOnRetry } from '../shared/errors';
+import { log } from '../shared/log';
 import { retryOnConflict } from '../shared/retry';
 
 /** The fields of an EventBridge `IVS Stage Update` event that the function reads. */
@@ -186,9 +187,4 @@ function loadConfig(): CompositionFunctionConfig {
     throw new Error(`${COMPOSITION_CONFIG_ENV} is not set: this function is configured by the StageComposition construct`);
   }
   return JSON.parse(json) as CompositionFunctionConfig;
-}
-
-/** One JSON line per decision: CloudWatch Logs Insights can filter on each field. */
-function log(message: string, details: object): void {
-  console.log(JSON.stringify({ message, ...details }));
 }

@@ -4,6 +4,7 @@ import { Attribute, Property } from '../../lib/private/contract';
 import { ivsClient } from '../shared/client';
 import { coerceScalars } from '../shared/coerce';
 import { describeError, isNotFound } from '../shared/errors';
+import { log } from '../shared/log';
 import { diffTags, Tags } from '../shared/tags';
 import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
 import { Config, Outcome, ResourceHandler } from './resource-handler';
@@ -170,9 +171,4 @@ function tagsOf(properties: Record<string, any>): Tags | undefined {
 function respond(outcome: Outcome, action: string): CustomResourceResponse {
   log(action, { arn: outcome.arn });
   return { PhysicalResourceId: outcome.arn, Data: { [Attribute.ARN]: outcome.arn, ...outcome.attributes } };
-}
-
-/** Logs what happened, never properties or attributes: they could hold secrets. */
-function log(message: string, details: Record<string, unknown>): void {
-  console.log(JSON.stringify({ message, ...details }));
 }

@@ -1,6 +1,6 @@
 import { CreateEncoderConfigurationCommand, DeleteEncoderConfigurationCommand, GetEncoderConfigurationCommand } from '@aws-sdk/client-ivs-realtime';
 import { ivsClient } from '../shared/client';
-import { retryOnConflict } from '../shared/retry';
+import { DELETE_CONFLICT_RETRY, retryOnConflict } from '../shared/retry';
 import { ResourceHandler } from './resource-handler';
 
 /**
@@ -32,6 +32,6 @@ export const encoderConfigurationHandler: ResourceHandler = {
   },
 
   async delete(arn) {
-    await retryOnConflict(() => ivsClient().send(new DeleteEncoderConfigurationCommand({ arn })), { attempts: 4, initialDelayMs: 1000 });
+    await retryOnConflict(() => ivsClient().send(new DeleteEncoderConfigurationCommand({ arn })), DELETE_CONFLICT_RETRY);
   },
 };

@@ -3,7 +3,7 @@ import { Attribute } from '../../lib/private/contract';
 import { ivsClient } from '../shared/client';
 import { hasSettings } from '../shared/compare';
 import { describeError, isConflict } from '../shared/errors';
-import { retryOnConflict } from '../shared/retry';
+import { DELETE_CONFLICT_RETRY, retryOnConflict } from '../shared/retry';
 import { Config, Outcome, ResourceHandler } from './resource-handler';
 
 /** What UpdateStage needs to clear a setting that was removed from the props (UpdateStage leaves omitted members as they are). */
@@ -61,7 +61,7 @@ export const stageHandler: ResourceHandler = {
   },
 
   async delete(arn) {
-    await retryOnConflict(() => ivsClient().send(new DeleteStageCommand({ arn })), { attempts: 4, initialDelayMs: 1000 });
+    await retryOnConflict(() => ivsClient().send(new DeleteStageCommand({ arn })), DELETE_CONFLICT_RETRY);
   },
 };
 

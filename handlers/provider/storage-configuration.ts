@@ -1,6 +1,6 @@
 import { CreateStorageConfigurationCommand, DeleteStorageConfigurationCommand, GetStorageConfigurationCommand } from '@aws-sdk/client-ivs-realtime';
 import { ivsClient } from '../shared/client';
-import { retryOnConflict } from '../shared/retry';
+import { DELETE_CONFLICT_RETRY, retryOnConflict } from '../shared/retry';
 import { ResourceHandler } from './resource-handler';
 
 /**
@@ -26,6 +26,6 @@ export const storageConfigurationHandler: ResourceHandler = {
   },
 
   async delete(arn) {
-    await retryOnConflict(() => ivsClient().send(new DeleteStorageConfigurationCommand({ arn })), { attempts: 4, initialDelayMs: 1000 });
+    await retryOnConflict(() => ivsClient().send(new DeleteStorageConfigurationCommand({ arn })), DELETE_CONFLICT_RETRY);
   },
 };

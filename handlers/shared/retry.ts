@@ -8,6 +8,11 @@ export interface ConflictRetryOptions {
 }
 
 /**
+ * For deletes of resources a stopping composition may still hold for a few seconds: 1 + 2 + 4 s of waiting.
+ */
+export const DELETE_CONFLICT_RETRY: ConflictRetryOptions = { attempts: 4, initialDelayMs: 1000 };
+
+/**
  * Retries a call while the service answers 409 Conflict, a bounded number of times.
  *
  * Some conflicts clear by themselves within seconds (a composition still stopping holds its encoder and
