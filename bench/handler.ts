@@ -128,7 +128,7 @@ export async function measureColdStart(fake: FakeIvsServer, samples: number, bun
   const events = new CustomResourceEvents(ResourceType.STAGE, 'ColdStart');
   const runs: ColdStart[] = [];
   for (let i = 0; i < samples; i++) {
-    const [first, second] = [events.create({ Config: { name: `cold-${i}` } }), events.create({ Config: { name: `warm-${i}` } })];
+    const [first, second] = [events.create({ Request: { name: `cold-${i}` } }), events.create({ Request: { name: `warm-${i}` } })];
     // the fake answers from this process, so the child runs asynchronously.
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', COLD_START_SCRIPT, bundle, JSON.stringify(first), JSON.stringify(second)], {
       env: { PATH: process.env.PATH ?? '', ...fakeAwsEnvironment(fake) },
@@ -160,7 +160,7 @@ export async function measureEventTimes(fake: FakeIvsServer, iterations: number,
     region: fake.region,
     credentials: { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'fake-secret' },
   });
-  const viaHandler = async (i: number) => { await handler(events.create({ Config: { name: `stage-${i}` } }), lambdaContext()); };
+  const viaHandler = async (i: number) => { await handler(events.create({ Request: { name: `stage-${i}` } }), lambdaContext()); };
   const bare = async (i: number) => { await client.send(new CreateStageCommand({ name: `stage-${i}` })); };
   const timed = async (call: (i: number) => Promise<void>, i: number) => {
     const start = performance.now();
@@ -223,7 +223,7 @@ function publicKeyPem(): string {
 
 /**
  * Counts the calls the handler makes for each request kind on each resource type, from the fakes' logs. A no-op
- * update is an Update whose `Config` and `Tags` are unchanged (CloudFormation sends one when only a handler setting
+ * update is an Update whose `Request` and `Tags` are unchanged (CloudFormation sends one when only a handler setting
  * or the service token changed); the handler must still report the resource's attributes, which CloudFormation
  * replaces with every response.
  */
@@ -231,30 +231,30 @@ export async function countApiCalls(fake: FakeIvsServer, secretsManager: FakeSec
   const counts: ApiCallCount[] = [];
   const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:BenchStreamKey-AbCdEf';
   const stageArn = async (name: string) =>
-    (await handler(new CustomResourceEvents(ResourceType.STAGE, 'Setup').create({ Config: { name } }), lambdaContext())).PhysicalResourceId;
+    (await handler(new CustomResourceEvents(ResourceType.STAGE, 'Setup').create({ Request: { name } }), lambdaContext())).PhysicalResourceId;
   secretsManager.defineSecret(secretArn);
   const [stageA, stageB] = [await stageArn('ingest-a'), await stageArn('ingest-b')];
   const ingest = (stage: string) => ({
-    Config: { stageArn: stage, ingestProtocol: 'RTMPS', redundantIngest: false },
+    Request: { stageArn: stage, ingestProtocol: 'RTMPS', redundantIngest: false },
     StreamKeySecretArn: secretArn,
     ForceDelete: true,
   });
-  const video = (bitrate: number) => ({ Config: { video: { width: 1280, height: 720, framerate: 30, bitrate } } });
+  const video = (bitrate: number) => ({ Request: { video: { width: 1280, height: 720, framerate: 30, bitrate } } });
   const scenarios: Scenario[] = [
-    { resource: 'Stage', type: ResourceType.STAGE, properties: { Config: { name: 'bench' } }, changed: { Config: { name: 'bench-renamed' } } },
+    { resource: 'Stage', type: ResourceType.STAGE, properties: { Request: { name: 'bench' } }, changed: { Request: { name: 'bench-renamed' } } },
     {
       resource: 'StorageConfiguration',
       type: ResourceType.STORAGE_CONFIGURATION,
-      properties: { Config: { s3: { bucketName: 'bench-recordings' } } },
-      changed: { Config: { name: 'renamed', s3: { bucketName: 'bench-recordings' } } },
+      properties: { Request: { s3: { bucketName: 'bench-recordings' } } },
+      changed: { Request: { name: 'renamed', s3: { bucketName: 'bench-recordings' } } },
     },
     { resource: 'EncoderConfiguration', type: ResourceType.ENCODER_CONFIGURATION, properties: video(2_500_000), changed: video(3_500_000) },
     { resource: 'IngestConfiguration', type: ResourceType.INGEST_CONFIGURATION, properties: ingest(stageA), changed: ingest(stageB) },
     {
       resource: 'PublicKey',
       type: ResourceType.PUBLIC_KEY,
-      properties: { Config: { publicKeyMaterial: publicKeyPem() } },
-      changed: { Config: { publicKeyMaterial: publicKeyPem() } },
+      properties: { Request: { publicKeyMaterial: publicKeyPem() } },
+      changed: { Request: { publicKeyMaterial: publicKeyPem() } },
     },
   ];
   const storedKeys = () => [...secretsManager.versionCounts.values()].reduce((a, b) => a + b, 0);

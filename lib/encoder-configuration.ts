@@ -1,7 +1,7 @@
 import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
-import { ArnResource, ResourceType } from './private/contract';
+import { ArnResource, EncoderConfigurationRequest, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { PROVIDER_ACTIONS } from './private/iam';
 import { PropsValidator } from './private/validation';
@@ -214,11 +214,11 @@ export class EncoderConfiguration extends EncoderConfigurationBase implements IT
       resourceType: ResourceType.ENCODER_CONFIGURATION,
       arnResource: ArnResource.ENCODER_CONFIGURATION,
       actions: PROVIDER_ACTIONS.encoderConfiguration,
-      config: {
+      request: (): EncoderConfigurationRequest => ({
         name: props.encoderConfigurationName,
         // every setting explicit, the API's defaults included: a change of default then shows as a change here.
         video: { width: this.video.width, height: this.video.height, framerate: this.video.framerate, bitrate: this.video.bitrate },
-      },
+      }),
       tags: this.tags,
       removalPolicy: props.removalPolicy,
     });

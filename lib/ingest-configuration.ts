@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
-import { ArnResource, Attribute, Property, ResourceType } from './private/contract';
+import { ArnResource, Attribute, IngestConfigurationRequest, Property, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { PROVIDER_ACTIONS } from './private/iam';
 import { IvsRealTimeProvider } from './private/provider';
@@ -216,7 +216,7 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
       resourceType: ResourceType.INGEST_CONFIGURATION,
       arnResource: ArnResource.INGEST_CONFIGURATION,
       actions: PROVIDER_ACTIONS.ingestConfiguration,
-      config: {
+      request: (): IngestConfigurationRequest => ({
         name: props.ingestConfigurationName,
         stageArn: props.stage.stageArn,
         userId: props.userId,
@@ -225,7 +225,7 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
         insecureIngest: protocol === IngestProtocol.RTMP ? true : undefined,
         // explicit, so that removing the prop turns redundant ingest off instead of leaving it as it was.
         redundantIngest: props.redundantIngest ?? false,
-      },
+      }),
       properties: {
         [Property.STREAM_KEY_SECRET_ARN]: secret.secretArn,
         [Property.FORCE_DELETE]: props.forceDelete ?? true,

@@ -3,7 +3,7 @@ import { readFileSync } from 'fs';
 import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
-import { ArnResource, Attribute, ResourceType } from './private/contract';
+import { ArnResource, Attribute, PublicKeyRequest, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { PROVIDER_ACTIONS } from './private/iam';
 import { PropsValidator } from './private/validation';
@@ -146,7 +146,7 @@ export class PublicKey extends PublicKeyBase implements ITaggable {
       resourceType: ResourceType.PUBLIC_KEY,
       arnResource: ArnResource.PUBLIC_KEY,
       actions: PROVIDER_ACTIONS.publicKey,
-      config: { publicKeyMaterial, name: props.publicKeyName },
+      request: (): PublicKeyRequest => ({ publicKeyMaterial, name: props.publicKeyName }),
       tags: this.tags,
       removalPolicy: props.removalPolicy,
     });

@@ -19,6 +19,7 @@ import {
 } from './private/composition';
 import { COMPOSITION_CONFIG_ENV, COMPOSITION_OWNER_TAG, CompositionFunctionConfig, IvsEventName } from './private/composition-contract';
 import { ArnResource } from './private/contract';
+import { renderApiRequest } from './private/custom-resource';
 import { defineStagesEventRule } from './private/events';
 import { COMPOSITION_FUNCTION_ACTIONS, LIST_COMPOSITIONS_ACTIONS } from './private/iam';
 import { acknowledgeWildcardResource } from './private/nag';
@@ -121,7 +122,7 @@ export class StageComposition extends Construct implements ITaggable {
       stopOnSessionEnd,
     };
     // tags lazily, so that Tags.of() applied anywhere above reaches the compositions.
-    const configJson = Stack.of(this).toJsonString({ ...config, tags: Lazy.any({ produce: () => this.tags.tagValues() }) });
+    const configJson = renderApiRequest(this, { ...config, tags: Lazy.any({ produce: () => this.tags.tagValues() }) });
     this.node.addValidation({ validate: () => validateFunctionConfig(this, { ...config, tags: this.tags.tagValues() }) });
 
     this.deadLetterQueue = props.deadLetterQueue ?? new sqs.Queue(this, 'DeadLetterQueue', {

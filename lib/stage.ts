@@ -1,10 +1,11 @@
-import { Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import type { AutoParticipantRecordingConfiguration } from '@aws-sdk/client-ivs-realtime';
+import { Duration, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IngestConfiguration, IngestConfigurationOptions } from './ingest-configuration';
 import { validateIvsArn } from './private/arn';
-import { ArnResource, Attribute, ResourceType } from './private/contract';
+import { ArnResource, Attribute, ResourceType, StageRequest } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { defineStageEventRule, StageEvent } from './private/events';
 import {
@@ -515,11 +516,11 @@ export class Stage extends StageBase implements ITaggable {
       resourceType: ResourceType.STAGE,
       arnResource: ArnResource.STAGE,
       actions: PROVIDER_ACTIONS.stage,
-      config: {
+      // rendered at synth: enableAutoParticipantRecording may set recording after construction.
+      request: (): StageRequest => ({
         name: props.stageName,
-        // lazy: enableAutoParticipantRecording may set recording after construction.
-        autoParticipantRecordingConfiguration: Lazy.any({ produce: () => renderAutoParticipantRecording(this.autoParticipantRecording) }),
-      },
+        autoParticipantRecordingConfiguration: renderAutoParticipantRecording(this.autoParticipantRecording),
+      }),
       tags: this.tags,
       removalPolicy: props.removalPolicy,
     });
@@ -577,7 +578,7 @@ function validateRecordingOptions(validator: PropsValidator, prefix: string, rec
  * Renders the API's `autoParticipantRecordingConfiguration` with every setting explicit (the API's defaults
  * where not given), so removing a setting from the props resets it in the service instead of leaving it as it was.
  */
-function renderAutoParticipantRecording(recording: AutoParticipantRecording | undefined): Record<string, unknown> | undefined {
+function renderAutoParticipantRecording(recording: AutoParticipantRecording | undefined): AutoParticipantRecordingConfiguration | undefined {
   if (!recording) {
     return undefined;
   }

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
-import { ArnResource, ResourceType } from './private/contract';
+import { ArnResource, ResourceType, StorageConfigurationRequest } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { PROVIDER_ACTIONS } from './private/iam';
 import { IvsRealTimeProvider } from './private/provider';
@@ -120,10 +120,10 @@ export class StorageConfiguration extends StorageConfigurationBase implements IT
       resourceType: ResourceType.STORAGE_CONFIGURATION,
       arnResource: ArnResource.STORAGE_CONFIGURATION,
       actions: PROVIDER_ACTIONS.storageConfiguration,
-      config: {
+      request: (): StorageConfigurationRequest => ({
         name: props.storageConfigurationName,
         s3: { bucketName: props.bucket.bucketName },
-      },
+      }),
       tags: this.tags,
       removalPolicy: props.removalPolicy,
     });

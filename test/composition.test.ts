@@ -19,7 +19,7 @@ import {
   VideoFillMode,
 } from '../lib';
 import { compositionConfigOf } from './support/stage-composition';
-import { newStack, newStackInRegion } from './util';
+import { newStack, newStackInRegion, parseRenderedJson } from './util';
 
 const STAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:stage/AbCdef1G2hij';
 const STORAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:storage-configuration/AbCdEf123456';
@@ -184,7 +184,7 @@ describe('CompositionDestination', () => {
     const [encoderId] = Object.keys(encoders);
 
     expect(Object.keys(encoders)).toHaveLength(1);
-    expect(encoders[encoderId].Properties.Config).toEqual({ video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } });
+    expect(parseRenderedJson(encoders[encoderId].Properties.Request)).toEqual({ video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } });
     expect(composition.defaultEncoderConfiguration).toBeDefined();
     expect(compositionConfigOf(stack).destinations).toEqual([
       { s3: { storageConfigurationArn: STORAGE_ARN, encoderConfigurationArns: [`<Ref:${encoderId}>`] } },

@@ -1,7 +1,7 @@
 import { CfnParameter, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EncoderConfiguration, EncoderVideo } from '../lib';
-import { configOf, newStack } from './util';
+import { requestOf, newStack } from './util';
 
 const TYPE = 'Custom::IvsRealTimeEncoderConfiguration';
 const ENCODER_ARN = 'arn:aws:ivs:us-east-1:123456789012:encoder-configuration/abcdABCDefgh';
@@ -11,7 +11,7 @@ describe('EncoderConfiguration', () => {
     const stack = newStack();
     const encoder = new EncoderConfiguration(stack, 'Encoder');
 
-    expect(configOf(stack, TYPE)).toEqual({ video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } });
+    expect(requestOf(stack, TYPE)).toEqual({ video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } });
     expect(stack.resolve(encoder.encoderConfigurationArn)).toEqual({ Ref: 'EncoderE3A800B5' });
     expect(encoder.video).toMatchObject({ width: 1280, height: 720, framerate: 30, bitrate: 2500000 });
   });
@@ -23,7 +23,7 @@ describe('EncoderConfiguration', () => {
       video: EncoderVideo.custom({ width: 1080, height: 1350, framerate: 29.97, bitrate: 4_000_000 }),
     });
 
-    expect(configOf(stack, TYPE)).toEqual({
+    expect(requestOf(stack, TYPE)).toEqual({
       name: 'vertical_hd-1',
       video: { width: 1080, height: 1350, framerate: 29.97, bitrate: 4000000 },
     });
@@ -44,7 +44,7 @@ describe('EncoderConfiguration', () => {
   ])('preset %s is %dx%d at the API default rate and passes validation', (_name, video, width, height) => {
     const stack = newStack();
     new EncoderConfiguration(stack, 'Encoder', { video });
-    expect(configOf(stack, TYPE).video).toEqual({ width, height, framerate: 30, bitrate: 2500000 });
+    expect(requestOf(stack, TYPE).video).toEqual({ width, height, framerate: 30, bitrate: 2500000 });
   });
 
   test('presets take a frame rate and bitrate but keep their resolution', () => {

@@ -2,7 +2,7 @@ import { CfnOutput, CfnParameter, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IngestConfiguration, IngestProtocol, Stage } from '../lib';
-import { configOf, newStack } from './util';
+import { newStack, parseRenderedJson, requestOf } from './util';
 
 const TYPE = 'Custom::IvsRealTimeIngestConfiguration';
 const STAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:stage/abcdABCDefgh';
@@ -24,8 +24,8 @@ describe('IngestConfiguration', () => {
     const stage = new Stage(stack, 'Stage');
     const ingest = new IngestConfiguration(stack, 'Ingest', { stage });
 
-    expect(configOf(stack, TYPE)).toEqual({
-      stageArn: { Ref: logicalIdOf(stack, stage) },
+    expect(requestOf(stack, TYPE)).toEqual({
+      stageArn: `<Ref:${logicalIdOf(stack, stage)}>`,
       ingestProtocol: 'RTMPS',
       redundantIngest: false,
     });
@@ -48,7 +48,7 @@ describe('IngestConfiguration', () => {
       redundantIngest: true,
     });
 
-    expect(configOf(stack, TYPE)).toEqual({
+    expect(requestOf(stack, TYPE)).toEqual({
       name: 'studio_encoder-1',
       stageArn: STAGE_ARN,
       userId: 'studio',
@@ -79,9 +79,9 @@ describe('IngestConfiguration', () => {
 
     expect(owned.node.path).toBe('TestStack/Stage/Ingest');
     expect(imported.node.path).toBe('TestStack/Imported/Ingest');
-    const configs = Object.values(Template.fromStack(stack).findResources(TYPE)).map((r) => r.Properties.Config);
+    const configs = Object.values(Template.fromStack(stack).findResources(TYPE)).map((r) => parseRenderedJson(r.Properties.Request));
     expect(configs).toEqual(expect.arrayContaining([
-      expect.objectContaining({ stageArn: { Ref: logicalIdOf(stack, stage) }, userId: 'a' }),
+      expect.objectContaining({ stageArn: `<Ref:${logicalIdOf(stack, stage)}>`, userId: 'a' }),
       expect.objectContaining({ stageArn: STAGE_ARN }),
     ]));
   });

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { CfnParameter, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PublicKey, PublicKeyMaterial } from '../lib';
-import { configOf, newStack } from './util';
+import { requestOf, newStack } from './util';
 
 const TYPE = 'Custom::IvsRealTimePublicKey';
 const PUBLIC_KEY_ARN = 'arn:aws:ivs:us-east-1:123456789012:public-key/abcdABCDefgh';
@@ -33,7 +33,7 @@ describe('PublicKey', () => {
     const stack = newStack();
     const key = new PublicKey(stack, 'TokenKey', { publicKeyMaterial: PublicKeyMaterial.fromString(P384_PEM), publicKeyName: 'tokens-2026' });
 
-    expect(configOf(stack, TYPE)).toEqual({ publicKeyMaterial: P384_PEM, name: 'tokens-2026' });
+    expect(requestOf(stack, TYPE)).toEqual({ publicKeyMaterial: P384_PEM, name: 'tokens-2026' });
     expect(stack.resolve(key.publicKeyArn)).toEqual({ Ref: 'TokenKeyD1D1A236' });
     expect(stack.resolve(key.publicKeyFingerprint)).toEqual({ 'Fn::GetAtt': ['TokenKeyD1D1A236', 'Fingerprint'] });
   });
@@ -42,7 +42,7 @@ describe('PublicKey', () => {
     const stack = newStack();
     new PublicKey(stack, 'TokenKey', { publicKeyMaterial: PublicKeyMaterial.fromFile(writeTempFile('public.pem', P384_PEM)) });
 
-    expect(configOf(stack, TYPE)).toEqual({ publicKeyMaterial: P384_PEM });
+    expect(requestOf(stack, TYPE)).toEqual({ publicKeyMaterial: P384_PEM });
   });
 
   test('renders the key canonically, so that reformatting its text does not replace it', () => {
@@ -50,7 +50,7 @@ describe('PublicKey', () => {
     const reformatted = `my token key\r\n${P384_PEM.replace(/\n/g, '\r\n')}\r\n(generated with openssl)`;
     new PublicKey(stack, 'TokenKey', { publicKeyMaterial: PublicKeyMaterial.fromString(reformatted) });
 
-    expect(configOf(stack, TYPE).publicKeyMaterial).toBe(P384_PEM);
+    expect(requestOf(stack, TYPE).publicKeyMaterial).toBe(P384_PEM);
   });
 
   test('tags from props and Tags.of() are rendered together', () => {
@@ -78,7 +78,7 @@ describe('PublicKey', () => {
     const name = new CfnParameter(stack, 'Name').valueAsString;
     new PublicKey(stack, 'TokenKey', { publicKeyMaterial: PublicKeyMaterial.fromString(pem), publicKeyName: name });
 
-    expect(configOf(stack, TYPE)).toEqual({ publicKeyMaterial: { Ref: 'Pem' }, name: { Ref: 'Name' } });
+    expect(requestOf(stack, TYPE)).toEqual({ publicKeyMaterial: '<Ref:Pem>', name: '<Ref:Name>' });
   });
 
   describe('validation', () => {

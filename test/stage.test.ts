@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   ParticipantRecordingMediaType, RecordingThumbnails, Stage, StorageConfiguration, ThumbnailStorage,
 } from '../lib';
-import { configOf, newStack } from './util';
+import { requestOf, newStack } from './util';
 
 const STORAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:storage-configuration/AbCdEf123456';
 const STAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:stage/abcdABCDefgh';
@@ -14,7 +14,7 @@ describe('Stage', () => {
     const stack = newStack();
     const stage = new Stage(stack, 'Stage');
 
-    expect(configOf(stack, 'Custom::IvsRealTimeStage')).toEqual({});
+    expect(requestOf(stack, 'Custom::IvsRealTimeStage')).toEqual({});
     expect(stack.resolve(stage.stageArn)).toEqual({ Ref: 'Stage0E8C2AF5' });
     expect(stack.resolve(stage.stageWhipEndpoint)).toEqual({ 'Fn::GetAtt': ['Stage0E8C2AF5', 'WhipEndpoint'] });
     expect(stack.resolve(stage.stageRtmpEndpoint)).toEqual({ 'Fn::GetAtt': ['Stage0E8C2AF5', 'RtmpEndpoint'] });
@@ -37,7 +37,7 @@ describe('Stage', () => {
       },
     });
 
-    expect(configOf(stack, 'Custom::IvsRealTimeStage')).toEqual({
+    expect(requestOf(stack, 'Custom::IvsRealTimeStage')).toEqual({
       name: 'town-hall_1',
       autoParticipantRecordingConfiguration: {
         storageConfigurationArn: STORAGE_ARN,
@@ -55,7 +55,7 @@ describe('Stage', () => {
     const storageConfiguration = StorageConfiguration.fromStorageConfigurationArn(stack, 'Storage', STORAGE_ARN);
     new Stage(stack, 'Stage', { autoParticipantRecording: { storageConfiguration } });
 
-    expect(configOf(stack, 'Custom::IvsRealTimeStage').autoParticipantRecordingConfiguration).toEqual({
+    expect(requestOf(stack, 'Custom::IvsRealTimeStage').autoParticipantRecordingConfiguration).toEqual({
       storageConfigurationArn: STORAGE_ARN,
       mediaTypes: ['AUDIO_VIDEO'],
       thumbnailConfiguration: { recordingMode: 'DISABLED' },
@@ -75,7 +75,7 @@ describe('Stage', () => {
         thumbnails: RecordingThumbnails.interval(Duration.seconds(10)),
       },
     });
-    const recording = configOf(stack, 'Custom::IvsRealTimeStage').autoParticipantRecordingConfiguration;
+    const recording = requestOf(stack, 'Custom::IvsRealTimeStage').autoParticipantRecordingConfiguration;
     expect(recording.mediaTypes).toEqual(['NONE']);
     expect(recording.thumbnailConfiguration).toEqual({ recordingMode: 'INTERVAL', targetIntervalSeconds: 10, storage: ['SEQUENTIAL'] });
   });
@@ -94,7 +94,7 @@ describe('Stage', () => {
     new Stage(stack, 'Retained', { removalPolicy: RemovalPolicy.RETAIN });
     const template = Template.fromStack(stack);
 
-    template.hasResource('Custom::IvsRealTimeStage', { Properties: Match.objectLike({ Config: {} }), DeletionPolicy: 'Delete' });
+    template.hasResource('Custom::IvsRealTimeStage', { Properties: Match.objectLike({ Request: '{}' }), DeletionPolicy: 'Delete' });
     template.hasResource('Custom::IvsRealTimeStage', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
@@ -104,8 +104,8 @@ describe('Stage', () => {
     const storageConfiguration = new StorageConfiguration(stack, 'Storage', { bucket });
     new Stage(stack, 'Stage', { autoParticipantRecording: { storageConfiguration } });
 
-    expect(configOf(stack, 'Custom::IvsRealTimeStage').autoParticipantRecordingConfiguration.storageConfigurationArn)
-      .toEqual({ Ref: stack.getLogicalId(storageConfiguration.node.defaultChild!.node.defaultChild as any) });
+    expect(requestOf(stack, 'Custom::IvsRealTimeStage').autoParticipantRecordingConfiguration.storageConfigurationArn)
+      .toEqual(`<Ref:${stack.getLogicalId(storageConfiguration.node.defaultChild!.node.defaultChild as any)}>`);
   });
 
   test('tokens skip validation', () => {

@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { StorageConfiguration } from '../lib';
-import { configOf, newStack, newStackInRegion } from './util';
+import { requestOf, newStack, newStackInRegion } from './util';
 
 const STORAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:storage-configuration/AbCdEf123456';
 
@@ -17,9 +17,9 @@ describe('StorageConfiguration', () => {
     const bucket = new s3.Bucket(stack, 'Bucket');
     const storage = new StorageConfiguration(stack, 'Storage', { bucket, storageConfigurationName: 'recordings', tags: { a: 'b' } });
 
-    expect(configOf(stack, 'Custom::IvsRealTimeStorageConfiguration')).toEqual({
+    expect(requestOf(stack, 'Custom::IvsRealTimeStorageConfiguration')).toEqual({
       name: 'recordings',
-      s3: { bucketName: { Ref: logicalIdOf(stack, bucket) } },
+      s3: { bucketName: `<Ref:${logicalIdOf(stack, bucket)}>` },
     });
     Template.fromStack(stack).hasResourceProperties('Custom::IvsRealTimeStorageConfiguration', { Tags: { a: 'b' } });
     expect(storage.bucket).toBe(bucket);

@@ -11,12 +11,38 @@ export function newStackInRegion(region = 'us-east-1', id = 'TestStack'): Stack 
   return new Stack(new App(), id, { env: { account: '123456789012', region } });
 }
 
-/** The `Config` property of the only custom resource of `type` in the stack, resolved. */
-export function configOf(stack: Stack, type: string): any {
+/**
+ * The API request (`Request`) of the only custom resource of `type` in the stack, parsed. A reference the template can
+ * only resolve at deployment reads `<Ref:LogicalId>` or `<GetAtt:LogicalId.Attribute>`.
+ */
+export function requestOf(stack: Stack, type: string): any {
   const resources = Template.fromStack(stack).findResources(type);
   const ids = Object.keys(resources);
   if (ids.length !== 1) {
     throw new Error(`expected exactly one ${type}, found ${ids.length}`);
   }
-  return resources[ids[0]].Properties.Config;
+  return parseRenderedJson(resources[ids[0]].Properties.Request);
+}
+
+/** A JSON text as a template renders it (`Stack.toJsonString`: a string, or an `Fn::Join` around references), parsed. */
+export function parseRenderedJson(rendered: unknown): any {
+  return JSON.parse(stringOf(rendered));
+}
+
+function stringOf(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  const intrinsic = value as Record<string, any>;
+  if (intrinsic['Fn::Join']) {
+    const [separator, parts] = intrinsic['Fn::Join'];
+    return parts.map(stringOf).join(separator);
+  }
+  if (intrinsic.Ref) {
+    return `<Ref:${intrinsic.Ref}>`;
+  }
+  if (intrinsic['Fn::GetAtt']) {
+    return `<GetAtt:${intrinsic['Fn::GetAtt'].join('.')}>`;
+  }
+  throw new Error(`cannot render ${JSON.stringify(value)} as a string`);
 }

@@ -1,16 +1,14 @@
 import { isDeepStrictEqual } from 'util';
-import { TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ivs-realtime';
+import { IVSRealTimeClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, Property } from '../../lib/private/contract';
-import { ivsClient } from '../shared/client';
-import { coerceScalars } from '../shared/coerce';
 import { describeError, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { diffTags, Tags } from '../shared/tags';
 import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
-import { Config, Outcome, ResourceHandler } from './resource-handler';
+import { DescribedResource, ResourceHandler } from './resource-handler';
 
-/** Only IVS ARNs name resources we made; anything else is a physical ID from a Create that failed. */
-const IVS_ARN = /^arn:aws[-a-z]*:ivs:[a-z0-9-]+:[0-9]+:[a-z-]+\/[a-zA-Z0-9-]+$/;
+/** A request as the handler works on it: the construct's JSON request, parsed. */
+type Request = Record<string, unknown>;
 
 /**
  * Routes a custom resource event to the handler of its resource type, and applies the rules every
@@ -18,7 +16,8 @@ const IVS_ARN = /^arn:aws[-a-z]*:ivs:[a-z0-9-]+:[0-9]+:[a-z-]+\/[a-zA-Z0-9-]+$/;
  * delete guards, and short failure reasons.
  */
 export class Dispatcher {
-  constructor(private readonly handlers: Record<string, ResourceHandler>) {}
+  /** `ivs` is the client every handler was made with; the dispatcher uses it for the tag diffs every type shares. */
+  constructor(private readonly handlers: Record<string, ResourceHandler>, private readonly ivs: IVSRealTimeClient) {}
 
   /** `context` is Lambda's: its remaining time lets the handler give a clear answer before Lambda's timeout cuts it off. */
   public async onEvent(event: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse> {
@@ -34,10 +33,62 @@ export class Dispatcher {
     });
     const progress: Progress = { creating: event.RequestType === 'Create' };
     try {
-      return await beforeDeadline(dispatch(handler, event, progress), context, handler, event, progress);
+      return await beforeDeadline(this.dispatch(handler, event, progress), context, handler, event, progress);
     } catch (error) {
       // one line that says what failed and why: this is what CloudFormation shows the user.
       throw new Error(`${event.RequestType} ${handler.noun} ${event.LogicalResourceId} failed: ${describeError(error)}`);
+    }
+  }
+
+  private async dispatch(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress): Promise<CustomResourceResponse> {
+    switch (event.RequestType) {
+      case 'Create':
+        return respond(handler, await create(handler, event), 'created');
+      case 'Update':
+        return this.update(handler, event, progress);
+      case 'Delete':
+        return remove(handler, event);
+    }
+  }
+
+  private async update(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress): Promise<CustomResourceResponse> {
+    const arn = event.PhysicalResourceId!;
+    const request = requestOf(event.ResourceProperties);
+    const oldRequest = requestOf(event.OldResourceProperties ?? {});
+    const changedKeys = [...new Set([...Object.keys(request), ...Object.keys(oldRequest)])]
+      .filter((key) => !isDeepStrictEqual(request[key], oldRequest[key]));
+    const updatable: readonly string[] = handler.updatableKeys ?? [];
+
+    const fixedKeys = changedKeys.filter((key) => !updatable.includes(key));
+    let current: DescribedResource | undefined;
+    if (fixedKeys.length > 0) {
+      current = await alreadyHas(handler, arn, request, fixedKeys);
+      if (!current) {
+        // a new resource under a new physical ID: CloudFormation deletes the old one once the whole update succeeds.
+        log('replacing', { arn, because: fixedKeys });
+        progress.creating = true;
+        return respond(handler, await create(handler, event), 'created as a replacement');
+      }
+    }
+
+    const inPlaceKeys = changedKeys.filter((key) => updatable.includes(key));
+    if (inPlaceKeys.length > 0 && handler.updatableKeys) {
+      current = await handler.update(arn, request, inPlaceKeys, event);
+    } else if (!current && (handler.attributes || handler.afterDeploy)) {
+      current = await handler.get(arn);
+    }
+    await handler.afterDeploy?.(current!, event);
+    await this.applyTagChanges(arn, tagsOf(event.OldResourceProperties ?? {}), tagsOf(event.ResourceProperties));
+    return respond(handler, current ?? { arn }, inPlaceKeys.length > 0 ? 'updated' : 'unchanged');
+  }
+
+  private async applyTagChanges(arn: string, oldTags: Tags | undefined, newTags: Tags | undefined): Promise<void> {
+    const { toSet, toRemove } = diffTags(oldTags, newTags);
+    if (Object.keys(toSet).length > 0) {
+      await this.ivs.send(new TagResourceCommand({ resourceArn: arn, tags: toSet }));
+    }
+    if (toRemove.length > 0) {
+      await this.ivs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: toRemove }));
     }
   }
 }
@@ -46,17 +97,6 @@ export class Dispatcher {
 interface Progress {
   /** Whether a resource is being created (a Create, or an Update that replaces). */
   creating: boolean;
-}
-
-async function dispatch(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress): Promise<CustomResourceResponse> {
-  switch (event.RequestType) {
-    case 'Create':
-      return respond(await handler.create(configOf(event.ResourceProperties, handler), tagsOf(event.ResourceProperties), event), 'created');
-    case 'Update':
-      return update(handler, event, progress);
-    case 'Delete':
-      return remove(handler, event);
-  }
 }
 
 /**
@@ -94,73 +134,55 @@ const STILL_POSSIBLE: Record<CustomResourceEvent['RequestType'], (noun: string) 
   Delete: (noun) => `the ${noun} may still be deleted: delete the stack again to finish`,
 };
 
-async function update(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress): Promise<CustomResourceResponse> {
-  const arn = event.PhysicalResourceId!;
-  const config = configOf(event.ResourceProperties, handler);
-  const oldConfig = configOf(event.OldResourceProperties ?? {}, handler);
-  const changedKeys = [...new Set([...Object.keys(config), ...Object.keys(oldConfig)])]
-    .filter((key) => !isDeepStrictEqual(config[key], oldConfig[key]));
-
-  const fixedKeys = changedKeys.filter((key) => !handler.updatableKeys.includes(key));
-  if (fixedKeys.length > 0 && !(await alreadyHas(handler, arn, config, fixedKeys))) {
-    // a new resource under a new physical ID: CloudFormation deletes the old one once the whole update succeeds.
-    log('replacing', { arn, because: fixedKeys });
-    progress.creating = true;
-    return respond(await handler.create(config, tagsOf(event.ResourceProperties), event), 'created as a replacement');
+/**
+ * Creates the resource, then whatever must follow it outside IVS. If that fails, the new resource is deleted again: its
+ * physical ID never reaches CloudFormation, so nothing else would.
+ */
+async function create(handler: ResourceHandler, event: CustomResourceEvent): Promise<DescribedResource> {
+  const created = await handler.create(requestOf(event.ResourceProperties), tagsOf(event.ResourceProperties), event);
+  const arn = arnOf(handler, created);
+  try {
+    await handler.afterDeploy?.(created, event);
+  } catch (error) {
+    const undone = await handler.delete(arn, event).then(() => undefined, (undoError: unknown) => undoError);
+    throw new Error(describeError(error)
+      + (undone ? `; deleting the new ${handler.noun} ${arn} failed too: ${describeError(undone)}` : ''));
   }
-
-  const inPlaceKeys = changedKeys.filter((key) => handler.updatableKeys.includes(key));
-  const outcome = inPlaceKeys.length > 0
-    ? await handler.update!(arn, config, inPlaceKeys, event)
-    : await handler.describe(arn, config, event);
-  await applyTagChanges(arn, tagsOf(event.OldResourceProperties ?? {}), tagsOf(event.ResourceProperties));
-  return respond(outcome, inPlaceKeys.length > 0 ? 'updated' : 'unchanged');
+  return created;
 }
 
 /**
- * Whether the resource already has the settings that would otherwise replace it. CloudFormation rolls a failed update
+ * The resource, when it already has the settings that would otherwise replace it. CloudFormation rolls a failed update
  * back by sending the old properties again, which the resource still has: replacing it then would make a needless copy
  * (or fail: IVS holds a public key once) and could leave the stack in UPDATE_ROLLBACK_FAILED. A setting the props
  * leave out may or may not be the service's default, so it never counts as a match.
  */
-async function alreadyHas(handler: ResourceHandler, arn: string, config: Config, keys: string[]): Promise<boolean> {
-  if (!handler.read || keys.some((key) => config[key] === undefined)) {
-    return false;
+async function alreadyHas(handler: ResourceHandler, arn: string, request: Request, keys: string[]): Promise<DescribedResource | undefined> {
+  if (keys.some((key) => request[key] === undefined)) {
+    return undefined;
   }
-  const current = await handler.read(arn) as Config | undefined;
-  return keys.every((key) => isDeepStrictEqual(current?.[key], config[key]));
+  const current = await handler.get(arn) as Request | undefined;
+  return keys.every((key) => isDeepStrictEqual(current?.[key], request[key])) ? current : undefined;
 }
 
 async function remove(handler: ResourceHandler, event: CustomResourceEvent): Promise<CustomResourceResponse> {
-  const physicalId = event.PhysicalResourceId!;
-  if (!IVS_ARN.test(physicalId)) {
-    log('nothing to delete', { physicalResourceId: physicalId });
-    return { PhysicalResourceId: physicalId };
-  }
+  const arn = event.PhysicalResourceId!;
   try {
-    await handler.delete(physicalId, event);
-    log('deleted', { arn: physicalId });
+    await handler.delete(arn, event);
+    log('deleted', { arn });
   } catch (error) {
     if (!isNotFound(error)) {
       throw error;
     }
-    log('already deleted', { arn: physicalId });
+    log('already deleted', { arn });
   }
-  return { PhysicalResourceId: physicalId };
+  return { PhysicalResourceId: arn };
 }
 
-async function applyTagChanges(arn: string, oldTags: Tags | undefined, newTags: Tags | undefined): Promise<void> {
-  const { toSet, toRemove } = diffTags(oldTags, newTags);
-  if (Object.keys(toSet).length > 0) {
-    await ivsClient().send(new TagResourceCommand({ resourceArn: arn, tags: toSet }));
-  }
-  if (toRemove.length > 0) {
-    await ivsClient().send(new UntagResourceCommand({ resourceArn: arn, tagKeys: toRemove }));
-  }
-}
-
-function configOf(properties: Record<string, any>, handler: ResourceHandler): Config {
-  return coerceScalars(properties[Property.CONFIG] ?? {}, handler.scalars);
+/** The construct's API request (`Stack.toJsonString` of the wire contract's request type), parsed. */
+function requestOf(properties: Record<string, any>): Request {
+  const json = properties[Property.REQUEST];
+  return typeof json === 'string' && json !== '' ? JSON.parse(json) : {};
 }
 
 function tagsOf(properties: Record<string, any>): Tags | undefined {
@@ -168,7 +190,15 @@ function tagsOf(properties: Record<string, any>): Tags | undefined {
   return tags && Object.keys(tags).length > 0 ? tags : undefined;
 }
 
-function respond(outcome: Outcome, action: string): CustomResourceResponse {
-  log(action, { arn: outcome.arn });
-  return { PhysicalResourceId: outcome.arn, Data: { [Attribute.ARN]: outcome.arn, ...outcome.attributes } };
+function arnOf(handler: ResourceHandler, resource: DescribedResource | undefined): string {
+  if (!resource?.arn) {
+    throw new Error(`the service returned no ${handler.noun}`);
+  }
+  return resource.arn;
+}
+
+function respond(handler: ResourceHandler, resource: DescribedResource, action: string): CustomResourceResponse {
+  const arn = arnOf(handler, resource);
+  log(action, { arn });
+  return { PhysicalResourceId: arn, Data: { [Attribute.ARN]: arn, ...handler.attributes?.(resource) } };
 }

@@ -14,7 +14,6 @@ export interface CustomResourceEvent {
 export interface CustomResourceResponse {
   readonly PhysicalResourceId: string;
   readonly Data?: Record<string, string>;
-  readonly NoEcho?: boolean;
 }
 
 /** The part of Lambda's context object the handler uses. */

@@ -1,44 +1,55 @@
-import { ScalarPaths } from '../shared/coerce';
 import { Tags } from '../shared/tags';
 import { CustomResourceEvent } from './event';
 
-/** A resource's configuration: the API's create request without tags, as the construct rendered it. */
-export type Config = Record<string, any>;
-
-/** What a handler reports about the resource it created, changed or read. */
-export interface Outcome {
-  /** The resource's ARN, which is also its physical resource ID. */
-  readonly arn: string;
-  /** Attributes for `Fn::GetAtt`, by the wire contract's keys (`Arn` is added for every resource). */
-  readonly attributes?: Record<string, string>;
+/** What the service says of a resource (its Get, Create or Update response member). */
+export interface DescribedResource {
+  readonly arn?: string;
 }
 
-/**
- * Create, update and delete for one IVS Real-Time resource type.
- *
- * Each method also gets the event, for the handler settings rendered beside `Config` and `Tags` (such as where to
- * store a secret the API returns); most handlers need only what comes before it.
- */
-export interface ResourceHandler {
+interface ResourceHandlerBase<TRequest extends object, TResource extends DescribedResource> {
   /** What the resource is called in messages, such as "stage". */
   readonly noun: string;
-  /** The non-string scalars of the create request, to undo CloudFormation's stringification. */
-  readonly scalars: ScalarPaths;
-  /** Config keys the API can change in place. A change to any other key replaces the resource. */
-  readonly updatableKeys: readonly string[];
-  create(config: Config, tags: Tags | undefined, event: CustomResourceEvent): Promise<Outcome>;
-  /** Changes `changedKeys` (all of them updatable) in place. Required when `updatableKeys` is not empty. */
-  update?(arn: string, config: Config, changedKeys: string[], event: CustomResourceEvent): Promise<Outcome>;
+  /** Creates the resource from the construct's request (the wire contract's type for this resource type). */
+  create(request: TRequest, tags: Tags | undefined, event: CustomResourceEvent): Promise<TResource>;
   /**
-   * The attributes of a resource whose configuration did not change. CloudFormation replaces a custom
-   * resource's attributes with every response, so an update must report them even when it changes nothing.
+   * Reads the resource: for the attributes of an update that changes nothing, and to tell whether an update that would
+   * replace the resource asks for settings it already has (a rollback's). Throws the service's ResourceNotFoundException.
    */
-  describe(arn: string, config: Config, event: CustomResourceEvent): Promise<Outcome>;
+  get(arn: string): Promise<TResource | undefined>;
   /**
-   * The resource as the service describes it (its Get response), for types an update may replace: an update to
-   * settings it already has (a rollback's) then replaces nothing.
+   * The attributes for `Fn::GetAtt` beyond `Arn`, by the wire contract's keys. CloudFormation keeps only the attributes
+   * of the latest response, so an update that changes nothing reads the resource to report them. Absent for types whose
+   * only attribute is the ARN: their unchanged updates make no call.
    */
-  read?(arn: string): Promise<object | undefined>;
+  attributes?(resource: TResource): Record<string, string>;
+  /**
+   * Runs after every successful create and update, changed or not, with the resource as the stack now has it: for
+   * state kept outside IVS that must follow it (an ingest configuration's stream key in Secrets Manager).
+   */
+  afterDeploy?(resource: TResource, event: CustomResourceEvent): Promise<void>;
   /** Deletes the resource; may throw the service's ResourceNotFoundException, which counts as success. */
   delete(arn: string, event: CustomResourceEvent): Promise<void>;
 }
+
+/** A type with no update call: a change to any request member but tags replaces the resource. */
+export interface ReplacedOnChange<TRequest extends object, TResource extends DescribedResource>
+  extends ResourceHandlerBase<TRequest, TResource> {
+  readonly updatableKeys?: undefined;
+}
+
+/** A type that the API changes in place, for some request members at least. */
+export interface UpdatedInPlace<TRequest extends object, TResource extends DescribedResource>
+  extends ResourceHandlerBase<TRequest, TResource> {
+  /** Request members the API can change in place. A change to any other member replaces the resource. */
+  readonly updatableKeys: readonly (keyof TRequest & string)[];
+  /** Changes `changedKeys` (all of them updatable) in place. */
+  update(arn: string, request: TRequest, changedKeys: (keyof TRequest & string)[], event: CustomResourceEvent): Promise<TResource>;
+}
+
+/**
+ * Create, read, update and delete for one IVS Real-Time resource type. The type requires `update` exactly when a
+ * resource has members the API can change in place.
+ */
+export type ResourceHandler<TRequest extends object = any, TResource extends DescribedResource = any> =
+  | ReplacedOnChange<TRequest, TResource>
+  | UpdatedInPlace<TRequest, TResource>;

@@ -2,8 +2,16 @@
  * The wire contract between the constructs (lib/) and the provider's handler (handlers/).
  *
  * Both sides import this module, so a renamed key breaks the build instead of a deployment.
- * It must stay dependency-free: esbuild bundles it into the handler.
+ * It must stay dependency-free: esbuild bundles it into the handler. The SDK's request types are imported as types
+ * only, which compile away (and which jsii never sees: nothing public names them).
  */
+import type {
+  CreateEncoderConfigurationRequest,
+  CreateIngestConfigurationRequest,
+  CreateStageRequest,
+  CreateStorageConfigurationRequest,
+  ImportPublicKeyRequest,
+} from '@aws-sdk/client-ivs-realtime';
 
 /** CloudFormation resource types, one per IVS Real-Time resource (at most 60 characters each). */
 export const ResourceType = {
@@ -17,12 +25,14 @@ export const ResourceType = {
 /**
  * Keys of the custom resource's properties.
  *
- * `Config` holds the API's create request (camelCase, exactly as the SDK input) without tags;
- * `Tags` holds the tags as a string map, applied at create and diffed on update.
+ * `Request` holds the API's create request without tags, as one JSON text (`Stack.toJsonString`): CloudFormation turns
+ * every scalar of a custom resource's properties into a string, but leaves a string as it is, so the handler gets the
+ * request's numbers and booleans back by parsing it, with no per-field list of types.
+ * `Tags` holds the tags as a string map (strings already), applied at create and diffed on update.
  * The others are settings of the handler itself, never sent to the API: changing one replaces nothing.
  */
 export const Property = {
-  CONFIG: 'Config',
+  REQUEST: 'Request',
   TAGS: 'Tags',
   /** ingest configuration: the Secrets Manager secret the handler writes the stream key(s) to. */
   STREAM_KEY_SECRET_ARN: 'StreamKeySecretArn',
@@ -53,3 +63,14 @@ export const ArnResource = {
   /** an IVS (low-latency) channel, a composition destination. */
   CHANNEL: 'channel',
 } as const;
+
+/**
+ * What each resource type's construct renders as `Request`, and its handler parses: the API's create request, in the
+ * SDK's own types, without the members that travel otherwise (tags) or are never sent (a stage's participant tokens
+ * are secrets and would come back in the response).
+ */
+export type StageRequest = Omit<CreateStageRequest, 'tags' | 'participantTokenConfigurations'>;
+export type StorageConfigurationRequest = Omit<CreateStorageConfigurationRequest, 'tags'>;
+export type EncoderConfigurationRequest = Omit<CreateEncoderConfigurationRequest, 'tags'>;
+export type IngestConfigurationRequest = Omit<CreateIngestConfigurationRequest, 'tags'>;
+export type PublicKeyRequest = Omit<ImportPublicKeyRequest, 'tags'>;

@@ -1,22 +1,25 @@
-import { CustomResource, Lazy, RemovalPolicy, TagManager } from 'aws-cdk-lib';
+import { CustomResource, Lazy, RemovalPolicy, Stack, TagManager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Property } from './contract';
 import { IvsRealTimeProvider, SERVICE_TIMEOUT } from './provider';
 import { validateRenderedTags } from './validation';
 
 /** What one IVS Real-Time resource construct renders into its custom resource. */
-export interface IvsCustomResourceOptions {
+export interface IvsCustomResourceOptions<TRequest extends object> {
   /** `Custom::IvsRealTime…`, from the wire contract. */
   readonly resourceType: string;
   /** Resource name in the ARN, scoping the provider's permissions. */
   readonly arnResource: string;
   /** The IVS actions the handler calls for this resource type. */
   readonly actions: string[];
-  /** The API's create request, without tags. */
-  readonly config: Record<string, unknown>;
+  /**
+   * Produces the API's create request, without tags, in the wire contract's type for this resource type. Called at
+   * synth, so that settings made after construction (such as `Stage.enableAutoParticipantRecording`) are included.
+   */
+  readonly request: () => TRequest;
   readonly tags: TagManager;
   readonly removalPolicy?: RemovalPolicy;
-  /** Settings of the handler itself, rendered beside `Config` and `Tags` under the wire contract's `Property` keys. */
+  /** Settings of the handler itself, rendered beside `Request` and `Tags` under the wire contract's `Property` keys. */
   readonly properties?: Record<string, unknown>;
 }
 
@@ -25,7 +28,7 @@ export interface IvsCustomResourceOptions {
  *
  * Tags render lazily so that `Tags.of()` applied anywhere above the construct reaches the API.
  */
-export function defineIvsCustomResource(scope: Construct, options: IvsCustomResourceOptions): CustomResource {
+export function defineIvsCustomResource<TRequest extends object>(scope: Construct, options: IvsCustomResourceOptions<TRequest>): CustomResource {
   const provider = IvsRealTimeProvider.getOrCreate(scope);
   provider.allowIvs(options.arnResource, options.actions);
   validateRenderedTags(scope, () => options.tags.renderTags());
@@ -36,8 +39,18 @@ export function defineIvsCustomResource(scope: Construct, options: IvsCustomReso
     removalPolicy: options.removalPolicy ?? RemovalPolicy.DESTROY,
     properties: {
       ...options.properties,
-      [Property.CONFIG]: options.config,
+      [Property.REQUEST]: Lazy.string({ produce: () => renderApiRequest(scope, options.request()) }),
       [Property.TAGS]: Lazy.any({ produce: () => options.tags.renderTags() }),
     },
   });
+}
+
+/**
+ * An IVS API request as one JSON text, the one encoding from the constructs to the functions that call the API (as
+ * aws-cdk-lib's `AwsCustomResource` does): references to other resources inside it resolve at deploy time, and
+ * numbers and booleans survive CloudFormation, which would turn them into strings anywhere else in a custom
+ * resource's properties or a function's environment.
+ */
+export function renderApiRequest(scope: Construct, request: object): string {
+  return Stack.of(scope).toJsonString(request);
 }

@@ -23,7 +23,7 @@ describe('the handler answers before Lambda times out', () => {
     fake().injectDelay({ operation: 'CreateStage', delayMs: 1500 });
     const started = Date.now();
 
-    const reason = await failureOf(handler(stages.create({ Config: { name: 'slow' } }), timeLeft(1000)));
+    const reason = await failureOf(handler(stages.create({ Request: { name: 'slow' } }), timeLeft(1000)));
 
     expect(Date.now() - started).toBeLessThan(1000);
     expect(reason).toBe("Create stage Stage failed: no answer from AWS before the handler's time limit; the stage may still be "
@@ -31,11 +31,11 @@ describe('the handler answers before Lambda times out', () => {
   });
 
   test('an update that replaces says a new resource may still be created; a delete, that it may still be deleted', async () => {
-    const arn = (await handler(encoders.create({ Config: { name: 'a', video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } } })))
+    const arn = (await handler(encoders.create({ Request: { name: 'a', video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } } })))
       .PhysicalResourceId;
     fake().injectDelay({ operation: 'CreateEncoderConfiguration', delayMs: 1500 });
-    const renamed = { Config: { name: 'b', video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } } };
-    const old = { Config: { name: 'a', video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } } };
+    const renamed = { Request: { name: 'b', video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } } };
+    const old = { Request: { name: 'a', video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } } };
 
     expect(await failureOf(handler(encoders.update(arn, renamed, old), timeLeft(1000))))
       .toMatch(/^Update encoder configuration Encoder failed: .*the encoder configuration may still be created, outside the stack/);
@@ -47,17 +47,17 @@ describe('the handler answers before Lambda times out', () => {
 
   test('without a Lambda context (a direct call) there is no deadline', async () => {
     fake().injectDelay({ operation: 'CreateStage', delayMs: 200 });
-    expect((await handler(stages.create({ Config: {} }))).PhysicalResourceId).toMatch(/:stage\//);
+    expect((await handler(stages.create({ Request: {} }))).PhysicalResourceId).toMatch(/:stage\//);
   });
 });
 
 describe('the rollback of a refused update does not fail for the same reason', () => {
   test('a stage keeps its recording settings while a session records: the update fails with a hint, its rollback succeeds', async () => {
     const storages = new CustomResourceEvents('Custom::IvsRealTimeStorageConfiguration');
-    const storageArn = (await handler(storages.create({ Config: { s3: { bucketName: 'recordings' } } }))).PhysicalResourceId;
+    const storageArn = (await handler(storages.create({ Request: { s3: { bucketName: 'recordings' } } }))).PhysicalResourceId;
     const stages = new CustomResourceEvents('Custom::IvsRealTimeStage', 'Stage');
     const recorded = (mediaType: string) => ({
-      Config: { name: 'live', autoParticipantRecordingConfiguration: { storageConfigurationArn: storageArn, mediaTypes: [mediaType] } },
+      Request: { name: 'live', autoParticipantRecordingConfiguration: { storageConfigurationArn: storageArn, mediaTypes: [mediaType] } },
     });
     const arn = (await handler(stages.create(recorded('AUDIO_VIDEO')))).PhysicalResourceId;
     fake().startStageSession(arn);
@@ -72,12 +72,12 @@ describe('the rollback of a refused update does not fail for the same reason', (
   });
 
   test('an ingest configuration an encoder publishes with keeps its settings: the rollback succeeds', async () => {
-    const stageArn = (await handler(new CustomResourceEvents('Custom::IvsRealTimeStage').create({ Config: {} }))).PhysicalResourceId;
+    const stageArn = (await handler(new CustomResourceEvents('Custom::IvsRealTimeStage').create({ Request: {} }))).PhysicalResourceId;
     const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:Key-AbCdEf';
     secrets().defineSecret(secretArn);
     const ingests = new CustomResourceEvents('Custom::IvsRealTimeIngestConfiguration', 'Ingest');
     const props = (redundantIngest: boolean) => ({
-      Config: { stageArn, ingestProtocol: 'RTMPS', redundantIngest }, StreamKeySecretArn: secretArn, ForceDelete: true,
+      Request: { stageArn, ingestProtocol: 'RTMPS', redundantIngest }, StreamKeySecretArn: secretArn, ForceDelete: true,
     });
     const arn = (await handler(ingests.create(props(false)))).PhysicalResourceId;
     fake().setIngestState(arn, 'ACTIVE');
@@ -90,10 +90,10 @@ describe('the rollback of a refused update does not fail for the same reason', (
   test('a type without an update call is not replaced when it already has the settings (the rollback of a failed replacement)', async () => {
     const keys = new CustomResourceEvents('Custom::IvsRealTimeEncoderConfiguration', 'Encoder');
     const video = { width: 1280, height: 720, framerate: 30, bitrate: 2500000 };
-    const arn = (await handler(keys.create({ Config: { name: 'a', video } }))).PhysicalResourceId;
+    const arn = (await handler(keys.create({ Request: { name: 'a', video } }))).PhysicalResourceId;
     const since = fake().calls.length;
 
-    const response = await handler(keys.update(arn, { Config: { name: 'a', video } }, { Config: { name: 'b', video } }));
+    const response = await handler(keys.update(arn, { Request: { name: 'a', video } }, { Request: { name: 'b', video } }));
 
     expect(response.PhysicalResourceId).toBe(arn);
     expect(operationsSince(fake(), since)).toEqual(['GetEncoderConfiguration']);
@@ -103,9 +103,9 @@ describe('the rollback of a refused update does not fail for the same reason', (
   test('a setting left out of the props never counts as one the resource has: that replaces, as before', async () => {
     const keys = new CustomResourceEvents('Custom::IvsRealTimeEncoderConfiguration', 'Encoder');
     const video = { width: 1280, height: 720, framerate: 30, bitrate: 2500000 };
-    const arn = (await handler(keys.create({ Config: { video } }))).PhysicalResourceId;
+    const arn = (await handler(keys.create({ Request: { video } }))).PhysicalResourceId;
 
-    const response = await handler(keys.update(arn, { Config: { video } }, { Config: { name: 'b', video } }));
+    const response = await handler(keys.update(arn, { Request: { video } }, { Request: { name: 'b', video } }));
 
     expect(response.PhysicalResourceId).not.toBe(arn);
   });

@@ -6,7 +6,7 @@ const events = new CustomResourceEvents('Custom::IvsRealTimeStage', 'Stage');
 
 async function storageConfigurationArn(): Promise<string> {
   const { PhysicalResourceId } = await handler(new CustomResourceEvents('Custom::IvsRealTimeStorageConfiguration')
-    .create({ Config: { s3: { bucketName: 'recordings' } } }));
+    .create({ Request: { s3: { bucketName: 'recordings' } } }));
   return PhysicalResourceId;
 }
 
@@ -27,7 +27,7 @@ describe('stage handler', () => {
     const storageArn = await storageConfigurationArn();
     const before = fake().calls.length;
 
-    const response = await handler(events.create({ Config: { name: 'town-hall', autoParticipantRecordingConfiguration: recording(storageArn) },
+    const response = await handler(events.create({ Request: { name: 'town-hall', autoParticipantRecordingConfiguration: recording(storageArn) },
       Tags: { team: 'events' } }));
 
     expect(operationsSince(fake(), before)).toEqual(['CreateStage']);
@@ -45,21 +45,15 @@ describe('stage handler', () => {
     expect(response.Data!.WhipEndpoint).toMatch(/^https:\/\//);
   });
 
-  test('never requests participant tokens at create', async () => {
-    const before = fake().calls.length;
-    await handler(events.create({ Config: { participantTokenConfigurations: [{ userId: 'u', duration: 60 }] } }));
-    expect(fake().calls[before].input).not.toHaveProperty('participantTokenConfigurations');
-  });
-
   test('update changes name and recording in place (same ARN) and diffs tags', async () => {
     const storageArn = await storageConfigurationArn();
-    const oldProps = { Config: { name: 'a', autoParticipantRecordingConfiguration: recording(storageArn) }, Tags: { keep: '1', drop: '2' } };
+    const oldProps = { Request: { name: 'a', autoParticipantRecordingConfiguration: recording(storageArn) }, Tags: { keep: '1', drop: '2' } };
     const { PhysicalResourceId: arn } = await handler(events.create(oldProps));
     const newRecording = recording(storageArn, { mediaTypes: ['AUDIO_ONLY'], thumbnailConfiguration: { recordingMode: 'DISABLED' } });
     const before = fake().calls.length;
 
     const response = await handler(events.update(arn,
-      { Config: { name: 'b', autoParticipantRecordingConfiguration: newRecording }, Tags: { keep: '1', add: '3' } }, oldProps));
+      { Request: { name: 'b', autoParticipantRecordingConfiguration: newRecording }, Tags: { keep: '1', add: '3' } }, oldProps));
 
     expect(response.PhysicalResourceId).toBe(arn);
     expect(operationsSince(fake(), before)).toEqual(['UpdateStage', 'TagResource', 'UntagResource']);
@@ -72,21 +66,21 @@ describe('stage handler', () => {
 
   test('update sends only what changed', async () => {
     const storageArn = await storageConfigurationArn();
-    const oldProps = { Config: { name: 'a', autoParticipantRecordingConfiguration: recording(storageArn) } };
+    const oldProps = { Request: { name: 'a', autoParticipantRecordingConfiguration: recording(storageArn) } };
     const { PhysicalResourceId: arn } = await handler(events.create(oldProps));
     const before = fake().calls.length;
 
-    await handler(events.update(arn, { Config: { ...oldProps.Config, name: 'b' } }, oldProps));
+    await handler(events.update(arn, { Request: { ...oldProps.Request, name: 'b' } }, oldProps));
 
     expect(fake().calls[before].input).toEqual({ arn, name: 'b' });
   });
 
   test('removing recording from the props turns it off in the service; removing the name clears it', async () => {
     const storageArn = await storageConfigurationArn();
-    const oldProps = { Config: { name: 'a', autoParticipantRecordingConfiguration: recording(storageArn) } };
+    const oldProps = { Request: { name: 'a', autoParticipantRecordingConfiguration: recording(storageArn) } };
     const { PhysicalResourceId: arn } = await handler(events.create(oldProps));
 
-    await handler(events.update(arn, { Config: {} }, oldProps));
+    await handler(events.update(arn, { Request: {} }, oldProps));
 
     const stage = fake().stages.get(arn)!;
     expect(stage.name).toBe('');
@@ -94,7 +88,7 @@ describe('stage handler', () => {
   });
 
   test('unchanged properties make no change to the stage: only a read, to report its attributes', async () => {
-    const props = { Config: { name: 'a' }, Tags: { t: '1' } };
+    const props = { Request: { name: 'a' }, Tags: { t: '1' } };
     const created = await handler(events.create(props));
     const before = fake().calls.length;
 
@@ -105,7 +99,7 @@ describe('stage handler', () => {
   });
 
   test('a tags-only update calls only the tagging API (and a read for the attributes)', async () => {
-    const oldProps = { Config: { name: 'a' } };
+    const oldProps = { Request: { name: 'a' } };
     const { PhysicalResourceId: arn } = await handler(events.create(oldProps));
     const before = fake().calls.length;
 
@@ -116,34 +110,28 @@ describe('stage handler', () => {
   });
 
   test('delete removes the stage', async () => {
-    const { PhysicalResourceId: arn } = await handler(events.create({ Config: {} }));
-    await handler(events.delete(arn, { Config: {} }));
+    const { PhysicalResourceId: arn } = await handler(events.create({ Request: {} }));
+    await handler(events.delete(arn, { Request: {} }));
     expect(fake().stages.size).toBe(0);
   });
 
   describe('guards', () => {
-    test('delete of a physical ID that is not an ARN (left by a failed create) succeeds without calling the API', async () => {
-      const response = await handler(events.delete('request-123', { Config: {} }));
-      expect(response.PhysicalResourceId).toBe('request-123');
-      expect(fake().calls).toHaveLength(0);
-    });
-
     test('delete of a stage that no longer exists succeeds', async () => {
       const arn = 'arn:aws:ivs:us-east-1:123456789012:stage/gone00000000';
-      await expect(handler(events.delete(arn, { Config: {} }))).resolves.toEqual({ PhysicalResourceId: arn });
+      await expect(handler(events.delete(arn, { Request: {} }))).resolves.toEqual({ PhysicalResourceId: arn });
       expect(fake().callsTo('DeleteStage')[0].errorType).toBe('ResourceNotFoundException');
     });
 
     test("a service error fails with one short line naming the request, the resource and the service's message", async () => {
-      await expect(handler(events.create({ Config: { name: 'not a valid name!' } }))).rejects.toThrow(
+      await expect(handler(events.create({ Request: { name: 'not a valid name!' } }))).rejects.toThrow(
         /^Create stage Stage failed: ValidationException: 1 validation error detected: Value 'not a valid name!' at 'name'/);
     });
 
     test('a delete that conflicts while the stage is busy is retried until the conflict clears', async () => {
-      const { PhysicalResourceId: arn } = await handler(events.create({ Config: {} }));
+      const { PhysicalResourceId: arn } = await handler(events.create({ Request: {} }));
       fake().injectFault({ operation: 'DeleteStage', errorType: 'ConflictException', message: 'stage is busy' });
 
-      await handler(events.delete(arn, { Config: {} }));
+      await handler(events.delete(arn, { Request: {} }));
 
       expect(fake().callsTo('DeleteStage').map((c) => c.status)).toEqual([409, 200]);
       expect(fake().stages.size).toBe(0);
@@ -151,13 +139,13 @@ describe('stage handler', () => {
 
     test('throttling is retried by the SDK', async () => {
       fake().injectFault({ operation: 'CreateStage', errorType: 'ThrottlingException', times: 3 });
-      const { PhysicalResourceId: arn } = await handler(events.create({ Config: {} }));
+      const { PhysicalResourceId: arn } = await handler(events.create({ Request: {} }));
       expect(fake().stages.has(arn)).toBe(true);
       expect(fake().callsTo('CreateStage').map((c) => c.status)).toEqual([429, 429, 429, 200]);
     });
 
     test('an unknown resource type fails clearly', async () => {
-      await expect(handler(new CustomResourceEvents('Custom::IvsRealTimeChannel').create({ Config: {} })))
+      await expect(handler(new CustomResourceEvents('Custom::IvsRealTimeChannel').create({ Request: {} })))
         .rejects.toThrow(/^unsupported resource type Custom::IvsRealTimeChannel; supported: Custom::IvsRealTimeStage/);
     });
   });

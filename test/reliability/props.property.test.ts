@@ -156,6 +156,10 @@ async function expectDeployable(template: Template): Promise<void> {
     if (ref !== undefined) {
       return physicalIdOf(ref, resources[ref].Type);
     }
+    const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join !== undefined) {
+      return join[1].map(resolve).join(join[0]);
+    }
     return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, resolve(member)]));
   };
   const physicalIdOf = (logicalId: string, type: string): string => {
@@ -316,7 +320,7 @@ describe('generated props either synthesize and deploy, or fail with the library
     // the property's own check: a stack that synthesizes what the API refuses must fail the property, not pass it.
     await expect(outcomeOf((stack) => {
       const stage = new Stage(stack, 'Stage');
-      (stage.node.findChild('Resource').node.defaultChild as CfnResource).addPropertyOverride('Config.name', 'not valid!');
+      (stage.node.findChild('Resource').node.defaultChild as CfnResource).addPropertyOverride('Request', JSON.stringify({ name: 'not valid!' }));
     })).rejects.toThrow(/synthesized, but the deployment would fail: Create stage Stage\w+ failed: ValidationException/);
   });
 });

@@ -34,7 +34,10 @@ export function operationsSince(fake: FakeIvsServer, since: number): string[] {
   return fake.calls.slice(since).map((call) => call.operation);
 }
 
-/** The wire-contract properties of one custom resource (`Config`, `Tags`), with numbers and booleans as such. */
+/**
+ * The wire-contract properties of one custom resource: `Request` as the object the construct renders (sent as its JSON
+ * text, as `Stack.toJsonString` renders it), `Tags` and the handler's settings.
+ */
 export type ResourceProperties = Record<string, unknown>;
 
 const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:TestStack-ProviderframeworkonEvent';
@@ -73,5 +76,7 @@ export class CustomResourceEvents {
 }
 
 function asSent(properties: ResourceProperties): Record<string, any> {
-  return stringifyScalars({ ServiceToken: SERVICE_TOKEN, ...properties }) as Record<string, any>;
+  const { Request: request, ...others } = properties;
+  const encoded = request === undefined ? {} : { Request: typeof request === 'string' ? request : JSON.stringify(request) };
+  return stringifyScalars({ ServiceToken: SERVICE_TOKEN, ...others, ...encoded }) as Record<string, any>;
 }

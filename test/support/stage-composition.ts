@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { COMPOSITION_CONFIG_ENV } from '../../lib/private/composition-contract';
+import { parseRenderedJson } from '../util';
 
 /**
  * The configuration a `StageComposition`'s function reads, as the template renders it, parsed. A reference the
@@ -10,23 +11,5 @@ import { COMPOSITION_CONFIG_ENV } from '../../lib/private/composition-contract';
 export function compositionConfigOf(stack: Stack, index = 0): any {
   const functions = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
     .filter((fn) => fn.Properties.Environment?.Variables?.[COMPOSITION_CONFIG_ENV] !== undefined);
-  return JSON.parse(stringOf(functions[index].Properties.Environment.Variables[COMPOSITION_CONFIG_ENV]));
-}
-
-function stringOf(value: unknown): string {
-  if (typeof value === 'string') {
-    return value;
-  }
-  const intrinsic = value as Record<string, any>;
-  if (intrinsic['Fn::Join']) {
-    const [separator, parts] = intrinsic['Fn::Join'];
-    return parts.map(stringOf).join(separator);
-  }
-  if (intrinsic.Ref) {
-    return `<Ref:${intrinsic.Ref}>`;
-  }
-  if (intrinsic['Fn::GetAtt']) {
-    return `<GetAtt:${intrinsic['Fn::GetAtt'].join('.')}>`;
-  }
-  throw new Error(`cannot render ${JSON.stringify(value)} as a string`);
+  return parseRenderedJson(functions[index].Properties.Environment.Variables[COMPOSITION_CONFIG_ENV]);
 }
