@@ -3,7 +3,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AutoParticipantRecordingOptions, Stage, StageRecording } from '../lib';
+import { AutoParticipantRecordingOptions, Stage, StageEvent, StageRecording } from '../lib';
 
 /** Properties of `StageRecordingStack`. */
 export interface StageRecordingStackProps extends StackProps {
@@ -16,8 +16,8 @@ export interface StageRecordingStackProps extends StackProps {
 }
 
 /**
- * A stage recorded to a new S3 bucket with one construct, a queue told when each recording is complete, and a
- * role that may read the recordings.
+ * A stage recorded to a new S3 bucket with one construct, a queue told when each recording is complete, another for
+ * the recordings that need a person, and a role that may read the recordings.
  */
 export class StageRecordingStack extends Stack {
   public readonly stage: Stage;
@@ -30,13 +30,19 @@ export class StageRecordingStack extends Stack {
     // a bucket configured as IVS requires, its storage configuration, and the stage's automatic participant recording.
     this.recording = new StageRecording(this, 'Recording', { stage: this.stage, recordingRetention: Duration.days(90), ...props.recording });
 
+    // recordings that need a person: those the consumer of FinishedRecordings keeps failing on, and those IVS could
+    // not start or finish (a bucket deleted, or in another region).
+    const unprocessed = new sqs.Queue(this, 'UnprocessedRecordings', { enforceSSL: true });
     // "Recording End" comes once every file of a recording is in S3: the time to process or publish it.
     const finished = new sqs.Queue(this, 'FinishedRecordings', {
       enforceSSL: true,
-      // messages its consumer keeps failing on end up here, instead of being retried until they expire.
-      deadLetterQueue: { queue: new sqs.Queue(this, 'UnprocessedRecordings', { enforceSSL: true }), maxReceiveCount: 5 },
+      // messages its consumer keeps failing on end up in `unprocessed`, instead of being retried until they expire.
+      deadLetterQueue: { queue: unprocessed, maxReceiveCount: 5 },
     });
     this.stage.onParticipantRecordingEnd('RecordingEnded', { target: new targets.SqsQueue(finished) });
+    const toUnprocessed = { target: new targets.SqsQueue(unprocessed) };
+    this.stage.onStageEvent('RecordingStartFailed', StageEvent.PARTICIPANT_RECORDING_START_FAILURE, toUnprocessed);
+    this.stage.onStageEvent('RecordingEndFailed', StageEvent.PARTICIPANT_RECORDING_END_FAILURE, toUnprocessed);
 
     const processor = new iam.Role(this, 'RecordingProcessor', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.recording.grantReadRecordings(processor);

@@ -6,5 +6,6 @@ export * from './recording-bucket';
 export * from './recording-thumbnails';
 export * from './stage';
 export * from './stage-composition';
+export * from './stage-event';
 export * from './stage-recording';
 export * from './storage-configuration';

@@ -17,15 +17,16 @@ import {
   validateLayout,
   validateSameEnvironment,
 } from './private/composition';
-import { COMPOSITION_CONFIG_ENV, COMPOSITION_OWNER_TAG, CompositionFunctionConfig, IvsEventName } from './private/composition-contract';
+import { COMPOSITION_CONFIG_ENV, COMPOSITION_OWNER_TAG, CompositionFunctionConfig } from './private/composition-contract';
 import { ArnResource } from './private/contract';
 import { renderApiRequest } from './private/custom-resource';
-import { defineStagesEventRule } from './private/events';
 import { COMPOSITION_FUNCTION_ACTIONS, LIST_COMPOSITIONS_ACTIONS } from './private/iam';
 import { acknowledgeWildcardResource } from './private/nag';
 import { HANDLER_BUNDLE_DIR, logWritingRole } from './private/provider';
+import { defineStageEventRule } from './private/stage-event-rule';
 import { PropsValidator } from './private/validation';
 import { IStage } from './stage';
+import { StageEvent } from './stage-event';
 
 /** Properties of a `StageComposition`. */
 export interface StageCompositionProps {
@@ -153,11 +154,11 @@ export class StageComposition extends Construct implements ITaggable {
     this.handler = handler;
     this.grantFunction(handler, props, stageArns, stopOnSessionEnd);
 
-    const eventNames: string[] = [IvsEventName.PARTICIPANT_PUBLISHED, ...(stopOnSessionEnd ? [IvsEventName.PARTICIPANT_UNPUBLISHED] : [])];
-    this.rule = defineStagesEventRule(this, 'Rule', stageArns, {
+    const stageEvents = [StageEvent.PARTICIPANT_PUBLISHED, ...(stopOnSessionEnd ? [StageEvent.PARTICIPANT_UNPUBLISHED] : [])];
+    this.rule = defineStageEventRule(this, 'Rule', stageArns, {
       description: 'Participant events of the stages a cdk-ivs-realtime StageComposition composes',
       target: new targets.LambdaFunction(handler, { deadLetterQueue: this.deadLetterQueue }),
-    }, { detailType: IvsEventName.STAGE_UPDATE, eventNames: () => eventNames });
+    }, ...stageEvents);
   }
 
   /**

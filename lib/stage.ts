@@ -7,7 +7,6 @@ import { IngestConfiguration, IngestConfigurationOptions } from './ingest-config
 import { validateIvsArn } from './private/arn';
 import { ArnResource, Attribute, ResourceType, StageRequest } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
-import { defineStageEventRule, StageEvent } from './private/events';
 import {
   LIST_COMPOSITIONS_ACTIONS,
   PROVIDER_ACTIONS,
@@ -16,9 +15,11 @@ import {
   STAGE_START_COMPOSITION_ACTIONS,
   STAGE_STOP_COMPOSITION_ACTIONS,
 } from './private/iam';
+import { defineStageEventRule } from './private/stage-event-rule';
 import { renderThumbnailSettings, validateThumbnails } from './private/thumbnails';
 import { PropsValidator, ValidationError } from './private/validation';
 import { RecordingThumbnails } from './recording-thumbnails';
+import { StageEvent } from './stage-event';
 import { IStorageConfiguration } from './storage-configuration';
 
 /** An Amazon IVS Real-Time stage: a virtual space where participants exchange video in real time. */
@@ -64,152 +65,36 @@ export interface IStage extends IResource {
   /**
    * Defines an EventBridge rule for every event IVS sends about this stage: source `aws.ivs`, with the
    * stage's ARN in `resources`. `options.eventPattern` is merged in, to narrow the rule further.
+   *
+   * Composition events name the stage in `detail.stage_arn`, not in `resources`, so this rule does not match them:
+   * use `onStageEvent` with `StageEvent.COMPOSITION_STATE_CHANGE`.
    */
   onEvent(id: string, options?: events.OnEventOptions): events.Rule;
 
   /**
-   * Defines a rule for every `IVS Stage Update` event of this stage, whatever its `detail.event_name`.
+   * Defines an EventBridge rule for one event IVS sends about this stage, or for every event of one detail-type.
    *
-   * Stage updates carry `detail.session_id` (`st-…`), `detail.event_name`, `detail.participant_id` and
-   * `detail.user_id` (from the participant token; may be empty); events seen in practice also carry `detail.event_time`.
+   * For example `stage.onStageEvent('Published', StageEvent.PARTICIPANT_PUBLISHED, { target })`. `options.eventPattern`
+   * is merged in, to narrow the rule further (for example by `detail.participant_id`).
    */
-  onStageUpdate(id: string, options?: events.OnEventOptions): events.Rule;
+  onStageEvent(id: string, event: StageEvent, options?: events.OnEventOptions): events.Rule;
 
   /**
-   * Defines a rule for `IVS Stage Update` / `Participant Published`: a participant started publishing.
-   *
-   * Detail: `session_id`, `event_name`, `participant_id`, `user_id`, `event_time`.
+   * Defines a rule for `StageEvent.PARTICIPANT_PUBLISHED`: a participant of this stage started publishing.
    */
   onParticipantPublished(id: string, options?: events.OnEventOptions): events.Rule;
 
   /**
-   * Defines a rule for `IVS Stage Update` / `Participant Unpublished`: a participant stopped publishing.
-   *
-   * Detail: `session_id`, `event_name`, `participant_id`, `user_id`, `event_time`.
-   */
-  onParticipantUnpublished(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for `IVS Stage Update` / `Participant Publish Error`: a participant's attempt to publish failed.
-   *
-   * Detail: `session_id`, `event_name`, `participant_id`, `user_id`, `event_time`; the reason is expected in
-   * `error_code` (the API's participant event error codes, such as `INSUFFICIENT_CAPABILITIES`), a field name
-   * the user guide does not confirm.
-   */
-  onParticipantPublishError(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for the `IVS Stage Update` event sent when a participant replication starts.
-   *
-   * The user guide lists the event but its exact English name could not be confirmed, so the rule matches any
-   * `detail.event_name` containing `Replication Start`. Detail fields beyond those of every stage update are not
-   * documented.
-   */
-  onParticipantReplicationStarted(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for the `IVS Stage Update` event sent when a participant replication stops (StopParticipantReplication,
-   * or the publisher stopped and the reconnect window expired).
-   *
-   * The exact English name could not be confirmed, so the rule matches any `detail.event_name` containing
-   * `Replication Stop` or `Replication End`.
-   */
-  onParticipantReplicationStopped(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for the `IVS Stage Update` event sent when a participant exchanges its token (upgrading or
-   * downgrading capabilities without reconnecting).
-   *
-   * Listed in the newest user guide; its exact English name could not be confirmed, so the rule matches any
-   * `detail.event_name` containing `Token Exchange`.
-   */
-  onParticipantTokenExchanged(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for every `IVS Participant Recording State Change` event of this stage (automatic participant
-   * recording: start, end and their failures).
-   *
-   * The user guide's `Recording Start` sample carries `detail.session_id`, `detail.event_name`, `detail.participant_id`,
-   * `detail.recording_s3_bucket_name` and `detail.recording_s3_key_prefix` (`<stage id>/<session id>/<participant id>/<timestamp>`).
-   */
-  onParticipantRecordingStateChange(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for `IVS Participant Recording State Change` / `Recording Start`: a publisher is being recorded to S3.
-   *
-   * Detail: `session_id`, `event_name`, `participant_id`, `recording_s3_bucket_name`, `recording_s3_key_prefix`.
-   */
-  onParticipantRecordingStart(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for `IVS Participant Recording State Change` / `Recording End`: the publisher disconnected and
-   * every file is in S3 (sent at least the reconnect window after the disconnect). Process recordings after this.
-   *
-   * Detail: presumably as `Recording Start` (the user guide shows no sample of this event); other projects also read
-   * `recording_duration_ms`, which is not documented.
+   * Defines a rule for `StageEvent.PARTICIPANT_RECORDING_END`: a participant's recording is complete in S3, the time to
+   * process it.
    */
   onParticipantRecordingEnd(id: string, options?: events.OnEventOptions): events.Rule;
 
   /**
-   * Defines a rule for `IVS Participant Recording State Change` / `Recording Start Failure`: a publisher connected but
-   * could not be recorded (for example, the bucket is missing or in another region).
-   *
-   * Detail: presumably as `Recording Start`; the user guide shows no sample of this event.
-   */
-  onParticipantRecordingStartFailure(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for `IVS Participant Recording State Change` / `Recording End Failure`: a recording ended with an
-   * error; some objects may have been written.
-   *
-   * Detail: presumably as `Recording Start`; the user guide shows no sample of this event.
-   */
-  onParticipantRecordingEndFailure(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for every `IVS Composition State Change` event of a composition of this stage (server-side
-   * composition: session and destination starts, ends and failures).
-   *
-   * These events carry the composition's ARN in `resources` and the stage's in `detail.stage_arn` (which the rule
-   * matches), so `onEvent` does not match them.
-   */
-  onCompositionStateChange(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for `IVS Composition State Change` / `Session Start`: a composition of this stage started; it
-   * subscribes to the stage and produces video.
-   */
-  onCompositionSessionStart(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for `IVS Composition State Change` / `Session End`: a composition of this stage ended, and a
-   * recording to S3 is complete. Process recordings after this.
+   * Defines a rule for `StageEvent.COMPOSITION_SESSION_END`: a composition of this stage ended, and its recording is
+   * complete in S3.
    */
   onCompositionSessionEnd(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for `IVS Composition State Change` / `Session Failure`: a composition of this stage failed (the stage
-   * was deleted, its destinations failed, or an internal error).
-   */
-  onCompositionSessionFailure(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /** Defines a rule for `IVS Composition State Change` / `Destination Start`: output to a destination started. */
-  onCompositionDestinationStart(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /** Defines a rule for `IVS Composition State Change` / `Destination End`: output to a destination finished. */
-  onCompositionDestinationEnd(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for `IVS Composition State Change` / `Destination Failure`: output to a destination failed (for
-   * example, the channel was broadcasting something else, or the bucket was not found or not writable).
-   */
-  onCompositionDestinationFailure(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * Defines a rule for `IVS Composition State Change` / `Destination Reconnecting`: output to a destination was
-   * interrupted and IVS is reconnecting it.
-   */
-  onCompositionDestinationReconnecting(id: string, options?: events.OnEventOptions): events.Rule;
 
   /** Defines an ingest configuration that publishes to this stage (an RTMP(S) encoder as a participant). */
   addIngestConfiguration(id: string, options?: IngestConfigurationOptions): IngestConfiguration;
@@ -255,87 +140,23 @@ abstract class StageBase extends Resource implements IStage {
   }
 
   public onEvent(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options);
+    return defineStageEventRule(this, id, [this.stageArn], options);
   }
 
-  public onStageUpdate(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.STAGE_UPDATE);
+  public onStageEvent(id: string, event: StageEvent, options: events.OnEventOptions = {}): events.Rule {
+    return defineStageEventRule(this, id, [this.stageArn], options, event);
   }
 
-  public onParticipantPublished(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_PUBLISHED);
+  public onParticipantPublished(id: string, options?: events.OnEventOptions): events.Rule {
+    return this.onStageEvent(id, StageEvent.PARTICIPANT_PUBLISHED, options);
   }
 
-  public onParticipantUnpublished(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_UNPUBLISHED);
+  public onParticipantRecordingEnd(id: string, options?: events.OnEventOptions): events.Rule {
+    return this.onStageEvent(id, StageEvent.PARTICIPANT_RECORDING_END, options);
   }
 
-  public onParticipantPublishError(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_PUBLISH_ERROR);
-  }
-
-  public onParticipantReplicationStarted(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_REPLICATION_STARTED);
-  }
-
-  public onParticipantReplicationStopped(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_REPLICATION_STOPPED);
-  }
-
-  public onParticipantTokenExchanged(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_TOKEN_EXCHANGED);
-  }
-
-  public onParticipantRecordingStateChange(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_RECORDING_STATE_CHANGE);
-  }
-
-  public onParticipantRecordingStart(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_RECORDING_START);
-  }
-
-  public onParticipantRecordingEnd(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_RECORDING_END);
-  }
-
-  public onParticipantRecordingStartFailure(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_RECORDING_START_FAILURE);
-  }
-
-  public onParticipantRecordingEndFailure(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.PARTICIPANT_RECORDING_END_FAILURE);
-  }
-
-  public onCompositionStateChange(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_STATE_CHANGE);
-  }
-
-  public onCompositionSessionStart(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_SESSION_START);
-  }
-
-  public onCompositionSessionEnd(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_SESSION_END);
-  }
-
-  public onCompositionSessionFailure(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_SESSION_FAILURE);
-  }
-
-  public onCompositionDestinationStart(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_DESTINATION_START);
-  }
-
-  public onCompositionDestinationEnd(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_DESTINATION_END);
-  }
-
-  public onCompositionDestinationFailure(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_DESTINATION_FAILURE);
-  }
-
-  public onCompositionDestinationReconnecting(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return defineStageEventRule(this, id, this.stageArn, options, StageEvent.COMPOSITION_DESTINATION_RECONNECTING);
+  public onCompositionSessionEnd(id: string, options?: events.OnEventOptions): events.Rule {
+    return this.onStageEvent(id, StageEvent.COMPOSITION_SESSION_END, options);
   }
 
   public addIngestConfiguration(id: string, options: IngestConfigurationOptions = {}): IngestConfiguration {

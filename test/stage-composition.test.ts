@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { StageCompositionStack } from '../examples/stage-composition';
-import { CompositionDestination, IStage, Stage, StageComposition } from '../lib';
+import { CompositionDestination, Stage, StageComposition } from '../lib';
 import { HANDLER_BUNDLE_DIR } from '../lib/private/provider';
 import { matchesEventPattern } from './support/event-pattern';
 import { compositionConfigOf } from './support/stage-composition';
@@ -296,58 +296,5 @@ describe('Stage composition grants', () => {
         })]),
       },
     });
-  });
-});
-
-type CompositionHelper =
-  | 'onCompositionStateChange' | 'onCompositionSessionStart' | 'onCompositionSessionEnd' | 'onCompositionSessionFailure'
-  | 'onCompositionDestinationStart' | 'onCompositionDestinationEnd' | 'onCompositionDestinationFailure' | 'onCompositionDestinationReconnecting';
-
-/** Each sample composition event and its helper. */
-const COMPOSITION_SAMPLES: Record<string, [CompositionHelper, string]> = {
-  'composition-session-start.json': ['onCompositionSessionStart', 'Session Start'],
-  'composition-session-end.json': ['onCompositionSessionEnd', 'Session End'],
-  'composition-session-failure.json': ['onCompositionSessionFailure', 'Session Failure'],
-  'composition-destination-start.json': ['onCompositionDestinationStart', 'Destination Start'],
-  'composition-destination-end.json': ['onCompositionDestinationEnd', 'Destination End'],
-  'composition-destination-failure.json': ['onCompositionDestinationFailure', 'Destination Failure'],
-  'composition-destination-reconnecting.json': ['onCompositionDestinationReconnecting', 'Destination Reconnecting'],
-};
-const HELPERS: CompositionHelper[] = ['onCompositionStateChange', ...Object.values(COMPOSITION_SAMPLES).map(([helper]) => helper)];
-
-describe('Stage composition events', () => {
-  function patterns(stage: IStage): Record<CompositionHelper | 'onEvent', any> {
-    const rules = [...HELPERS, 'onEvent' as const].map((helper) => [helper, stage[helper](helper)] as const);
-    return Object.fromEntries(rules.map(([helper, rule]) => [helper, patternOf(rule)])) as Record<CompositionHelper | 'onEvent', any>;
-  }
-
-  test.each(Object.values(COMPOSITION_SAMPLES))('%s filters by detail-type, event name (%s) and detail.stage_arn', (helper, name) => {
-    const stack = newStack();
-    const stage = new Stage(stack, 'Stage');
-
-    expect(patterns(stage)[helper]).toEqual({
-      'source': ['aws.ivs'],
-      'detail-type': ['IVS Composition State Change'],
-      'detail': { stage_arn: [{ Ref: logicalIdOf(stage) }], event_name: [name] },
-    });
-  });
-
-  test.each(Object.entries(COMPOSITION_SAMPLES).map(([file, [helper]]) => [file, helper]))(
-    'the sample %s matches onCompositionStateChange and %s only', (file, helper) => {
-      const event = sample(file);
-      const stack = newStack();
-      const all = patterns(Stage.fromStageArn(stack, 'Stage', event.detail.stage_arn));
-
-      const matching = Object.entries(all).filter(([, pattern]) => matchesEventPattern(pattern, event)).map(([name]) => name);
-      expect(matching.sort()).toEqual(['onCompositionStateChange', helper].sort());
-    });
-
-  test('no rule matches a composition event of another stage', () => {
-    const stack = newStack();
-    const all = patterns(Stage.fromStageArn(stack, 'Stage', 'arn:aws:ivs:us-west-2:123456789012:stage/Other1234567'));
-
-    for (const file of Object.keys(COMPOSITION_SAMPLES)) {
-      expect(Object.values(all).filter((pattern) => matchesEventPattern(pattern, sample(file)))).toEqual([]);
-    }
   });
 });

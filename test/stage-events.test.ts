@@ -3,126 +3,186 @@ import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { IStage, Stage } from '../lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IStage, Stage, StageEvent } from '../lib';
 import { matchesEventPattern } from './support/event-pattern';
 import { newStack } from './util';
 
-type Helper =
-  | 'onEvent' | 'onStageUpdate' | 'onParticipantPublished' | 'onParticipantUnpublished' | 'onParticipantPublishError'
-  | 'onParticipantReplicationStarted' | 'onParticipantReplicationStopped' | 'onParticipantTokenExchanged'
-  | 'onParticipantRecordingStateChange' | 'onParticipantRecordingStart' | 'onParticipantRecordingEnd'
-  | 'onParticipantRecordingStartFailure' | 'onParticipantRecordingEndFailure';
-
 const STAGE_UPDATE = 'IVS Stage Update';
 const RECORDING = 'IVS Participant Recording State Change';
+const COMPOSITION = 'IVS Composition State Change';
+const FIXTURES = path.join(__dirname, 'fixtures', 'events');
 
-/** What each helper adds to `{ source: ['aws.ivs'], resources: [stage ARN] }`. */
-const EXPECTED_FILTERS: Record<Helper, { detailType?: string; eventNames?: unknown[] }> = {
-  onEvent: {},
-  onStageUpdate: { detailType: STAGE_UPDATE },
-  onParticipantPublished: { detailType: STAGE_UPDATE, eventNames: ['Participant Published'] },
-  onParticipantUnpublished: { detailType: STAGE_UPDATE, eventNames: ['Participant Unpublished'] },
-  onParticipantPublishError: { detailType: STAGE_UPDATE, eventNames: ['Participant Publish Error'] },
-  onParticipantReplicationStarted: { detailType: STAGE_UPDATE, eventNames: [{ wildcard: '*Replication Start*' }] },
-  onParticipantReplicationStopped: {
-    detailType: STAGE_UPDATE, eventNames: [{ wildcard: '*Replication Stop*' }, { wildcard: '*Replication End*' }],
+/** The name of each `StageEvent` (its static members; TypeScript leaves the private ones out). */
+type EventName = Exclude<keyof typeof StageEvent, 'prototype'>;
+
+interface Expected {
+  readonly detailType: string;
+  /** `detail.event_name` values of the rule; none for a whole detail-type. */
+  readonly eventNames?: unknown[];
+  /** Composition events name the stage in `detail.stage_arn`, not in `resources`. */
+  readonly stageInDetail?: boolean;
+  /** The sample event of test/fixtures/events (see SOURCES.md) that is this event. */
+  readonly sample?: string;
+}
+
+/** What each event's rule adds to `source: ['aws.ivs']` and the stage's ARN; typed so that every event is listed. */
+const EXPECTED: Record<EventName, Expected> = {
+  STAGE_UPDATE: { detailType: STAGE_UPDATE },
+  PARTICIPANT_PUBLISHED: { detailType: STAGE_UPDATE, eventNames: ['Participant Published'], sample: 'participant-published.json' },
+  PARTICIPANT_UNPUBLISHED: { detailType: STAGE_UPDATE, eventNames: ['Participant Unpublished'], sample: 'participant-unpublished.json' },
+  PARTICIPANT_PUBLISH_ERROR: { detailType: STAGE_UPDATE, eventNames: ['Participant Publish Error'], sample: 'participant-publish-error.json' },
+  PARTICIPANT_REPLICATION_STARTED: {
+    detailType: STAGE_UPDATE, eventNames: [{ wildcard: '*Replication Start*' }], sample: 'participant-replication-started.json',
   },
-  onParticipantTokenExchanged: { detailType: STAGE_UPDATE, eventNames: [{ wildcard: '*Token Exchange*' }] },
-  onParticipantRecordingStateChange: { detailType: RECORDING },
-  onParticipantRecordingStart: { detailType: RECORDING, eventNames: ['Recording Start'] },
-  onParticipantRecordingEnd: { detailType: RECORDING, eventNames: ['Recording End'] },
-  onParticipantRecordingStartFailure: { detailType: RECORDING, eventNames: ['Recording Start Failure'] },
-  onParticipantRecordingEndFailure: { detailType: RECORDING, eventNames: ['Recording End Failure'] },
+  PARTICIPANT_REPLICATION_ENDED: {
+    detailType: STAGE_UPDATE,
+    eventNames: [{ wildcard: '*Replication Stop*' }, { wildcard: '*Replication End*' }],
+    sample: 'participant-replication-stopped.json',
+  },
+  PARTICIPANT_RECORDING_STATE_CHANGE: { detailType: RECORDING },
+  PARTICIPANT_RECORDING_START: { detailType: RECORDING, eventNames: ['Recording Start'], sample: 'recording-start.json' },
+  PARTICIPANT_RECORDING_END: { detailType: RECORDING, eventNames: ['Recording End'], sample: 'recording-end.json' },
+  PARTICIPANT_RECORDING_START_FAILURE: { detailType: RECORDING, eventNames: ['Recording Start Failure'], sample: 'recording-start-failure.json' },
+  PARTICIPANT_RECORDING_END_FAILURE: { detailType: RECORDING, eventNames: ['Recording End Failure'], sample: 'recording-end-failure.json' },
+  COMPOSITION_STATE_CHANGE: { detailType: COMPOSITION, stageInDetail: true },
+  COMPOSITION_SESSION_START: { detailType: COMPOSITION, stageInDetail: true, eventNames: ['Session Start'], sample: 'composition-session-start.json' },
+  COMPOSITION_SESSION_END: { detailType: COMPOSITION, stageInDetail: true, eventNames: ['Session End'], sample: 'composition-session-end.json' },
+  COMPOSITION_SESSION_FAILURE: {
+    detailType: COMPOSITION, stageInDetail: true, eventNames: ['Session Failure'], sample: 'composition-session-failure.json',
+  },
+  COMPOSITION_DESTINATION_START: {
+    detailType: COMPOSITION, stageInDetail: true, eventNames: ['Destination Start'], sample: 'composition-destination-start.json',
+  },
+  COMPOSITION_DESTINATION_END: {
+    detailType: COMPOSITION, stageInDetail: true, eventNames: ['Destination End'], sample: 'composition-destination-end.json',
+  },
+  COMPOSITION_DESTINATION_FAILURE: {
+    detailType: COMPOSITION, stageInDetail: true, eventNames: ['Destination Failure'], sample: 'composition-destination-failure.json',
+  },
+  COMPOSITION_DESTINATION_RECONNECTING: {
+    detailType: COMPOSITION, stageInDetail: true, eventNames: ['Destination Reconnecting'], sample: 'composition-destination-reconnecting.json',
+  },
 };
-const HELPERS = Object.keys(EXPECTED_FILTERS) as Helper[];
+const NAMES = Object.keys(EXPECTED) as EventName[];
 
-/** Each sample event (test/fixtures/events, see SOURCES.md) and the one specific helper it is for. */
-const SAMPLES: Record<string, Helper> = {
-  'participant-published.json': 'onParticipantPublished',
-  'participant-unpublished.json': 'onParticipantUnpublished',
-  'participant-publish-error.json': 'onParticipantPublishError',
-  'participant-replication-started.json': 'onParticipantReplicationStarted',
-  'participant-replication-stopped.json': 'onParticipantReplicationStopped',
-  'participant-token-exchanged.json': 'onParticipantTokenExchanged',
-  'recording-start.json': 'onParticipantRecordingStart',
-  'recording-end.json': 'onParticipantRecordingEnd',
-  'recording-start-failure.json': 'onParticipantRecordingStartFailure',
-  'recording-end-failure.json': 'onParticipantRecordingEndFailure',
+/** The whole detail-type each detail-type's events belong to. */
+const WHOLE: Record<string, EventName> = {
+  [STAGE_UPDATE]: 'STAGE_UPDATE', [RECORDING]: 'PARTICIPANT_RECORDING_STATE_CHANGE', [COMPOSITION]: 'COMPOSITION_STATE_CHANGE',
 };
+
+/**
+ * A stage update of a token exchange, as such an event would look: IVS has no such EventBridge event (`TOKEN_EXCHANGED`
+ * is a ListParticipantEvents name), so no named event may match it.
+ */
+const NO_SUCH_EVENT = 'participant-token-exchanged.json';
 
 function sample(file: string): any {
-  return JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'events', file), 'utf8'));
+  return JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8'));
 }
 
-/** The rendered `EventPattern` of every helper's rule on `stage`, by helper. */
-function renderedPatterns(stack: Stack, stage: IStage): Record<Helper, any> {
-  const rules = HELPERS.map((helper) => [helper, stage[helper](helper)] as const);
+/** The ARN of the stage a sample event is about. */
+function stageArnOf(event: any): string {
+  return event.detail.stage_arn ?? event.resources[0];
+}
+
+function patternOf(stack: Stack, rule: events.Rule): any {
+  return Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(rule.node.defaultChild as events.CfnRule)].Properties.EventPattern;
+}
+
+/** The rendered pattern of `onEvent` and of `onStageEvent` with each event, on `stage`. */
+function renderedPatterns(stack: Stack, stage: IStage): Record<EventName | 'onEvent', any> {
+  const rules = [
+    ['onEvent', stage.onEvent('onEvent')] as const,
+    ...NAMES.map((name) => [name, stage.onStageEvent(name, StageEvent[name])] as const),
+  ];
   const resources = Template.fromStack(stack).toJSON().Resources;
-  return Object.fromEntries(rules.map(([helper, rule]) =>
-    [helper, resources[stack.getLogicalId(rule.node.defaultChild as events.CfnRule)].Properties.EventPattern])) as Record<Helper, any>;
+  return Object.fromEntries(rules.map(([name, rule]) =>
+    [name, resources[stack.getLogicalId(rule.node.defaultChild as events.CfnRule)].Properties.EventPattern])) as Record<EventName | 'onEvent', any>;
 }
 
-/** The helpers whose rule, on a stage with the sample's ARN, matches the sample. */
-function helpersMatching(event: any): Helper[] {
+/** Which rules, on an imported stage with the given ARN, match `event`. */
+function rulesMatching(event: any, stageArn = stageArnOf(event)): string[] {
   const stack = newStack();
-  const patterns = renderedPatterns(stack, Stage.fromStageArn(stack, 'Stage', event.resources[0]));
-  return HELPERS.filter((helper) => matchesEventPattern(patterns[helper], event));
+  const patterns = renderedPatterns(stack, Stage.fromStageArn(stack, 'Stage', stageArn));
+  return Object.entries(patterns).filter(([, pattern]) => matchesEventPattern(pattern, event)).map(([name]) => name).sort();
 }
 
 describe('Stage events', () => {
-  test.each(HELPERS)('%s filters aws.ivs events of this stage, by detail-type and event name', (helper) => {
+  test('onEvent filters every aws.ivs event naming this stage in resources', () => {
     const stack = newStack();
-    const pattern = renderedPatterns(stack, new Stage(stack, 'Stage'))[helper];
-    const { detailType, eventNames } = EXPECTED_FILTERS[helper];
+    const pattern = renderedPatterns(stack, new Stage(stack, 'Stage')).onEvent;
+
+    expect(pattern).toEqual({ source: ['aws.ivs'], resources: [{ Ref: 'Stage0E8C2AF5' }] });
+  });
+
+  test.each(NAMES)('onStageEvent(StageEvent.%s) filters aws.ivs events of this stage by detail-type and event name', (name) => {
+    const stack = newStack();
+    const pattern = renderedPatterns(stack, new Stage(stack, 'Stage'))[name];
+    const { detailType, eventNames, stageInDetail } = EXPECTED[name];
+    const stageArn = [{ Ref: 'Stage0E8C2AF5' }];
 
     expect(pattern).toEqual({
       'source': ['aws.ivs'],
-      'resources': [{ Ref: 'Stage0E8C2AF5' }],
-      ...(detailType ? { 'detail-type': [detailType] } : {}),
-      ...(eventNames ? { detail: { event_name: eventNames } } : {}),
+      ...(stageInDetail ? {} : { resources: stageArn }),
+      'detail-type': [detailType],
+      ...(stageInDetail || eventNames ? { detail: { ...(stageInDetail ? { stage_arn: stageArn } : {}), ...(eventNames ? { event_name: eventNames } : {}) } } : {}),
     });
   });
 
-  test.each(Object.entries(SAMPLES))('the sample %s matches onEvent, its detail-type\'s rule and %s, and no other rule', (file, helper) => {
-    const event = sample(file);
-    const group: Helper = event['detail-type'] === STAGE_UPDATE ? 'onStageUpdate' : 'onParticipantRecordingStateChange';
+  test('every sample event is used here, each for one event or to show that no event matches it', () => {
+    const used = [...NAMES.flatMap((name) => EXPECTED[name].sample ?? []), NO_SUCH_EVENT];
 
-    expect(helpersMatching(event).sort()).toEqual(['onEvent', group, helper].sort());
+    expect(fs.readdirSync(FIXTURES).filter((file) => file.endsWith('.json')).sort()).toEqual(used.sort());
+  });
+
+  test.each(NAMES.filter((name) => EXPECTED[name].sample))(
+    "the sample of %s matches its rule, its detail-type's, onEvent's if it names the stage in resources, and no other", (name) => {
+      const { sample: file, detailType, stageInDetail } = EXPECTED[name];
+
+      expect(rulesMatching(sample(file!))).toEqual([name, WHOLE[detailType], ...(stageInDetail ? [] : ['onEvent'])].sort());
+    });
+
+  test('a token exchange sent as a stage update would match onEvent and STAGE_UPDATE only: there is no such event to name', () => {
+    expect(rulesMatching(sample(NO_SUCH_EVENT))).toEqual(['STAGE_UPDATE', 'onEvent']);
   });
 
   test('no rule matches an event of another stage', () => {
-    for (const file of Object.keys(SAMPLES)) {
-      const event = sample(file);
-      const stack = newStack();
-      const patterns = renderedPatterns(stack, Stage.fromStageArn(stack, 'Stage', 'arn:aws:ivs:us-west-2:123456789012:stage/Other1234567'));
-      expect(HELPERS.filter((helper) => matchesEventPattern(patterns[helper], event))).toEqual([]);
+    for (const file of [...NAMES.flatMap((name) => EXPECTED[name].sample ?? []), NO_SUCH_EVENT]) {
+      expect([file, rulesMatching(sample(file), 'arn:aws:ivs:us-west-2:123456789012:stage/Other1234567')]).toEqual([file, []]);
     }
   });
 
-  test('rules whose event name is unconfirmed match each plausible spelling, and not the opposite event', () => {
+  test('the events whose name is unconfirmed match each plausible spelling, and not the opposite event', () => {
     const base = sample('participant-published.json');
-    const named = (eventName: string) => helpersMatching({ ...base, detail: { ...base.detail, event_name: eventName } });
+    const named = (eventName: string) => rulesMatching({ ...base, detail: { ...base.detail, event_name: eventName } });
 
     for (const name of ['Participant Replication Started', 'Participant Replication Start', 'Replication Started']) {
-      expect(named(name)).toContain('onParticipantReplicationStarted');
-      expect(named(name)).not.toContain('onParticipantReplicationStopped');
+      expect(named(name)).toEqual(['PARTICIPANT_REPLICATION_STARTED', 'STAGE_UPDATE', 'onEvent']);
     }
     for (const name of ['Participant Replication Stopped', 'Participant Replication End', 'Replication Ended']) {
-      expect(named(name)).toContain('onParticipantReplicationStopped');
-      expect(named(name)).not.toContain('onParticipantReplicationStarted');
+      expect(named(name)).toEqual(['PARTICIPANT_REPLICATION_ENDED', 'STAGE_UPDATE', 'onEvent']);
     }
-    for (const name of ['Participant Token Exchanged', 'Token Exchanged', 'Participant Token Exchange']) {
-      expect(named(name)).toContain('onParticipantTokenExchanged');
-    }
+  });
+
+  test('STAGE_UPDATE with an event name in eventPattern matches that name only, as documented for a name once known', () => {
+    const base = sample('participant-replication-started.json');
+    const stack = newStack();
+    const rule = Stage.fromStageArn(stack, 'Stage', base.resources[0]).onStageEvent('Replication', StageEvent.STAGE_UPDATE, {
+      eventPattern: { detail: { event_name: ['Participant Replication Started'] } },
+    });
+    const pattern = patternOf(stack, rule);
+
+    expect(matchesEventPattern(pattern, base)).toBe(true);
+    expect(matchesEventPattern(pattern, { ...base, detail: { ...base.detail, event_name: 'Replication Started' } })).toBe(false);
   });
 
   test('options add a target and narrow the rule with a merged event pattern', () => {
     const end = sample('recording-end.json');
     const stack = newStack();
     const queue = new sqs.Queue(stack, 'Queue');
-    const rule = Stage.fromStageArn(stack, 'Stage', end.resources[0]).onParticipantRecordingEnd('RecordingEnded', {
+    const rule = Stage.fromStageArn(stack, 'Stage', end.resources[0]).onStageEvent('RecordingEnded', StageEvent.PARTICIPANT_RECORDING_END, {
       target: new targets.SqsQueue(queue),
       description: 'recordings to process',
       eventPattern: { detail: { participant_id: ['xYz1c2d3e4f'] } },
@@ -142,13 +202,33 @@ describe('Stage events', () => {
     expect(matchesEventPattern(rendered.EventPattern, { ...end, detail: { ...end.detail, participant_id: 'someone-else' } })).toBe(false);
   });
 
-  test('works on an imported stage, filtering by its ARN', () => {
+  test('options are left as given, so one options object can serve several rules', () => {
     const stack = newStack();
-    const arn = 'arn:aws:ivs:us-west-2:123456789012:stage/AbCdef1G2hij';
-    Stage.fromStageArn(stack, 'Imported', arn).onParticipantPublished('Published');
+    const stage = new Stage(stack, 'Stage');
+    const options = { eventPattern: { detail: { participant_id: ['xYz1c2d3e4f'] } } };
 
-    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'source': ['aws.ivs'], 'resources': [arn], 'detail-type': [STAGE_UPDATE], 'detail': { event_name: ['Participant Published'] } },
-    });
+    stage.onStageEvent('Published', StageEvent.PARTICIPANT_PUBLISHED, options);
+    const unpublished = stage.onStageEvent('Unpublished', StageEvent.PARTICIPANT_UNPUBLISHED, options);
+
+    expect(options).toEqual({ eventPattern: { detail: { participant_id: ['xYz1c2d3e4f'] } } });
+    expect(patternOf(stack, unpublished).detail).toEqual({ participant_id: ['xYz1c2d3e4f'], event_name: ['Participant Unpublished'] });
+  });
+
+  const CONVENIENCE: Array<['onParticipantPublished' | 'onParticipantRecordingEnd' | 'onCompositionSessionEnd', EventName]> = [
+    ['onParticipantPublished', 'PARTICIPANT_PUBLISHED'],
+    ['onParticipantRecordingEnd', 'PARTICIPANT_RECORDING_END'],
+    ['onCompositionSessionEnd', 'COMPOSITION_SESSION_END'],
+  ];
+  test.each(CONVENIENCE)('%s(id, options) is onStageEvent(id, StageEvent.%s, options)', (method, name) => {
+    const stack = newStack();
+    const stage = Stage.fromStageArn(stack, 'Stage', 'arn:aws:ivs:us-west-2:123456789012:stage/AbCdef1G2hij');
+    const options = { description: 'narrowed', eventPattern: { detail: { participant_id: ['xYz1c2d3e4f'] } } };
+    const convenient = stage[method]('Convenient', options);
+    const general = stage.onStageEvent('General', StageEvent[name], options);
+
+    const rendered = Template.fromStack(stack).toJSON().Resources;
+    const propertiesOf = (rule: events.Rule) => rendered[stack.getLogicalId(rule.node.defaultChild as events.CfnRule)].Properties;
+    expect(propertiesOf(convenient)).toEqual(propertiesOf(general));
+    expect(propertiesOf(convenient).EventPattern['detail-type']).toEqual([EXPECTED[name].detailType]);
   });
 });
