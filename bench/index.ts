@@ -83,7 +83,7 @@ function benchFootprint(): void {
     + ` (${lambdas.size === 1 ? 'constant' : 'NOT constant'}: the provider's handler and the Provider framework's function).`);
   const max = { library: maxStagesPerStack('library', fits.library.resources), l1: maxStagesPerStack('l1', fits.l1.resources) };
   print(`Stages per stack within CloudFormation's ${STACK_RESOURCE_LIMIT} resources: library ${max.library}, L1 ${max.l1} `
-    + '(each stage with a storage, an encoder and an ingest configuration; found by synthesizing).');
+    + '(each stage with a storage and an ingest configuration, beside one shared encoder configuration; found by synthesizing).');
 }
 
 async function benchHandler(): Promise<void> {

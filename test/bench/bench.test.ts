@@ -53,20 +53,20 @@ describe('synth and footprint', () => {
     }
   });
 
-  test('footprints: four L1 resources per stage beside a bucket; the library adds its provider once', () => {
+  test('footprints: three L1 resources per stage beside a bucket and an encoder configuration; the library adds its provider once', () => {
     const footprints = [1, 3].flatMap((n) => (['library', 'l1'] as const).map((kind) => footprintOf(kind, n, synthesizeApp(kind, n).template)));
     const fits = { library: footprintFits(footprints, 'library'), l1: footprintFits(footprints, 'l1') };
-    expect(fits.l1.resources).toMatchObject({ slope: 4, intercept: 1 });
+    expect(fits.l1.resources).toMatchObject({ slope: 3, intercept: 2 });
     expect(resourcesPerStage(footprints, 'l1')).toEqual({
-      'AWS::IVS::EncoderConfiguration': 1, 'AWS::IVS::IngestConfiguration': 1, 'AWS::IVS::Stage': 1, 'AWS::IVS::StorageConfiguration': 1,
+      'AWS::IVS::IngestConfiguration': 1, 'AWS::IVS::Stage': 1, 'AWS::IVS::StorageConfiguration': 1,
     });
     expect(resourcesPerStage(footprints, 'library')).toMatchObject({ 'Custom::IvsRealTimeStage': 1, 'AWS::SecretsManager::Secret': 1 });
     expect(footprints.filter((f) => f.kind === 'library').map((f) => f.lambdaFunctions)).toEqual([2, 2]);
     expect(footprints.filter((f) => f.kind === 'l1').map((f) => f.lambdaFunctions)).toEqual([0, 0]);
     expect(fits.library.templateBytes.slope).toBeGreaterThan(0);
 
-    // within 21 resources: the bucket and 5 stages of 4 L1 resources each.
-    expect(maxStagesPerStack('l1', fits.l1.resources, 21)).toBe(5);
+    // within 17 resources: the bucket, the encoder configuration and 5 stages of 3 L1 resources each.
+    expect(maxStagesPerStack('l1', fits.l1.resources, 17)).toBe(5);
     const limit = 40;
     const max = maxStagesPerStack('library', fits.library.resources, limit);
     const resources = (stages: number) => footprintOf('library', stages, synthesizeApp('library', stages).template).resources;
