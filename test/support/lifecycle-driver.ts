@@ -39,6 +39,22 @@ export interface LifecycleDriverOptions {
    * framework (e.g. `Custom::S3AutoDeleteObjects`), which the driver cannot run. @default - none
    */
   readonly skipResourceTypes?: string[];
+  /**
+   * Told when a resource the driver deploys as an instant fake (anything but a custom resource) is created, and when it
+   * is deleted (unless retained): for a test fake that must hold what CloudFormation would have made (e.g. a KMS key).
+   * @default - nobody is told
+   */
+  readonly onFakeResource?: (event: FakeResourceEvent) => void;
+}
+
+/** A resource the driver fakes, as it is created or deleted. */
+export interface FakeResourceEvent {
+  readonly requestType: 'Create' | 'Delete';
+  readonly logicalId: string;
+  readonly type: string;
+  readonly physicalId: string;
+  /** Resolved, as in the template (not stringified). */
+  readonly properties: Record<string, unknown>;
 }
 
 /** One CloudFormation resource event of a stack operation. */
@@ -304,7 +320,11 @@ export class LifecycleDriver {
         return refused(id, requestType, messageOf(e), before?.physicalId);
       }
       if (!this.isCustom(definition.Type)) {
-        op.states.set(id, this.fakeState(id, definition, resolved, model.source));
+        const state = this.fakeState(id, definition, resolved, model.source);
+        op.states.set(id, state);
+        if (!before) {
+          this.options.onFakeResource?.({ requestType: 'Create', logicalId: id, type: state.type, physicalId: state.physicalId, properties: resolved });
+        }
         return true;
       }
       const properties = stringifyScalars(resolved) as Record<string, unknown>;
@@ -468,11 +488,15 @@ export class LifecycleDriver {
   }
 
   /**
-   * Deletes one resource (a no-op for non-custom ones, and for those whose policy retains them).
+   * Deletes one resource (for a non-custom one, only tells `onFakeResource`; nothing for one its policy retains).
    * Returns the failure reason, if it failed.
    */
   private async remove(op: Operation, state: ResourceState, phase: LifecycleEvent['phase'], retainedPolicies: ReadonlySet<string>, policy = state.definition.DeletionPolicy): Promise<string | undefined> {
-    if (!state.custom || (policy !== undefined && retainedPolicies.has(policy))) {
+    if (policy !== undefined && retainedPolicies.has(policy)) {
+      return undefined;
+    }
+    if (!state.custom) {
+      this.options.onFakeResource?.({ requestType: 'Delete', logicalId: state.logicalId, type: state.type, physicalId: state.physicalId, properties: state.properties });
       return undefined;
     }
     const { response } = await this.send(op, {
