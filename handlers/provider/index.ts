@@ -1,9 +1,11 @@
 import { ResourceType } from '../../lib/private/contract';
 import { ivsClient } from '../shared/client';
+import { kmsClient } from '../shared/kms';
 import { Dispatcher } from './dispatcher';
 import { encoderConfigurationHandler } from './encoder-configuration';
 import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
 import { ingestConfigurationHandler } from './ingest-configuration';
+import { kmsPublicKeyHandler } from './kms-public-key';
 import { publicKeyHandler } from './public-key';
 import { stageHandler } from './stage';
 import { storageConfigurationHandler } from './storage-configuration';
@@ -22,6 +24,7 @@ function dispatcherFor(): Dispatcher {
     [ResourceType.ENCODER_CONFIGURATION]: encoderConfigurationHandler(ivs),
     [ResourceType.INGEST_CONFIGURATION]: ingestConfigurationHandler(ivs),
     [ResourceType.PUBLIC_KEY]: publicKeyHandler(ivs),
+    [ResourceType.KMS_PUBLIC_KEY]: kmsPublicKeyHandler(ivs, kmsClient()),
   }, ivs);
 }
 

@@ -1,10 +1,14 @@
 import { DeletePublicKeyCommand, GetPublicKeyCommand, ImportPublicKeyCommand, IVSRealTimeClient, PublicKey } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, PublicKeyRequest } from '../../lib/private/contract';
 import { describeError, isConflict } from '../shared/errors';
-import { ResourceHandler } from './resource-handler';
+import { ReplacedOnChange } from './resource-handler';
 
-/** Public keys have no update call: any change but tags imports a new one. */
-export function publicKeyHandler(ivs: IVSRealTimeClient): ResourceHandler<PublicKeyRequest, PublicKey> {
+/**
+ * Public keys have no update call: any change but tags imports a new one. `whenHeld` says what to do when IVS already
+ * holds the key (it holds each once per account and region).
+ */
+export function publicKeyHandler(ivs: IVSRealTimeClient, whenHeld = 'to rename a public key, import a new key pair'):
+ReplacedOnChange<PublicKeyRequest, PublicKey> {
   return {
     noun: 'public key',
 
@@ -15,9 +19,8 @@ export function publicKeyHandler(ivs: IVSRealTimeClient): ResourceHandler<Public
         if (!isConflict(error)) {
           throw error;
         }
-        // a replacement that keeps the key (a new name only) imports it while the old resource still holds it.
-        throw new Error(`${describeError(error)} (IVS holds a key only once per account and region: `
-          + 'to rename a public key, import a new key pair)');
+        // held already: by the old resource of a replacement that keeps the key (a new name only), or by another resource.
+        throw new Error(`${describeError(error)} (IVS holds a key only once per account and region: ${whenHeld})`);
       }
     },
 

@@ -20,6 +20,8 @@ export const ResourceType = {
   ENCODER_CONFIGURATION: 'Custom::IvsRealTimeEncoderConfiguration',
   INGEST_CONFIGURATION: 'Custom::IvsRealTimeIngestConfiguration',
   PUBLIC_KEY: 'Custom::IvsRealTimePublicKey',
+  /** a public key whose material the handler reads from a KMS key (`ParticipantTokenSigningKey`). */
+  KMS_PUBLIC_KEY: 'Custom::IvsRealTimeKmsPublicKey',
 } as const;
 
 /**
@@ -74,3 +76,9 @@ export type StorageConfigurationRequest = Omit<CreateStorageConfigurationRequest
 export type EncoderConfigurationRequest = Omit<CreateEncoderConfigurationRequest, 'tags'>;
 export type IngestConfigurationRequest = Omit<CreateIngestConfigurationRequest, 'tags'>;
 export type PublicKeyRequest = Omit<ImportPublicKeyRequest, 'tags'>;
+/**
+ * A public key whose private half is a KMS key: ImportPublicKey's request with, instead of the material, the KMS key the
+ * handler reads it from (`kms:GetPublicKey`), so that no key material is in the template. The key is part of the request
+ * because another key is another public key: changing it replaces the resource.
+ */
+export type KmsPublicKeyRequest = Omit<PublicKeyRequest, 'publicKeyMaterial'> & { readonly kmsKeyArn: string };

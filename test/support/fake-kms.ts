@@ -17,7 +17,7 @@
  * fake's region and account; aliases are not modelled. A key pending deletion refuses to sign (KMSInvalidStateException),
  * as does a key of another usage or a request for another algorithm (InvalidKeyUsageException).
  *
- * Test API: `keys` (by key ID), `signingKeyCount()` (keys that can still sign: 0 when nothing is left behind), `calls`
+ * Test API: `keys` (by key ID), `publicKey(keyId)`, `signingKeyCount()` (keys that can still sign: 0 when nothing is left behind), `calls`
  * and `callsTo(operation)`, `injectFault({ operation?, errorType, message?, times? })` (consumed first-match-first),
  * `setRateLimit(n)` (accepted requests per operation in any sliding second; the excess gets ThrottlingException, counted
  * in `throttledCount`), `reset()`.
@@ -154,6 +154,11 @@ export class FakeKms {
     }
   }
 
+  /** The public half of a key, as GetPublicKey would give it. */
+  publicKey(keyId: string): KeyObject {
+    return createPublicKey(this.privateKeys.get(keyId)!);
+  }
+
   /** Keys that are not pending deletion. */
   signingKeyCount(): number {
     return [...this.keys.values()].filter((key) => key.state === 'Enabled').length;
@@ -230,7 +235,7 @@ export class FakeKms {
     if (!privateKey) {
       throw new KmsError('UnsupportedOperationException', `${key.arn} is a ${key.keySpec} key, which has no public key`);
     }
-    const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+    const spki = this.publicKey(key.keyId).export({ type: 'spki', format: 'der' });
     return {
       KeyId: key.arn,
       PublicKey: spki.toString('base64'),
@@ -380,4 +385,21 @@ function modInverse(value: bigint, modulus: bigint): bigint {
 function answer(response: ServerResponse, status: number, body: object): void {
   response.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID() });
   response.end(JSON.stringify(body));
+}
+
+/**
+ * Runs the test file's handlers against a fake KMS, started before the first test (the handlers' KMS client is created
+ * on first use and kept, so its endpoint must be set by then) and emptied after each test.
+ */
+export function useFakeKms(): () => FakeKms {
+  let fake: FakeKms | undefined;
+  beforeAll(async () => {
+    fake = await FakeKms.start();
+    process.env.AWS_ENDPOINT_URL_KMS = fake.endpoint;
+  });
+  afterEach(() => fake?.reset());
+  afterAll(async () => {
+    await fake?.stop();
+  });
+  return () => fake!;
 }
