@@ -56,3 +56,13 @@ export const COMPOSITION_FUNCTION_ACTIONS = {
   /** on `composition/*`, with `stopOnSessionEnd`. */
   stop: ['ivs:StopComposition'],
 };
+
+/** What the provider's handler calls on a `ParticipantTokenSigningKey`'s KMS keys: it imports their public halves. */
+export const PROVIDER_KMS_ACTIONS = ['kms:GetPublicKey'];
+
+/** `ParticipantTokenSigningKey.grantSign`: signing, with the one algorithm IVS verifies tokens with (ES384). */
+export const SIGNING_KEY_SIGN_ACTIONS = ['kms:Sign'];
+export const PARTICIPANT_TOKEN_SIGNING_ALGORITHM = 'ECDSA_SHA_384';
+
+/** What `ParticipantTokenIssuer`'s function calls on its stages: GetStage, for the endpoints a token names. */
+export const TOKEN_ISSUER_STAGE_ACTIONS = ['ivs:GetStage'];

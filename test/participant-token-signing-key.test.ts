@@ -1,0 +1,187 @@
+import { CfnElement, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { IConstruct } from 'constructs';
+import { ParticipantTokenSigningKey, ParticipantTokenSigningKeyProps } from '../lib';
+import { newStack, parseRenderedJson } from './util';
+
+const TYPE = 'Custom::IvsRealTimeKmsPublicKey';
+const PUBLIC_KEY_ARN = 'arn:aws:ivs:us-east-1:123456789012:public-key/abcdABCDefgh';
+
+function signingKeyStack(props?: ParticipantTokenSigningKeyProps): { stack: Stack; key: ParticipantTokenSigningKey; template: Template } {
+  const stack = newStack();
+  const key = new ParticipantTokenSigningKey(stack, 'TokenSigningKey', props);
+  // synthesized on first use, so that a test can still add to the stack.
+  return { stack, key, get template() { return Template.fromStack(stack); } };
+}
+
+/** Logical IDs of each generation's KMS key and public key, by construct ID (`Generation<n>`). */
+function generationsOf(stack: Stack): Record<string, { key?: string; publicKey: string }> {
+  const signingKey = stack.node.findChild('TokenSigningKey');
+  const logicalId = (id: string, scope: IConstruct) => {
+    const child = scope.node.tryFindChild(id);
+    return child && stack.resolve((child.node.defaultChild as CfnElement).logicalId);
+  };
+  return Object.fromEntries(signingKey.node.children.filter((child) => child.node.id.startsWith('Generation'))
+    .map((generation) => [generation.node.id, { key: logicalId('Key', generation), publicKey: logicalId('Resource', generation) }]));
+}
+
+function signStatements(stack: Stack): any[] {
+  return Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement)
+    .filter((statement: any) => [].concat(statement.Action).includes('kms:Sign' as never));
+}
+
+describe('ParticipantTokenSigningKey', () => {
+  test('defines a P-384 KMS key for signing and imports its public half by ARN: no key material in the template', () => {
+    const { stack, key, template } = signingKeyStack();
+    const [[keyId, kmsKey]] = Object.entries(template.findResources('AWS::KMS::Key'));
+    const [[publicKeyId, publicKey]] = Object.entries(template.findResources(TYPE));
+
+    expect(kmsKey).toMatchObject({
+      Properties: { KeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY' },
+      DeletionPolicy: 'Delete',
+    });
+    expect(kmsKey.Properties.EnableKeyRotation).toBeUndefined();
+    expect(parseRenderedJson(publicKey.Properties.Request)).toEqual({ kmsKeyArn: `<GetAtt:${keyId}.Arn>` });
+    expect(publicKey.Properties.ServiceTimeout).toBeDefined();
+    expect(stack.resolve(key.publicKeyArn)).toEqual({ Ref: publicKeyId });
+    expect(stack.resolve(key.publicKeyFingerprint)).toEqual({ 'Fn::GetAtt': [publicKeyId, 'Fingerprint'] });
+    expect(stack.resolve(key.kmsKey.keyArn)).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(key.generation).toBe(1);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/BEGIN|PRIVATE|publicKeyMaterial/);
+  });
+
+  test('the provider may read that key\'s public half, and nothing else of KMS', () => {
+    const { template } = signingKeyStack();
+    const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0];
+    const kmsStatements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy: any) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement: any) => JSON.stringify(statement.Action).includes('kms:'));
+
+    expect(kmsStatements).toEqual([{ Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }]);
+  });
+
+  test('grantSign gives kms:Sign on the key only, with the ECDSA_SHA_384 algorithm only', () => {
+    const { stack, key } = signingKeyStack();
+    const role = new iam.Role(stack, 'Backend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    key.grantSign(role);
+
+    expect(signStatements(stack)).toEqual([{
+      Action: 'kms:Sign',
+      Effect: 'Allow',
+      Resource: stack.resolve(key.kmsKey.keyArn),
+      Condition: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_384' } },
+    }]);
+  });
+
+  describe('rotation', () => {
+    test('raising the generation adds a key pair beside the previous one, whose logical IDs do not change; new tokens use the new one', () => {
+      const first = signingKeyStack();
+      const second = signingKeyStack({ generation: 2 });
+
+      const generations = generationsOf(second.stack);
+      expect(Object.keys(generations).sort()).toEqual(['Generation1', 'Generation2']);
+      expect(generations.Generation1).toEqual(generationsOf(first.stack).Generation1);
+      expect(second.stack.resolve(second.key.publicKeyArn)).toEqual({ Ref: generations.Generation2.publicKey });
+      expect(second.stack.resolve(second.key.kmsKey.keyArn)).toEqual({ 'Fn::GetAtt': [generations.Generation2.key, 'Arn'] });
+      expect(second.key.generation).toBe(2);
+    });
+
+    test('grantSign covers every generation still accepted, so that a function not yet updated keeps signing', () => {
+      const { stack, key } = signingKeyStack({ generation: 2 });
+      const role = new iam.Role(stack, 'Backend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+      key.grantSign(role);
+
+      const generations = generationsOf(stack);
+      expect(signStatements(stack)).toEqual([expect.objectContaining({
+        Resource: [{ 'Fn::GetAtt': [generations.Generation1.key, 'Arn'] }, { 'Fn::GetAtt': [generations.Generation2.key, 'Arn'] }],
+      })]);
+    });
+
+    test('only the previous generation stays by default; oldestGeneration keeps more, or retires the previous one', () => {
+      expect(Object.keys(generationsOf(signingKeyStack({ generation: 3 }).stack)).sort()).toEqual(['Generation2', 'Generation3']);
+      expect(Object.keys(generationsOf(signingKeyStack({ generation: 3, oldestGeneration: 1 }).stack)).sort())
+        .toEqual(['Generation1', 'Generation2', 'Generation3']);
+      expect(Object.keys(generationsOf(signingKeyStack({ generation: 2, oldestGeneration: 2 }).stack))).toEqual(['Generation2']);
+    });
+  });
+
+  test('pendingWindow and RETAIN apply to the KMS keys; the public keys are deleted whatever the policy', () => {
+    const { template } = signingKeyStack({ pendingWindow: Duration.days(7), removalPolicy: RemovalPolicy.RETAIN });
+
+    template.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ PendingWindowInDays: 7 }), DeletionPolicy: 'Retain' });
+    template.hasResource(TYPE, { DeletionPolicy: 'Delete' });
+  });
+
+  test('tags from props and Tags.of() reach the public keys and the KMS keys', () => {
+    const stack = newStack();
+    new ParticipantTokenSigningKey(stack, 'TokenSigningKey', { generation: 2, tags: { team: 'video' } });
+    Tags.of(stack).add('env', 'prod');
+    const template = Template.fromStack(stack);
+
+    expect(Object.values(template.findResources(TYPE)).map((r) => r.Properties.Tags)).toEqual([{ team: 'video', env: 'prod' }, { team: 'video', env: 'prod' }]);
+    for (const key of Object.values(template.findResources('AWS::KMS::Key'))) {
+      expect(key.Properties.Tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'video' }, { Key: 'env', Value: 'prod' }]));
+    }
+  });
+
+  test('a KMS key of your own: its public half is imported, no key is defined, and the provider may read that key only', () => {
+    const stack = newStack();
+    const own = kms.Key.fromKeyArn(stack, 'Own', 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+
+    const key = new ParticipantTokenSigningKey(stack, 'TokenSigningKey', { kmsKey: own });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    expect(parseRenderedJson(Object.values(template.findResources(TYPE))[0].Properties.Request)).toEqual({ kmsKeyArn: own.keyArn });
+    expect(key.kmsKey).toBe(own);
+    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([
+      { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: own.keyArn },
+    ]) } });
+  });
+
+  test('invalid props fail synth with every error at once, naming the construct', () => {
+    const attempt = (props: ParticipantTokenSigningKeyProps) => () => signingKeyStack(props);
+
+    expect(attempt({ generation: 0, pendingWindow: Duration.days(5) })).toThrow([
+      "ParticipantTokenSigningKey 'TestStack/TokenSigningKey' has invalid props:",
+      '- `generation` must be a whole number of at least 1, got 0',
+      '- `pendingWindow` must be a whole number of days from 7 to 30, got 5 days',
+    ].join('\n'));
+    expect(attempt({ generation: 1.5 })).toThrow('`generation` must be a whole number of at least 1, got 1.5');
+    expect(attempt({ generation: 2, oldestGeneration: 3 })).toThrow('`oldestGeneration` must be a whole number from 1 to 2, got 3');
+    expect(attempt({ pendingWindow: Duration.hours(200) })).toThrow('`pendingWindow` must be a whole number of days from 7 to 30, got 8.333333333333334 days');
+  });
+
+  test('with a KMS key of your own, the props of defined keys are refused, and a key of this app must be P-384 for signing', () => {
+    const stack = newStack();
+    const encryption = new kms.Key(stack, 'Encryption');
+    const p256 = new kms.Key(stack, 'P256', { keySpec: kms.KeySpec.ECC_NIST_P256, keyUsage: kms.KeyUsage.SIGN_VERIFY });
+    const p384 = new kms.Key(stack, 'P384', { keySpec: kms.KeySpec.ECC_NIST_P384, keyUsage: kms.KeyUsage.SIGN_VERIFY });
+
+    expect(() => new ParticipantTokenSigningKey(stack, 'Rotated', { kmsKey: p384, generation: 2, removalPolicy: RemovalPolicy.RETAIN }))
+      .toThrow(/- `generation` applies only to KMS keys this construct defines, not to `kmsKey` \(to rotate an own key, define another ParticipantTokenSigningKey with the new key\), got both\n- `removalPolicy` applies only/);
+    expect(() => new ParticipantTokenSigningKey(stack, 'Encrypting', { kmsKey: encryption }))
+      .toThrow('`kmsKey` must have key spec ECC_NIST_P384 and usage SIGN_VERIFY (IVS verifies participant tokens signed with ES384), '
+        + 'got SYMMETRIC_DEFAULT for ENCRYPT_DECRYPT (TestStack/Encryption)');
+    expect(() => new ParticipantTokenSigningKey(stack, 'Small', { kmsKey: p256 })).toThrow('got ECC_NIST_P256 for SIGN_VERIFY (TestStack/P256)');
+    expect(() => new ParticipantTokenSigningKey(stack, 'Right', { kmsKey: p384 })).not.toThrow();
+  });
+
+  test('fromParticipantTokenSigningKeyAttributes: grantSign on the given key; a malformed ARN is refused', () => {
+    const stack = newStack();
+    const own = kms.Key.fromKeyArn(stack, 'Own', 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+    const imported = ParticipantTokenSigningKey.fromParticipantTokenSigningKeyAttributes(stack, 'Imported', { publicKeyArn: PUBLIC_KEY_ARN, kmsKey: own });
+    const role = new iam.Role(stack, 'Backend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    imported.grantSign(role);
+
+    expect(imported.publicKeyArn).toBe(PUBLIC_KEY_ARN);
+    expect(signStatements(stack)).toEqual([expect.objectContaining({ Resource: own.keyArn })]);
+    expect(() => ParticipantTokenSigningKey.fromParticipantTokenSigningKeyAttributes(stack, 'Bad', { publicKeyArn: 'arn:aws:ivs:us-east-1:123456789012:stage/x', kmsKey: own }))
+      .toThrow(/ParticipantTokenSigningKey.fromParticipantTokenSigningKeyAttributes at 'TestStack\/Bad': the ARN must look like arn:aws:ivs:<region>:<account>:public-key\/<id>/);
+  });
+});
