@@ -1,6 +1,7 @@
 export * from './composition';
 export * from './encoder-configuration';
 export * from './ingest-configuration';
+export * from './participant-token-issuer';
 export * from './participant-token-signing-key';
 export * from './public-key';
 export * from './recording-bucket';
