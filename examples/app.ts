@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { IvsRealTimePlatformStack } from './ivs-realtime-platform';
+import { ParticipantTokensStack } from './participant-tokens';
 import { StageCompositionStack } from './stage-composition';
 import { StageRecordingStack } from './stage-recording';
 import { StageWithRecordingStack } from './stage-with-recording';
@@ -10,4 +11,5 @@ new StageWithRecordingStack(app, 'StageWithRecording');
 new StageRecordingStack(app, 'StageRecording');
 new StageCompositionStack(app, 'StageComposition');
 new IvsRealTimePlatformStack(app, 'IvsRealTimePlatform');
+new ParticipantTokensStack(app, 'ParticipantTokens');
 app.synth();

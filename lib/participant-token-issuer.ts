@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { IParticipantTokenSigningKey } from './participant-token-signing-key';
 import { renderApiRequest } from './private/custom-resource';
-import { TOKEN_ISSUER_STAGE_ACTIONS } from './private/iam';
+import { ISSUER_INVOKE_ACTIONS, TOKEN_ISSUER_STAGE_ACTIONS } from './private/iam';
 import { PARTICIPANT_TOKEN_LIMITS, TOKEN_ISSUER_CONFIG_ENV, TokenIssuerConfig } from './private/participant-token-contract';
 import { HANDLER_BUNDLE_DIR, logWritingRole } from './private/provider';
 import { PropsValidator } from './private/validation';
@@ -132,11 +132,13 @@ export class ParticipantTokenIssuer extends Construct {
   }
 
   /**
-   * Grants issuing tokens: `lambda:InvokeFunction` on the function, and with `functionUrl: true` `lambda:InvokeFunctionUrl`
-   * (and the `lambda:InvokeFunction` a function URL also needs, only through the URL).
+   * Grants issuing tokens to an IAM principal of this account (the backend's role): `lambda:InvokeFunction` on the
+   * function, and with `functionUrl: true` `lambda:InvokeFunctionUrl` (and the `lambda:InvokeFunction` a function URL also
+   * needs, only through the URL).
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.handler.grantInvoke(grantee);
+    // the function itself, not `<ARN>:*` as lambda's grantInvoke: the issuer publishes no versions or aliases.
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ISSUER_INVOKE_ACTIONS, resourceArns: [this.handler.functionArn] });
     return this.functionUrl ? grant.combine(this.handler.grantInvokeUrl(grantee)) : grant;
   }
 }

@@ -66,3 +66,6 @@ export const PARTICIPANT_TOKEN_SIGNING_ALGORITHM = 'ECDSA_SHA_384';
 
 /** What `ParticipantTokenIssuer`'s function calls on its stages: GetStage, for the endpoints a token names. */
 export const TOKEN_ISSUER_STAGE_ACTIONS = ['ivs:GetStage'];
+
+/** `ParticipantTokenIssuer.grantInvoke`, on the function itself. */
+export const ISSUER_INVOKE_ACTIONS = ['lambda:InvokeFunction'];
