@@ -98,7 +98,7 @@ export function loadHandler(bundle = PROVIDER_BUNDLE): Handler {
 export interface ColdStart {
   /** `require()` of the bundle in a fresh node process: what Lambda's init phase spends on our code. */
   readonly requireMs: number;
-  /** The first event (a stage Create), which also creates the SDK client and opens its connection. */
+  /** The first event (a stage Create for the provider), which also creates the SDK clients and opens their connections. */
   readonly firstEventMs: number;
   /** The second event, on the warm module. */
   readonly warmEventMs: number;
@@ -123,15 +123,28 @@ const context = () => { const end = Date.now() + ${HANDLER_TIMEOUT_MS}; return {
 })().catch((error) => { process.stderr.write(String(error && error.stack || error)); process.exit(1); });
 `;
 
-/** Medians over `samples` fresh node processes, each loading the bundle and handling two stage Creates against the fake. */
-export async function measureColdStart(fake: FakeIvsServer, samples: number, bundle = PROVIDER_BUNDLE): Promise<ColdStart> {
-  const events = new CustomResourceEvents(ResourceType.STAGE, 'ColdStart');
+/** What each cold-start sample sends its fresh process: two events, and environment besides the fake IVS's endpoint. */
+export interface ColdStartEvents {
+  readonly events: (sample: number) => [unknown, unknown];
+  readonly env?: Record<string, string>;
+}
+
+/** The provider's: two stage Creates. */
+const STAGE_CREATES: ColdStartEvents = {
+  events: (i) => {
+    const events = new CustomResourceEvents(ResourceType.STAGE, 'ColdStart');
+    return [events.create({ Request: { name: `cold-${i}` } }), events.create({ Request: { name: `warm-${i}` } })];
+  },
+};
+
+/** Medians over `samples` fresh node processes, each loading the bundle and handling two events against the fakes. */
+export async function measureColdStart(fake: FakeIvsServer, samples: number, bundle = PROVIDER_BUNDLE, run = STAGE_CREATES): Promise<ColdStart> {
   const runs: ColdStart[] = [];
   for (let i = 0; i < samples; i++) {
-    const [first, second] = [events.create({ Request: { name: `cold-${i}` } }), events.create({ Request: { name: `warm-${i}` } })];
+    const [first, second] = run.events(i);
     // the fake answers from this process, so the child runs asynchronously.
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', COLD_START_SCRIPT, bundle, JSON.stringify(first), JSON.stringify(second)], {
-      env: { PATH: process.env.PATH ?? '', ...fakeAwsEnvironment(fake) },
+      env: { PATH: process.env.PATH ?? '', ...fakeAwsEnvironment(fake), ...run.env },
     });
     runs.push(JSON.parse(stdout.trim().split('\n').pop()!));
   }

@@ -3,10 +3,11 @@
  * Prints figures and ratios; asserts nothing (the targets are reported as met or not).
  *
  *   npm run bench                      every section (a few minutes)
- *   npm run bench -- synth handler     only the named sections: synth, footprint, handler, deploy
+ *   npm run bench -- synth handler     only the named sections: synth, footprint, handler, tokens, deploy
  */
 import { cpus, loadavg } from 'os';
 import { FakeIvsServer } from '../test/support/fake-ivs-server';
+import { FakeKms } from '../test/support/fake-kms';
 import { FakeSecretsManager } from '../test/support/fake-secrets-manager';
 import { benchmarkDeploy } from './deploy';
 import { bundleSizes, countApiCalls, fakeAwsEnvironment, loadHandler, measureColdStart, measureEventTimes, withEnvironment } from './handler';
@@ -15,8 +16,9 @@ import {
   AppKind, Footprint, STACK_RESOURCE_LIMIT, footprintFits, footprintOf, maxStagesPerStack, measureSynthTimes, resourcesPerStage, synthTimeFit,
   synthesizeApp,
 } from './synth';
+import { measureTokenColdStart, measureTokenThroughput, TOKEN_ISSUER_BUNDLE, tokenIssuerSetup } from './tokens';
 
-const SECTIONS = ['synth', 'footprint', 'handler', 'deploy'] as const;
+const SECTIONS = ['synth', 'footprint', 'handler', 'tokens', 'deploy'] as const;
 type Section = typeof SECTIONS[number];
 
 const STAGES = [10, 50, 100];
@@ -25,6 +27,11 @@ const SYNTH_WARMUPS = 1;
 const SYNTH_TARGET_RATIO = 1.25;
 const COLD_START_SAMPLES = 10;
 const EVENT_ITERATIONS = 300;
+const TOKENS = 2000;
+/** IVS Real-Time's API quota for CreateParticipantToken, per account and region (not adjustable). */
+const CREATE_PARTICIPANT_TOKEN_TPS = 50;
+/** KMS's default quota for cryptographic operations on ECC keys (Sign and Verify shared), per account and region, adjustable. */
+const KMS_ECC_TPS = 1000;
 // as test/reliability/scale.slow.ts deploys it, so the figures compare.
 const DEPLOY = { stages: 200, concurrency: 20, rateLimitPerSecond: 5 };
 
@@ -124,6 +131,31 @@ async function benchHandler(): Promise<void> {
   }
 }
 
+async function benchTokens(): Promise<void> {
+  heading('Participant token issuer (handlers/dist/participant-token-issuer, as shipped, against the local fake KMS and IVS)');
+  const ivs = await FakeIvsServer.start();
+  const kms = await FakeKms.start();
+  try {
+    const setup = await tokenIssuerSetup(ivs, kms);
+    const size = bundleSizes().find((b) => TOKEN_ISSUER_BUNDLE.includes(`/${b.name}/`))!;
+    print(`Bundle: ${round(size.bytes / 1024)} KB (${round(size.gzipBytes / 1024)} KB gzip).`);
+    const cold = await measureTokenColdStart(ivs, setup, COLD_START_SAMPLES);
+    print(`Cold start (median of ${COLD_START_SAMPLES} fresh node processes): require() ${round(cold.requireMs)} ms, first token `
+      + `${round(cold.firstEventMs)} ms (creates the clients, reads the stage's endpoints), second token ${round(cold.warmEventMs)} ms.`);
+    const warm = await measureTokenThroughput(ivs, kms, setup, TOKENS);
+    print(`Warm, one execution environment, one request at a time: ${round(warm.tokensPerSecond)} tokens per second `
+      + `(${warm.tokens} tokens, median ${round(warm.medianMs, 2)} ms each, of which a bare KMS Sign against the fake takes `
+      + `${round(warm.bareSignMs, 2)} ms); ${warm.accepted} of ${warm.tokens} accepted by the participant-token verifier.`);
+    print(`Quotas beside it: CreateParticipantToken ${CREATE_PARTICIPANT_TOKEN_TPS} per second per account (not adjustable); `
+      + `KMS ECC Sign and Verify ${KMS_ECC_TPS} per second per account and region, shared (adjustable). `
+      + `Environments needed to reach KMS's quota at this rate: ${Math.ceil(KMS_ECC_TPS / warm.tokensPerSecond)}; `
+      + 'a real KMS round trip is slower than the local fake (not measured here), so more.');
+  } finally {
+    await kms.stop();
+    await ivs.stop();
+  }
+}
+
 async function benchDeploy(): Promise<void> {
   heading(`Deploy of ${DEPLOY.stages} recording stages (lifecycle driver, ${DEPLOY.concurrency} operations at once; `
     + `fake limited to ${DEPLOY.rateLimitPerSecond} requests per second per operation)`);
@@ -162,6 +194,9 @@ async function main(): Promise<void> {
   }
   if (sections.has('handler')) {
     await benchHandler();
+  }
+  if (sections.has('tokens')) {
+    await benchTokens();
   }
   if (sections.has('deploy')) {
     await benchDeploy();

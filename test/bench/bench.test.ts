@@ -8,7 +8,9 @@ import {
 } from '../../bench/handler';
 import { linearFit, median, round, table } from '../../bench/stats';
 import { footprintFits, footprintOf, maxStagesPerStack, measureSynthTimes, resourcesPerStage, synthesizeApp } from '../../bench/synth';
+import { measureTokenColdStart, measureTokenThroughput, tokenIssuerSetup } from '../../bench/tokens';
 import { FakeIvsServer } from '../support/fake-ivs-server';
+import { FakeKms } from '../support/fake-kms';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
 
 beforeEach(() => {
@@ -119,6 +121,21 @@ describe('handler', () => {
       .toEqual(['secretsmanager:PutSecretValue']);
     expect(fake.resourceCount()).toBe(2); // the two stages the ingest configurations were attached to
   });
+});
+
+test('token issuer: cold start, and warm tokens per second beside the bare Sign, every token accepted', async () => {
+  const [ivs, kms] = [await FakeIvsServer.start(), await FakeKms.start()];
+  try {
+    const setup = await tokenIssuerSetup(ivs, kms);
+    const cold = await measureTokenColdStart(ivs, setup, 1);
+    expect(Object.values(cold).every((ms) => Number.isFinite(ms) && ms > 0)).toBe(true);
+    const warm = await measureTokenThroughput(ivs, kms, setup, 3);
+    expect(warm).toMatchObject({ tokens: 3, accepted: 3 });
+    expect([warm.tokensPerSecond, warm.medianMs, warm.bareSignMs].every((n) => Number.isFinite(n) && n > 0)).toBe(true);
+  } finally {
+    await kms.stop();
+    await ivs.stop();
+  }
 });
 
 test('deploy and delete of a few recording stages through the lifecycle driver, against a rate-limited fake', async () => {
