@@ -1,4 +1,4 @@
-import { Annotations, IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Validations } from 'aws-cdk-lib';
+import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -279,11 +279,6 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
     super(scope, id);
     validateIngestConfigurationProps(this, props);
     const protocol = props.ingestProtocol ?? IngestProtocol.RTMPS;
-    if (protocol === IngestProtocol.RTMP) {
-      Annotations.of(this).addWarningV2('cdk-ivs-realtime:insecureIngest',
-        'IngestProtocol.RTMP sends the stream and its stream key over the network unencrypted; use IngestProtocol.RTMPS '
-        + 'unless the encoder cannot');
-    }
 
     this.tags = new TagManager(TagType.MAP, ResourceType.INGEST_CONFIGURATION, props.tags);
     this.streamKeySecret = (props.streamKeyStorage ?? StreamKeyStorage.ivsOnly())._defineSecret(this, props.removalPolicy);
