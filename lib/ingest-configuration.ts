@@ -95,6 +95,7 @@ class IvsOnly extends StreamKeyStorage {
 
 class SecretsManagerCopy extends StreamKeyStorage {
   public _defineSecret(scope: Construct, removalPolicy: RemovalPolicy | undefined): secretsmanager.ISecret {
+    // the ID of earlier releases, where every ingest configuration had this secret: a stack that upgrades and opts in keeps it.
     const secret = new secretsmanager.Secret(scope, 'StreamKey', {
       description: `Stream key of the IVS Real-Time ingest configuration ${scope.node.path}`,
       // a placeholder, not a generated password that could pass for a key: the handler writes the real value.
@@ -227,7 +228,7 @@ export interface IngestConfigurationProps extends IngestConfigurationOptions {
  * `streamKeySecret`.
  *
  * The stage and `redundantIngest` update in place (same ARN, same key); any other change defines a new ingest
- * configuration with a new key (written to the same secret, with a copy), and CloudFormation deletes the old one (see
+ * configuration with a new key (which a secret copy then holds), and CloudFormation deletes the old one (see
  * `forceDelete`). Tags update in place.
  *
  * @resource Custom::IvsRealTimeIngestConfiguration
@@ -267,9 +268,7 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
   public readonly ingestConfigurationParticipantId: string;
   /**
    * The secret holding a copy of the stream key and the redundant ingest credentials, with
-   * `StreamKeyStorage.secretsManager()` (see there for its content).
-   *
-   * @default - no secret: IVS alone holds the stream key
+   * `StreamKeyStorage.secretsManager()` (see there for its content); `undefined` otherwise, when IVS alone holds them.
    */
   public readonly streamKeySecret?: secretsmanager.ISecret;
   /** The ingest configuration's tags, including those added with `Tags.of()`. */
