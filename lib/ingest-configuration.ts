@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
+import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, IngestConfigurationRequest, Property, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { PROVIDER_ACTIONS } from './private/iam';
@@ -166,6 +167,14 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
   }
 
   /**
+   * Whether `x` is an `IngestConfiguration`, also one from another copy of this library loaded in the same app (where
+   * `instanceof` is false). Imported ingest configurations are not.
+   */
+  public static isIngestConfiguration(x: any): x is IngestConfiguration {
+    return isMarkedIngestConfiguration(x);
+  }
+
+  /**
    * The ingest configuration's ARN.
    *
    * @attribute
@@ -254,6 +263,8 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
     return this.streamKeySecret.grantRead(grantee);
   }
 }
+
+const isMarkedIngestConfiguration = markClass(IngestConfiguration, 'IngestConfiguration');
 
 function validateIngestConfigurationProps(scope: IngestConfiguration, props: IngestConfigurationProps): void {
   const validator = new PropsValidator(scope, 'IngestConfiguration');

@@ -96,7 +96,7 @@ export class StageRecording extends Construct {
 
 function validateStageRecordingProps(scope: StageRecording, props: StageRecordingProps): void {
   const validator = new PropsValidator(scope, 'StageRecording');
-  validator.check(props.stage instanceof Stage, '`stage` must be a Stage defined in this app (recording is part of the stage\'s own '
+  validator.check(Stage.isStage(props.stage), '`stage` must be a Stage defined in this app (recording is part of the stage\'s own '
     + `configuration), got the imported stage ${props.stage.node.path}`);
   validator.resourceName('storageConfigurationName', props.storageConfigurationName);
   if (props.bucket) {

@@ -111,6 +111,19 @@ describe('StorageConfiguration', () => {
         .toThrow(/`bucket` must use SSE-S3 encryption \(IVS cannot write to KMS-encrypted buckets\), got aws:kms/);
     });
 
+    test('fails if the bucket uses KMS, also when it comes from another loaded copy of aws-cdk-lib', () => {
+      const stack = newStack();
+      let bucket!: s3.Bucket;
+      jest.isolateModules(() => {
+        // defined here, so that aws-cdk-lib's lazily loaded classes (the bucket's CfnBucket) come from the other copy.
+        const otherS3: typeof s3 = require('aws-cdk-lib/aws-s3');
+        bucket = new otherS3.Bucket(stack, 'Bucket', { encryption: otherS3.BucketEncryption.KMS_MANAGED });
+      });
+      expect(bucket.node.defaultChild).not.toBeInstanceOf(s3.CfnBucket);
+      expect(() => new StorageConfiguration(stack, 'Storage', { bucket }))
+        .toThrow(/`bucket` must use SSE-S3 encryption \(IVS cannot write to KMS-encrypted buckets\), got aws:kms/);
+    });
+
     test('fails if object ownership is ObjectWriter', () => {
       const stack = newStack();
       const bucket = new s3.Bucket(stack, 'Bucket', { objectOwnership: s3.ObjectOwnership.OBJECT_WRITER });

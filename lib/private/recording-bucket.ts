@@ -46,7 +46,7 @@ export function validateRecordingBucket(validator: PropsValidator, prop: string,
   validator.check(bucket.encryptionKey === undefined,
     `\`${prop}\` must use SSE-S3 encryption (IVS cannot write to KMS-encrypted buckets), got a bucket with a KMS key`);
   const cfnBucket = bucket.node.defaultChild;
-  if (cfnBucket instanceof s3.CfnBucket) {
+  if (s3.CfnBucket.isCfnBucket(cfnBucket)) {
     const algorithms = encryptionAlgorithms(cfnBucket);
     validator.check(!algorithms.some((a) => a.startsWith('aws:kms')),
       `\`${prop}\` must use SSE-S3 encryption (IVS cannot write to KMS-encrypted buckets), got ${algorithms.join(', ')}`);
