@@ -28,7 +28,9 @@ export class StageRecordingStack extends Stack {
 
     this.stage = new Stage(this, 'Stage', { stageName: 'webinar' });
     // a bucket configured as IVS requires, its storage configuration, and the stage's automatic participant recording.
-    this.recording = new StageRecording(this, 'Recording', { stage: this.stage, recordingRetention: Duration.days(90), ...props.recording });
+    this.recording = new StageRecording(this, 'Recording', {
+      stage: this.stage, bucketProps: { recordingRetention: Duration.days(90) }, ...props.recording,
+    });
 
     // "Recording End" comes once every file of a recording is in S3: the time to process or publish it.
     const finished = new sqs.Queue(this, 'FinishedRecordings', {

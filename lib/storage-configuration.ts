@@ -176,6 +176,6 @@ function validateStorageConfigurationProps(scope: StorageConfiguration, props: S
   const validator = new PropsValidator(scope, 'StorageConfiguration');
   validator.resourceName('storageConfigurationName', props.storageConfigurationName);
   validator.tags('tags', props.tags);
-  validateRecordingBucket(validator, 'bucket', props.bucket, Stack.of(scope).region);
+  validateRecordingBucket(validator, props.bucket, Stack.of(scope).region);
   validator.throwIfInvalid();
 }

@@ -96,9 +96,17 @@ describe('StorageConfiguration', () => {
   });
 
   describe('validation', () => {
-    test('fails if the bucket is encrypted with a KMS key', () => {
+    test('fails once if the bucket is encrypted with a KMS key, seen in its key and its template', () => {
       const stack = newStack();
       const bucket = new s3.Bucket(stack, 'Bucket', { encryptionKey: new kms.Key(stack, 'Key') });
+      expect(() => new StorageConfiguration(stack, 'Storage', { bucket })).toThrow(
+        new Error("StorageConfiguration 'TestStack/Storage' has invalid props:\n"
+          + '- `bucket` must use SSE-S3 encryption (IVS cannot write to KMS-encrypted buckets), got aws:kms'));
+    });
+
+    test('fails if an imported bucket has a KMS key', () => {
+      const stack = newStack();
+      const bucket = s3.Bucket.fromBucketAttributes(stack, 'Bucket', { bucketName: 'recordings', encryptionKey: new kms.Key(stack, 'Key') });
       expect(() => new StorageConfiguration(stack, 'Storage', { bucket })).toThrow(
         "StorageConfiguration 'TestStack/Storage' has invalid props:\n"
         + '- `bucket` must use SSE-S3 encryption (IVS cannot write to KMS-encrypted buckets), got a bucket with a KMS key');
