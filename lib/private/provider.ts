@@ -66,11 +66,6 @@ export class IvsRealTimeProvider extends Construct {
       + `known before: the handler may manage any ${arnResource} of this account and region, with only the actions that type needs`);
   }
 
-  /** Adds a statement to the handler's role (for permissions outside IVS, such as a recording bucket's policy). */
-  public addToRolePolicy(statement: iam.PolicyStatement): void {
-    this.onEventHandler.addToRolePolicy(statement);
-  }
-
   /**
    * The policy that lets the handler edit `bucket`'s policy, as IVS does with the caller's credentials when it creates a
    * storage configuration. One per bucket, shared by every storage configuration recording to it: one each would add a
