@@ -1,6 +1,7 @@
 import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
+import { markClass } from './private/class-marker';
 import { ArnResource, EncoderConfigurationRequest, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { PROVIDER_ACTIONS } from './private/iam';
@@ -194,6 +195,14 @@ export class EncoderConfiguration extends EncoderConfigurationBase implements IT
   }
 
   /**
+   * Whether `x` is an `EncoderConfiguration`, also one from another copy of this library loaded in the same app (where
+   * `instanceof` is false). Imported encoder configurations are not.
+   */
+  public static isEncoderConfiguration(x: any): x is EncoderConfiguration {
+    return isMarkedEncoderConfiguration(x);
+  }
+
+  /**
    * The encoder configuration's ARN.
    *
    * @attribute
@@ -225,6 +234,8 @@ export class EncoderConfiguration extends EncoderConfigurationBase implements IT
     this.encoderConfigurationArn = resource.ref;
   }
 }
+
+const isMarkedEncoderConfiguration = markClass(EncoderConfiguration, 'EncoderConfiguration');
 
 /** The API's limit on width × height (1920x1080 or 1080x1920). */
 const MAX_PIXELS = 2_073_600;

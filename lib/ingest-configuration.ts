@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
+import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, IngestConfigurationRequest, Property, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { INGEST_CONFIGURATION_READ_STREAM_KEY_ACTIONS, PROVIDER_ACTIONS, STREAM_KEY_SECRET_PROVIDER_ACTIONS } from './private/iam';
@@ -254,6 +255,14 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
   }
 
   /**
+   * Whether `x` is an `IngestConfiguration`, also one from another copy of this library loaded in the same app (where
+   * `instanceof` is false). Imported ingest configurations are not.
+   */
+  public static isIngestConfiguration(x: any): x is IngestConfiguration {
+    return isMarkedIngestConfiguration(x);
+  }
+
+  /**
    * The ingest configuration's ARN.
    *
    * @attribute
@@ -328,6 +337,8 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
     return this.streamKeySecret ? fromIvs.combine(this.streamKeySecret.grantRead(grantee)) : fromIvs;
   }
 }
+
+const isMarkedIngestConfiguration = markClass(IngestConfiguration, 'IngestConfiguration');
 
 function validateIngestConfigurationProps(scope: IngestConfiguration, props: IngestConfigurationProps): void {
   const validator = new PropsValidator(scope, 'IngestConfiguration');

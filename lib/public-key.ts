@@ -3,6 +3,7 @@ import { readFileSync } from 'fs';
 import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
+import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, PublicKeyRequest, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { PROVIDER_ACTIONS } from './private/iam';
@@ -122,6 +123,14 @@ export class PublicKey extends PublicKeyBase implements ITaggable {
   }
 
   /**
+   * Whether `x` is a `PublicKey`, also one from another copy of this library loaded in the same app (where
+   * `instanceof` is false). Imported public keys are not.
+   */
+  public static isPublicKey(x: any): x is PublicKey {
+    return isMarkedPublicKey(x);
+  }
+
+  /**
    * The public key's ARN.
    *
    * @attribute
@@ -154,6 +163,8 @@ export class PublicKey extends PublicKeyBase implements ITaggable {
     this.publicKeyFingerprint = resource.getAttString(Attribute.PUBLIC_KEY_FINGERPRINT);
   }
 }
+
+const isMarkedPublicKey = markClass(PublicKey, 'PublicKey');
 
 /** Validates the props and returns the PEM text to render. */
 function validatePublicKeyProps(scope: PublicKey, props: PublicKeyProps): string | undefined {

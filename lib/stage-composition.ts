@@ -1,14 +1,13 @@
-import * as path from 'path';
-import { Annotations, Duration, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import { Annotations, Duration, ITaggable, Lazy, Stack, TagManager, TagType } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CompositionDestination, CompositionDestinationType, CompositionLayout } from './composition';
 import { EncoderConfiguration } from './encoder-configuration';
+import { defineBundledFunction } from './private/bundled-function';
 import {
   needsDefaultEncoder,
   renderDestination,
@@ -22,7 +21,6 @@ import { ArnResource } from './private/contract';
 import { renderApiRequest } from './private/custom-resource';
 import { COMPOSITION_FUNCTION_ACTIONS, LIST_COMPOSITIONS_ACTIONS } from './private/iam';
 import { acknowledgeWildcardResource } from './private/nag';
-import { HANDLER_BUNDLE_DIR, logWritingRole } from './private/provider';
 import { defineStageEventRule } from './private/stage-event-rule';
 import { PropsValidator } from './private/validation';
 import { IStage } from './stage';
@@ -131,21 +129,15 @@ export class StageComposition extends Construct implements ITaggable {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const handler = new lambda.Function(this, 'Function', {
+    const handler = defineBundledFunction(this, 'Function', {
+      bundle: 'composition',
+      logGroupId: 'Logs',
+      roleId: 'ServiceRole',
       // not "cdk-ivs-realtime: …", which names the stack's one custom-resource provider.
       description: 'Starts Amazon IVS Real-Time compositions when a stage session starts publishing (cdk-ivs-realtime StageComposition)',
-      // as the provider's: the bundle targets Node.js 20, so the latest runtime aws-cdk-lib knows runs it.
-      runtime: lambda.determineLatestNodeRuntime(this),
-      architecture: lambda.Architecture.ARM_64,
-      code: lambda.Code.fromAsset(path.join(HANDLER_BUNDLE_DIR, 'composition')),
-      handler: 'index.handler',
-      memorySize: 256,
       // room for the SDK's throttling backoff and the bounded conflict retries of a start.
       timeout: Duration.minutes(2),
       environment: { [COMPOSITION_CONFIG_ENV]: configJson },
-      role: logWritingRole(this, 'ServiceRole', logGroup),
-      logGroup,
       // the function fails only when a later attempt may succeed (throttling beyond the SDK's retries, server errors):
       // two more attempts, then the dead-letter queue; never an endless loop.
       retryAttempts: 2,

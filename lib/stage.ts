@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IngestConfiguration, IngestConfigurationOptions } from './ingest-configuration';
 import { validateIvsArn } from './private/arn';
+import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, ResourceType, StageRequest } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import {
@@ -288,6 +289,14 @@ export class Stage extends StageBase implements ITaggable {
   }
 
   /**
+   * Whether `x` is a `Stage`, also one from another copy of this library loaded in the same app (where
+   * `instanceof` is false). Imported stages are not.
+   */
+  public static isStage(x: any): x is Stage {
+    return isMarkedStage(x);
+  }
+
+  /**
    * The stage's ARN.
    *
    * @attribute
@@ -373,6 +382,8 @@ export class Stage extends StageBase implements ITaggable {
     this.autoParticipantRecording = recording;
   }
 }
+
+const isMarkedStage = markClass(Stage, 'Stage');
 
 function validateStageProps(stage: Stage, props: StageProps): void {
   const validator = new PropsValidator(stage, 'Stage');

@@ -237,9 +237,11 @@ describe('generated props either synthesize and deploy, or fail with the library
     expectBoth(await check(fc.record({
       options: recordingOptions,
       storageConfigurationName: maybe(resourceName),
-      recordingRetention: maybe(mostly(fc.integer({ min: 1, max: 400 }).map((days) => Duration.days(days)), anyDuration)),
-      removalPolicy: maybe(removalPolicy),
-      autoDeleteObjects: maybe(fc.boolean()),
+      bucketProps: maybe(fc.record({
+        recordingRetention: maybe(mostly(fc.integer({ min: 1, max: 400 }).map((days) => Duration.days(days)), anyDuration)),
+        removalPolicy: maybe(removalPolicy),
+        autoDeleteObjects: maybe(fc.boolean()),
+      })),
       ownBucket: mostly(fc.constant(false), fc.constant(true)),
     }), (stack, { options, ownBucket, ...props }) => {
       const stage = new Stage(stack, 'Stage');
