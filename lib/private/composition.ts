@@ -11,7 +11,6 @@ import {
 } from '../composition';
 import { IEncoderConfiguration } from '../encoder-configuration';
 import { ArnResource } from './contract';
-import { renderThumbnailSettings, validateThumbnails } from './thumbnails';
 import { PropsValidator } from './validation';
 
 /** The StartComposition `layout`, with only what the options set: IVS fills its own defaults when it starts. */
@@ -54,7 +53,6 @@ export function renderDestination(destination: CompositionDestination, defaultEn
   if (destination.destinationType === CompositionDestinationType.S3) {
     const options = destination.s3Options ?? {};
     const encoders = options.encoderConfigurations ?? [defaultEncoder()];
-    const thumbnails = options.thumbnails;
     return definedOnly({
       name: options.destinationName,
       s3: definedOnly({
@@ -63,7 +61,7 @@ export function renderDestination(destination: CompositionDestination, defaultEn
         recordingConfiguration: options.hlsTargetSegmentDuration
           ? { hlsConfiguration: { targetSegmentDurationSeconds: options.hlsTargetSegmentDuration.toSeconds() } }
           : undefined,
-        thumbnailConfigurations: thumbnails?.enabled ? [renderThumbnailSettings(thumbnails)] : undefined,
+        thumbnailConfigurations: options.thumbnails?._renderForComposition(),
       }),
     });
   }
@@ -125,7 +123,7 @@ export function validateDestinations(validator: PropsValidator, prop: string, de
       (options.encoderConfigurations ?? []).forEach((encoder, i) =>
         validateSameEnvironment(validator, `${at}.encoderConfigurations[${i}]`, encoder, stack));
       validator.wholeSeconds(`${at}.hlsTargetSegmentDuration`, options.hlsTargetSegmentDuration, 2, 10);
-      validateThumbnails(validator, `${at}.thumbnails`, options.thumbnails);
+      options.thumbnails?._validate(validator, `${at}.thumbnails`);
     } else {
       const options = destination.channelOptions ?? {};
       validator.resourceName(`${at}.destinationName`, options.destinationName);
