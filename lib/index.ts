@@ -1,4 +1,5 @@
-export * from './composition';
+export * from './composition-destination';
+export * from './composition-layout';
 export * from './encoder-configuration';
 export * from './ingest-configuration';
 export * from './public-key';
