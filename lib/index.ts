@@ -1,6 +1,7 @@
 export * from './composition-destination';
 export * from './composition-layout';
 export * from './encoder-configuration';
+export * from './encoder-video';
 export * from './ingest-configuration';
 export * from './public-key';
 export * from './recording-bucket';
