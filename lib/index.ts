@@ -4,6 +4,7 @@ export * from './encoder-configuration';
 export * from './encoder-video';
 export * from './ingest-configuration';
 export * from './public-key';
+export * from './public-key-material';
 export * from './recording-bucket';
 export * from './recording-thumbnails';
 export * from './stage';
