@@ -17,7 +17,6 @@ import {
   STAGE_STOP_COMPOSITION_ACTIONS,
 } from './private/iam';
 import { defineStageEventRule } from './private/stage-event-rule';
-import { renderThumbnailSettings, validateThumbnails } from './private/thumbnails';
 import { PropsValidator, ValidationError } from './private/validation';
 import { RecordingThumbnails } from './recording-thumbnails';
 import { StageEvent } from './stage-event';
@@ -398,7 +397,7 @@ function validateStageProps(stage: Stage, props: StageProps): void {
 /** The API's rules for recording options, wherever they are given (props or `enableAutoParticipantRecording`); `prefix` names the props. */
 function validateRecordingOptions(validator: PropsValidator, prefix: string, recording: AutoParticipantRecordingOptions): void {
   validator.oneOf(`${prefix}mediaType`, recording.mediaType, Object.values(ParticipantRecordingMediaType));
-  validateThumbnails(validator, `${prefix}thumbnails`, recording.thumbnails);
+  recording.thumbnails?._validate(validator, `${prefix}thumbnails`);
   validator.wholeSeconds(`${prefix}recordingReconnectWindow`, recording.recordingReconnectWindow, 0, 300);
   validator.wholeSeconds(`${prefix}hlsTargetSegmentDuration`, recording.hlsTargetSegmentDuration, 2, 10);
   validator.check(recording.mediaType !== ParticipantRecordingMediaType.NONE || recording.thumbnails?.enabled === true,
@@ -414,13 +413,10 @@ function renderAutoParticipantRecording(recording: AutoParticipantRecording | un
   if (!recording) {
     return undefined;
   }
-  const thumbnails = recording.thumbnails ?? RecordingThumbnails.disabled();
   return {
     storageConfigurationArn: recording.storageConfiguration.storageConfigurationArn,
     mediaTypes: [recording.mediaType ?? ParticipantRecordingMediaType.AUDIO_VIDEO],
-    thumbnailConfiguration: thumbnails.enabled
-      ? { recordingMode: 'INTERVAL', ...renderThumbnailSettings(thumbnails) }
-      : { recordingMode: 'DISABLED' },
+    thumbnailConfiguration: (recording.thumbnails ?? RecordingThumbnails.disabled())._renderForParticipants(),
     recordingReconnectWindowSeconds: (recording.recordingReconnectWindow ?? Duration.seconds(0)).toSeconds(),
     hlsConfiguration: { targetSegmentDurationSeconds: (recording.hlsTargetSegmentDuration ?? Duration.seconds(6)).toSeconds() },
     recordParticipantReplicas: recording.recordParticipantReplicas ?? true,
