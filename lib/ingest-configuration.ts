@@ -308,7 +308,8 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
       properties: {
         // absent without a copy, which tells the handler to write none.
         [Property.STREAM_KEY_SECRET_ARN]: this.streamKeySecret?.secretArn,
-        [Property.FORCE_DELETE]: props.forceDelete ?? true,
+        // only when false: the handler forces by default, and an absent setting keeps templates small.
+        ...(props.forceDelete === false ? { [Property.FORCE_DELETE]: false } : {}),
       },
       tags: this.tags,
       removalPolicy: props.removalPolicy,

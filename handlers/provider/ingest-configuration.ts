@@ -72,7 +72,7 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
     },
 
     async delete(arn, event) {
-      // CloudFormation sends the rendered boolean as "true" or "false"; forcing is the default, as in the construct.
+      // CloudFormation sends the rendered boolean as "false"; absent (the construct renders only false) means force.
       const force = String(event.ResourceProperties[Property.FORCE_DELETE]) !== 'false';
       try {
         await ivs.send(new DeleteIngestConfigurationCommand({ arn, force }));

@@ -322,7 +322,7 @@ describe('generated props either synthesize and deploy, or fail with the library
     // the property's own check: a stack that synthesizes what the API refuses must fail the property, not pass it.
     await expect(outcomeOf((stack) => {
       const stage = new Stage(stack, 'Stage');
-      (stage.node.findChild('Resource').node.defaultChild as CfnResource).addPropertyOverride('Request', JSON.stringify({ name: 'not valid!' }));
+      (stage.node.findChild('Resource') as CfnResource).addPropertyOverride('Request', JSON.stringify({ name: 'not valid!' }));
     })).rejects.toThrow(/synthesized, but the deployment would fail: Create stage Stage\w+ failed: ValidationException/);
   });
 });
