@@ -44,6 +44,23 @@ type ResourceAdder = (
   options?: { removalPolicy?: RemovalPolicy; resourceType?: string },
 ) => CustomResource;
 
+/**
+ * The reason the Provider framework gives CloudFormation when the recorder throws `message`: the message, a pointer
+ * to the function's log group, and the error's stack as Lambda's runtime reported it.
+ */
+function recorderFailure(message: string): RegExp {
+  return new RegExp(`^${escapeRegExp(message)}\\n\\nLogs: /aws/lambda/LifecycleTest-RecorderHandler\\w+-\\w+\\n\\n    at exports\\.handler \\(/var/task/index\\.js:\\d+:\\d+\\)\\n`);
+}
+
+/** `reason` as the driver's result gives it: `<LogicalId>: <reason>`. */
+function prefixed(logicalId: string, reason: RegExp): RegExp {
+  return new RegExp(`^${logicalId}: ${reason.source.slice(1)}`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** The events a handler was sent, as `RequestType LogicalId`. */
 function summary(events: CustomResourceEvent[]): string[] {
   return events.map(e => `${e.RequestType} ${e.LogicalResourceId}`);
@@ -51,9 +68,12 @@ function summary(events: CustomResourceEvent[]): string[] {
 
 let eventLog: string;
 beforeEach(() => {
+  // the Provider framework logs every request and response, as it does to CloudWatch Logs.
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   eventLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-')), 'events.jsonl');
 });
 afterEach(() => {
+  jest.restoreAllMocks();
   fs.rmSync(path.dirname(eventLog), { recursive: true, force: true });
 });
 
@@ -164,10 +184,10 @@ describe('create', () => {
     const result = await driver.deploy(stack);
 
     expect(result.status).toBe('ROLLED_BACK');
-    expect(result.reason).toBe('B: stage quota exceeded');
+    expect(result.reason).toMatch(prefixed('B', recorderFailure('stage quota exceeded')));
     expect(result.events).toEqual([
       { logicalId: 'A', requestType: 'Create', physicalId: 'a-1', status: 'SUCCESS', phase: 'deploy' },
-      { logicalId: 'B', requestType: 'Create', physicalId: CREATE_FAILED_MARKER, status: 'FAILED', reason: 'stage quota exceeded', phase: 'deploy' },
+      { logicalId: 'B', requestType: 'Create', physicalId: CREATE_FAILED_MARKER, status: 'FAILED', reason: expect.stringMatching(recorderFailure('stage quota exceeded')), phase: 'deploy' },
       { logicalId: 'B', requestType: 'Delete', physicalId: CREATE_FAILED_MARKER, status: 'SUCCESS', phase: 'rollback' },
       { logicalId: 'A', requestType: 'Delete', physicalId: 'a-1', status: 'SUCCESS', phase: 'rollback' },
     ]);
@@ -199,7 +219,12 @@ describe('create', () => {
 
     expect(Date.now() - started).toBeLessThan(2000);
     expect(result.status).toBe('ROLLED_BACK');
-    expect(result.events[0]).toMatchObject({ requestType: 'Create', status: 'FAILED', reason: 'Task timed out after 2.00 seconds' });
+    // Lambda's timeout error has no trace: the framework's reason shows its own stack.
+    expect(result.events[0]).toMatchObject({
+      requestType: 'Create',
+      status: 'FAILED',
+      reason: expect.stringMatching(/^Error: RequestId: [0-9a-f-]{36} Error: Task timed out after 2\.00 seconds\n\nLogs: \/aws\/lambda\/\S+\n\n    at invokeUserFunction \(\/var\/task\/framework\.js:/),
+    });
     expect(summary(driver.sentEvents)).toEqual(['Create Slow']);
   });
 
@@ -418,7 +443,7 @@ describe('update', () => {
     }));
 
     expect(result.status).toBe('ROLLED_BACK');
-    expect(result.reason).toBe('B: invalid size');
+    expect(result.reason).toMatch(prefixed('B', recorderFailure('invalid size')));
     const sent = driver.sentEvents.slice(created);
     expect(sent.map(e => `${e.RequestType} ${e.LogicalResourceId} ${e.PhysicalResourceId ?? ''}`.trim())).toEqual([
       'Update A a-1',
@@ -508,7 +533,7 @@ describe('destroy', () => {
     const result = await driver.destroy();
 
     expect(result.status).toBe('FAILED');
-    expect(result.reason).toBe('Stuck: still in use');
+    expect(result.reason).toMatch(prefixed('Stuck', recorderFailure('still in use')));
     expect(result.events.map(e => `${e.requestType} ${e.logicalId} ${e.status}`)).toEqual(['Delete Other SUCCESS', 'Delete Stuck FAILED']);
     expect(driver.physicalId('Stuck')).toBe('stuck');
   });
