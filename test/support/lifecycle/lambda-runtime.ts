@@ -263,10 +263,19 @@ function loadSandbox(fn: LambdaFunction, env: Record<string, string>, network: L
 /** The host's `process`, but with the sandbox's own `env`. */
 function sandboxProcess(env: Record<string, string>): NodeJS.Process {
   const bound = new Map<PropertyKey, unknown>();
+  // the sandbox runs on the test's Node.js, not the function's runtime: the SDK's warning about that engine is not the function's.
+  const emitWarning = (warning: string | Error, ...rest: any[]): void => {
+    if (!String(typeof warning === 'string' ? warning : warning.message).startsWith('NodeVersionSupportWarning')) {
+      process.emitWarning(warning as string, ...rest);
+    }
+  };
   return new Proxy(process, {
     get(target, property) {
       if (property === 'env') {
         return env;
+      }
+      if (property === 'emitWarning') {
+        return emitWarning;
       }
       const value = Reflect.get(target, property, target);
       if (typeof value !== 'function') {

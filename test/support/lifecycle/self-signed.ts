@@ -20,7 +20,8 @@ export function selfSignedCertificate(hostname: string): SelfSignedCertificate {
   const basicConstraints = sequence(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, sequence(tlv(0x01, Buffer.from([0xff])))));
   const ecdsaWithSha256 = sequence(oid('1.2.840.10045.4.3.2'));
   const serial = randomBytes(16);
-  serial[0] &= 0x7f;
+  // positive and minimal, as DER wants an INTEGER: the top bit clear, the first byte not zero.
+  serial[0] = (serial[0] & 0x7f) | 0x40;
   const tbs = sequence(
     tlv(0xa0, integer(Buffer.from([2]))),
     integer(serial),
