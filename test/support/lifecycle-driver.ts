@@ -36,8 +36,8 @@ import { LambdaFunction, LambdaRuntime } from './lifecycle/lambda-runtime';
 import { CapturedResponse, ResponseServer } from './lifecycle/response-server';
 
 export type { Template } from './lifecycle/assembly';
-export type { LambdaCall, LambdaFaultSpec } from './lifecycle/lambda-api';
-export type { CapturedResponse } from './lifecycle/response-server';
+export type { LambdaApi, LambdaCall, LambdaFaultSpec } from './lifecycle/lambda-api';
+export type { CapturedResponse, ResponseServer } from './lifecycle/response-server';
 
 /** The physical ID the Provider framework reports for a failed Create, so that it can ignore the rollback's Delete. */
 export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
@@ -223,7 +223,7 @@ export class LifecycleDriver {
   public readonly sentEvents: CustomResourceEvent[] = [];
   private readonly options: LifecycleDriverOptions;
   private runtime?: LambdaRuntime;
-  private responseServer?: ResponseServer;
+  private capturedBy?: ResponseServer;
   private servers?: Promise<{ readonly responses: ResponseServer; readonly lambda: LambdaApi }>;
   /** The states functions are looked up in by the Lambda API (those of the operation under way). */
   private functionStates?: Map<string, ResourceState>;
@@ -238,7 +238,7 @@ export class LifecycleDriver {
 
   /** Every response CloudFormation received, in arrival order (those of duplicate deliveries and late ones included). */
   public get responses(): readonly CapturedResponse[] {
-    return this.responseServer?.received ?? [];
+    return this.capturedBy?.received ?? [];
   }
 
   /** The deployed template (undefined before the first deploy and after a destroy or a rolled-back create). */
@@ -289,6 +289,11 @@ export class LifecycleDriver {
    */
   public async lambdaApi(): Promise<LambdaApi> {
     return (await this.network()).lambda;
+  }
+
+  /** CloudFormation's response endpoint: its `received` responses, and `injectFault(...)` to refuse the framework's PUTs. */
+  public async responseServer(): Promise<ResponseServer> {
+    return (await this.network()).responses;
   }
 
   /** Stops the driver's local servers (they do not keep the process alive, but a test may want them gone). */
@@ -353,8 +358,8 @@ export class LifecycleDriver {
   }
 
   /**
-   * Sends one raw event for a deployed custom resource through the Provider framework's rules, without
-   * changing the driver's state. Properties default to the deployed ones (given ones are stringified).
+   * Sends one raw event for a deployed custom resource through its Provider framework, without changing the
+   * driver's state. Properties default to the deployed ones (given ones are stringified).
    */
   public async invoke(logicalId: string, requestType: RequestType, overrides: {
     readonly properties?: Record<string, unknown>;
@@ -613,26 +618,26 @@ export class LifecycleDriver {
       ...(request.oldProperties ? { OldResourceProperties: request.oldProperties } : {}),
     };
     let response: Answer;
+    let framework: LambdaFunction | undefined;
     try {
-      const framework = await this.frameworkFunction(op, event);
+      framework = await this.frameworkFunction(op, event);
+    } catch (e) {
+      response = { status: 'FAILED', physicalId: event.PhysicalResourceId, data: {}, noEcho: false, reason: messageOf(e) };
+    }
+    if (framework) {
       this.functionStates = op.states;
       response = cloudFormationAnswer(event, await this.deliver(framework, event, objectKey));
-    } catch (e) {
-      if (!(e instanceof ResolutionError)) {
-        throw e;
-      }
-      response = { status: 'FAILED', physicalId: event.PhysicalResourceId, data: {}, noEcho: false, reason: e.message };
     }
     op.events.push({
       logicalId: request.logicalId,
       requestType: request.requestType,
-      ...(response.physicalId !== undefined ? { physicalId: response.physicalId } : {}),
-      status: response.status,
-      ...(response.reason !== undefined ? { reason: response.reason } : {}),
-      ...(response.noEcho ? { noEcho: true } : {}),
+      ...(response!.physicalId !== undefined ? { physicalId: response!.physicalId } : {}),
+      status: response!.status,
+      ...(response!.reason !== undefined ? { reason: response!.reason } : {}),
+      ...(response!.noEcho ? { noEcho: true } : {}),
       phase: request.phase ?? 'deploy',
     });
-    return { response, requestId, event: this.sentEvents.find(e => e.RequestId === requestId) };
+    return { response: response!, requestId, event: this.sentEvents.find(e => e.RequestId === requestId) };
   }
 
   /**
@@ -673,19 +678,19 @@ export class LifecycleDriver {
   private async frameworkFunction(op: Operation, event: CustomResourceEvent): Promise<LambdaFunction> {
     const framework = this.functionByArn(op, event.ServiceToken);
     if (!framework) {
-      throw new ResolutionError(`ServiceToken ${event.ServiceToken} of ${event.LogicalResourceId} is not a Lambda function of this stack`);
+      throw new Error(`ServiceToken ${event.ServiceToken} of ${event.LogicalResourceId} is not a Lambda function of this stack`);
     }
     const variables = ((framework.properties.Environment as any)?.Variables ?? {}) as Record<string, unknown>;
     if (variables.USER_IS_COMPLETE_FUNCTION_ARN) {
-      throw new ResolutionError(`${framework.logicalId}: Provider isComplete handlers are not supported by the lifecycle driver`);
+      throw new Error(`${framework.logicalId}: Provider isComplete handlers are not supported by the lifecycle driver`);
     }
     const userArn = variables.USER_ON_EVENT_FUNCTION_ARN;
     if (typeof userArn !== 'string') {
-      throw new ResolutionError(`ServiceToken of ${event.LogicalResourceId} is function ${framework.logicalId}, not a custom-resources.Provider `
+      throw new Error(`ServiceToken of ${event.LogicalResourceId} is function ${framework.logicalId}, not a custom-resources.Provider `
         + `framework: the lifecycle driver only runs Provider-backed custom resources (or skips types in skipResourceTypes)`);
     }
     if (!this.functionByArn(op, userArn)) {
-      throw new ResolutionError(`USER_ON_EVENT_FUNCTION_ARN ${userArn} of ${framework.logicalId} is not a Lambda function of this stack`);
+      throw new Error(`USER_ON_EVENT_FUNCTION_ARN ${userArn} of ${framework.logicalId} is not a Lambda function of this stack`);
     }
     const fn = this.lambdaFunction(framework);
     const { lambda } = await this.network();
@@ -701,7 +706,7 @@ export class LifecycleDriver {
           this.sentEvents.push(structuredClone(payload) as CustomResourceEvent);
         }),
       ]);
-      this.responseServer = responses;
+      this.capturedBy = responses;
       return { responses, lambda };
     })();
     return this.servers;

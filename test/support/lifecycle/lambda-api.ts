@@ -16,14 +16,19 @@ export type LambdaOperation = 'Invoke' | 'GetFunction' | 'GetFunctionConfigurati
 export interface LambdaFaultSpec {
   /** @default 'Invoke' */
   readonly operation?: LambdaOperation;
-  /** Sent in `x-amzn-ErrorType`, e.g. 'ResourceConflictException' (a function still Pending), 'ServiceException'. */
-  readonly errorType: string;
+  /**
+   * Sent in `x-amzn-ErrorType`, e.g. 'ResourceConflictException' (a function still Pending), 'ServiceException'.
+   * @default - no error: the call proceeds after `delayMs`
+   */
+  readonly errorType?: string;
   /** @default - Lambda's status for the error type (ResourceConflictException 409, TooManyRequestsException 429, ...) */
   readonly status?: number;
   /** @default 'Injected fault: <errorType>' */
   readonly message?: string;
   /** @default 1 */
   readonly times?: number;
+  /** Wait this long before answering (or proceeding). @default 0 */
+  readonly delayMs?: number;
 }
 
 export interface LambdaCall {
@@ -59,7 +64,12 @@ export class LambdaApi {
   /** Every request, in arrival order. */
   public readonly calls: LambdaCall[] = [];
   private readonly server: Server;
-  private faults: Array<{ readonly operation: string; readonly errorType: string; readonly status: number; readonly message: string; remaining: number }> = [];
+  private faults: Array<{
+    readonly operation: string;
+    readonly error?: { readonly errorType: string; readonly status: number; readonly message: string };
+    readonly delayMs: number;
+    remaining: number;
+  }> = [];
 
   private constructor(
     private readonly functions: (nameOrArn: string) => LambdaFunction | undefined,
@@ -79,15 +89,18 @@ export class LambdaApi {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** The next `times` calls of the operation fail with the error. */
+  /** The next `times` calls of the operation wait `delayMs`, then fail with the error (if any). */
   public injectFault(fault: LambdaFaultSpec): void {
-    const status = fault.status ?? ERROR_STATUS[fault.errorType];
-    if (status === undefined) {
-      throw new Error(`injectFault: give a status for error type ${fault.errorType}`);
+    const { errorType } = fault;
+    const status = errorType === undefined ? undefined : fault.status ?? ERROR_STATUS[errorType];
+    if (errorType !== undefined && status === undefined) {
+      throw new Error(`injectFault: give a status for error type ${errorType}`);
     }
     this.faults.push({
-      operation: fault.operation ?? 'Invoke', errorType: fault.errorType, status,
-      message: fault.message ?? `Injected fault: ${fault.errorType}`, remaining: fault.times ?? 1,
+      operation: fault.operation ?? 'Invoke',
+      error: errorType === undefined ? undefined : { errorType, status: status!, message: fault.message ?? `Injected fault: ${errorType}` },
+      delayMs: fault.delayMs ?? 0,
+      remaining: fault.times ?? 1,
     });
   }
 
@@ -123,8 +136,11 @@ export class LambdaApi {
       if (--fault.remaining <= 0) {
         this.faults.splice(this.faults.indexOf(fault), 1);
       }
-      fail(fault.errorType, fault.status, fault.message);
-      return;
+      await new Promise(resolve => setTimeout(resolve, fault.delayMs));
+      if (fault.error) {
+        fail(fault.error.errorType, fault.error.status, fault.error.message);
+        return;
+      }
     }
     if (!match || !['Invoke', 'GetFunction', 'GetFunctionConfiguration'].includes(operation)) {
       fail('UnknownOperationException', 404, `The lambda emulation does not serve ${request.method} ${url.pathname}`);

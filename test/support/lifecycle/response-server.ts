@@ -43,7 +43,7 @@ export class ResponseServer {
   public readonly received: CapturedResponse[] = [];
   private readonly server: Server;
   private readonly certificates = new Map<string, SelfSignedCertificate & { context: SecureContext }>();
-  private readonly waiters: Array<() => void> = [];
+  private faults: Array<{ readonly status: number; remaining: number }> = [];
 
   private constructor() {
     this.server = createServer({
@@ -56,11 +56,18 @@ export class ResponseServer {
           response.writeHead(405).end();
           return;
         }
+        const fault = this.faults[0];
+        if (fault) {
+          if (--fault.remaining <= 0) {
+            this.faults.shift();
+          }
+          response.writeHead(fault.status, { 'content-length': 0 }).end();
+          return;
+        }
         const url = new URL(request.url ?? '/', 'https://localhost');
         this.received.push(parse(decodeURIComponent(url.pathname.slice(1)), Buffer.concat(chunks).toString('utf8')));
         // S3's answer to a PUT of an object.
         response.writeHead(200, { 'content-length': 0 }).end();
-        this.waiters.splice(0).forEach(wake => wake());
       });
     });
     this.server.on('connection', (socket: Socket) => socket.unref());
@@ -80,9 +87,9 @@ export class ResponseServer {
     return certificate && { port: (this.server.address() as AddressInfo).port, ca: certificate.cert };
   }
 
-  /** Resolves on the next response received. */
-  public next(): Promise<void> {
-    return new Promise(resolve => this.waiters.push(resolve));
+  /** The next `times` PUTs are refused with `status` (S3 failing), and not captured. */
+  public injectFault(fault: { readonly status: number; readonly times?: number }): void {
+    this.faults.push({ status: fault.status, remaining: fault.times ?? 1 });
   }
 
   public async close(): Promise<void> {
