@@ -296,7 +296,7 @@ export class LifecycleDriver {
     return (await this.network()).responses;
   }
 
-  /** Stops the driver's local servers (they do not keep the process alive, but a test may want them gone). */
+  /** Stops the driver's local servers (they do not keep the process alive, but a test may want them gone); the driver is done after. */
   public async close(): Promise<void> {
     const servers = await this.servers;
     this.servers = undefined;
