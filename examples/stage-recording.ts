@@ -28,7 +28,9 @@ export class StageRecordingStack extends Stack {
 
     this.stage = new Stage(this, 'Stage', { stageName: 'webinar' });
     // a bucket configured as IVS requires, its storage configuration, and the stage's automatic participant recording.
-    this.recording = new StageRecording(this, 'Recording', { stage: this.stage, recordingRetention: Duration.days(90), ...props.recording });
+    this.recording = new StageRecording(this, 'Recording', {
+      stage: this.stage, bucketProps: { recordingRetention: Duration.days(90) }, ...props.recording,
+    });
 
     // recordings that need a person: those the consumer of FinishedRecordings keeps failing on, and those IVS could
     // not start or finish (a bucket deleted, or in another region).

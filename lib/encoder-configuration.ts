@@ -1,6 +1,8 @@
-import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { EncoderVideo } from './encoder-video';
 import { validateIvsArn } from './private/arn';
+import { markClass } from './private/class-marker';
 import { ArnResource, EncoderConfigurationRequest, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { PROVIDER_ACTIONS } from './private/iam';
@@ -31,108 +33,6 @@ export interface EncoderConfigurationAttributes {
 
 abstract class EncoderConfigurationBase extends Resource implements IEncoderConfiguration {
   public abstract readonly encoderConfigurationArn: string;
-}
-
-/** The API's defaults (1280x720 at 30 fps and 2,500,000 bps). */
-const DEFAULT_WIDTH = 1280;
-const DEFAULT_HEIGHT = 720;
-const DEFAULT_FRAMERATE = 30;
-const DEFAULT_BITRATE = 2_500_000;
-
-/** Frame rate and bitrate of a video preset, whose resolution is fixed. */
-export interface EncoderVideoPresetOptions {
-  /**
-   * Frame rate, in frames per second: from 1 to 60, fractions allowed (such as 29.97).
-   *
-   * @default 30
-   */
-  readonly framerate?: number;
-
-  /**
-   * Bitrate of the output, in bits per second: a whole number from 1 to 8,500,000.
-   * The default suits 720p; larger shapes may want more.
-   *
-   * @default 2500000
-   */
-  readonly bitrate?: number;
-}
-
-/** Video settings of any shape the API accepts. */
-export interface EncoderVideoSettings extends EncoderVideoPresetOptions {
-  /**
-   * Width of the video, in pixels: even, from 2 to 1920, with width × height at most 2,073,600 (1920x1080 or 1080x1920).
-   *
-   * @default 1280
-   */
-  readonly width?: number;
-
-  /**
-   * Height of the video, in pixels: even, from 2 to 1920, with width × height at most 2,073,600 (1920x1080 or 1080x1920).
-   *
-   * @default 720
-   */
-  readonly height?: number;
-}
-
-/**
- * The video an encoder configuration produces: a preset shape (such as `EncoderVideo.landscape1080p()`) or any
- * shape the API accepts (`EncoderVideo.custom({ ... })`).
- *
- * Presets fix the resolution; their frame rate and bitrate default to the API's (30 fps, 2,500,000 bps)
- * and can be set in their options. Every value is checked at synth (see `EncoderVideoSettings`).
- */
-export class EncoderVideo {
-  /** 854x480, 16:9. */
-  public static landscape480p(options: EncoderVideoPresetOptions = {}): EncoderVideo {
-    return EncoderVideo.custom({ ...options, width: 854, height: 480 });
-  }
-
-  /** 480x854, 9:16 (vertical video). */
-  public static portrait480p(options: EncoderVideoPresetOptions = {}): EncoderVideo {
-    return EncoderVideo.custom({ ...options, width: 480, height: 854 });
-  }
-
-  /** 1280x720, 16:9: the API's default shape. */
-  public static landscape720p(options: EncoderVideoPresetOptions = {}): EncoderVideo {
-    return EncoderVideo.custom({ ...options, width: 1280, height: 720 });
-  }
-
-  /** 720x1280, 9:16 (vertical video). */
-  public static portrait720p(options: EncoderVideoPresetOptions = {}): EncoderVideo {
-    return EncoderVideo.custom({ ...options, width: 720, height: 1280 });
-  }
-
-  /** 1920x1080, 16:9: the largest landscape shape the API accepts. */
-  public static landscape1080p(options: EncoderVideoPresetOptions = {}): EncoderVideo {
-    return EncoderVideo.custom({ ...options, width: 1920, height: 1080 });
-  }
-
-  /** 1080x1920, 9:16 (vertical video): the largest portrait shape the API accepts. */
-  public static portrait1080p(options: EncoderVideoPresetOptions = {}): EncoderVideo {
-    return EncoderVideo.custom({ ...options, width: 1080, height: 1920 });
-  }
-
-  /** Any shape, frame rate and bitrate the API accepts; what is not given takes the API's default. */
-  public static custom(settings: EncoderVideoSettings = {}): EncoderVideo {
-    return new EncoderVideo(settings.width ?? DEFAULT_WIDTH, settings.height ?? DEFAULT_HEIGHT, settings.framerate ?? DEFAULT_FRAMERATE,
-      settings.bitrate ?? DEFAULT_BITRATE);
-  }
-
-  /** Width, in pixels. */
-  public readonly width: number;
-  /** Height, in pixels. */
-  public readonly height: number;
-  /** Frame rate, in frames per second. */
-  public readonly framerate: number;
-  /** Bitrate, in bits per second. */
-  public readonly bitrate: number;
-
-  private constructor(width: number, height: number, framerate: number, bitrate: number) {
-    this.width = width;
-    this.height = height;
-    this.framerate = framerate;
-    this.bitrate = bitrate;
-  }
 }
 
 /** Properties of an `EncoderConfiguration`. */
@@ -194,6 +94,14 @@ export class EncoderConfiguration extends EncoderConfigurationBase implements IT
   }
 
   /**
+   * Whether `x` is an `EncoderConfiguration`, also one from another copy of this library loaded in the same app (where
+   * `instanceof` is false). Imported encoder configurations are not.
+   */
+  public static isEncoderConfiguration(x: any): x is EncoderConfiguration {
+    return isMarkedEncoderConfiguration(x);
+  }
+
+  /**
    * The encoder configuration's ARN.
    *
    * @attribute
@@ -216,8 +124,7 @@ export class EncoderConfiguration extends EncoderConfigurationBase implements IT
       actions: PROVIDER_ACTIONS.encoderConfiguration,
       request: (): EncoderConfigurationRequest => ({
         name: props.encoderConfigurationName,
-        // every setting explicit, the API's defaults included: a change of default then shows as a change here.
-        video: { width: this.video.width, height: this.video.height, framerate: this.video.framerate, bitrate: this.video.bitrate },
+        video: this.video._render(),
       }),
       tags: this.tags,
       removalPolicy: props.removalPolicy,
@@ -226,22 +133,12 @@ export class EncoderConfiguration extends EncoderConfigurationBase implements IT
   }
 }
 
-/** The API's limit on width × height (1920x1080 or 1080x1920). */
-const MAX_PIXELS = 2_073_600;
+const isMarkedEncoderConfiguration = markClass(EncoderConfiguration, 'EncoderConfiguration');
 
 function validateEncoderConfigurationProps(scope: EncoderConfiguration, props: EncoderConfigurationProps, video: EncoderVideo): void {
   const validator = new PropsValidator(scope, 'EncoderConfiguration');
   validator.resourceName('encoderConfigurationName', props.encoderConfigurationName);
-  for (const [prop, value] of [['video.width', video.width], ['video.height', video.height]] as const) {
-    validator.integerInRange(prop, value, 2, 1920, 'pixels');
-    validator.check(Token.isUnresolved(value) || !Number.isInteger(value) || value % 2 === 0, `\`${prop}\` must be even, got ${value}`);
-  }
-  const pixels = video.width * video.height;
-  validator.check(Token.isUnresolved(video.width) || Token.isUnresolved(video.height) || pixels <= MAX_PIXELS,
-    `\`video\` must have at most ${MAX_PIXELS} pixels (width × height, such as 1920x1080 or 1080x1920), `
-    + `got ${video.width}x${video.height} = ${pixels} pixels`);
-  validator.numberInRange('video.framerate', video.framerate, 1, 60, 'fps');
-  validator.integerInRange('video.bitrate', video.bitrate, 1, 8_500_000, 'bps');
+  video._validate(validator, 'video');
   validator.tags('tags', props.tags);
   validator.throwIfInvalid();
 }

@@ -1,11 +1,12 @@
-import { Annotations, IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Validations } from 'aws-cdk-lib';
+import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
+import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, IngestConfigurationRequest, Property, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
-import { PROVIDER_ACTIONS } from './private/iam';
+import { INGEST_CONFIGURATION_READ_STREAM_KEY_ACTIONS, PROVIDER_ACTIONS, STREAM_KEY_SECRET_PROVIDER_ACTIONS } from './private/iam';
 import { IvsRealTimeProvider } from './private/provider';
 import { PropsValidator } from './private/validation';
 // type-only: stage.ts imports this module at run time (for `addIngestConfiguration`), so this one must not import it back.
@@ -20,6 +21,12 @@ export interface IIngestConfiguration extends IResource {
    * @example 'arn:aws:ivs:us-east-1:123456789012:ingest-configuration/abcdABCDefgh'
    */
   readonly ingestConfigurationArn: string;
+
+  /**
+   * Grants reading the stream key and the redundant ingest credentials from IVS: `ivs:GetIngestConfiguration` on this
+   * ingest configuration only. (An `IngestConfiguration` that keeps a copy in Secrets Manager grants reading it too.)
+   */
+  grantReadStreamKey(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an ingest configuration defined outside this app. */
@@ -34,6 +41,77 @@ export interface IngestConfigurationAttributes {
 
 abstract class IngestConfigurationBase extends Resource implements IIngestConfiguration {
   public abstract readonly ingestConfigurationArn: string;
+
+  public grantReadStreamKey(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: INGEST_CONFIGURATION_READ_STREAM_KEY_ACTIONS,
+      resourceArns: [this.ingestConfigurationArn],
+    });
+  }
+}
+
+/**
+ * Where an ingest configuration's stream key can be read. IVS always holds it: `GetIngestConfiguration` returns it,
+ * with the redundant ingest credentials, for as long as the ingest configuration exists.
+ */
+export abstract class StreamKeyStorage {
+  /**
+   * IVS alone holds the stream key: read it with `GetIngestConfiguration`, after `grantReadStreamKey`. No secret to
+   * pay for, and no second copy that could differ from the key IVS accepts.
+   */
+  public static ivsOnly(): StreamKeyStorage {
+    return new IvsOnly();
+  }
+
+  /**
+   * IVS holds the stream key, and the provider's handler also copies it into a Secrets Manager secret defined with the
+   * ingest configuration (`streamKeySecret`), as the JSON
+   * `{"streamKey": "...", "redundantIngestCredentials": [{"participantId": "...", "streamKey": "..."}]}` (the list is
+   * empty without `redundantIngest`): for consumers that take the key as a secret, such as a container given
+   * `ecs.Secret.fromSecretsManager(ingest.streamKeySecret!, 'streamKey')`.
+   *
+   * The handler rewrites the secret whenever the keys of the ingest configuration the stack has change: at creation,
+   * replacement and rollback, and when `redundantIngest` is turned on or off. Until the first deployment it holds `{}`.
+   * If the copy cannot be written, the handler deletes the ingest configuration it just created and the deployment
+   * fails. Each secret is one more resource in the stack and is billed monthly.
+   */
+  public static secretsManager(): StreamKeyStorage {
+    return new SecretsManagerCopy();
+  }
+
+  /**
+   * Defines, in `scope`, the secret that holds the copy of the stream key, if this storage keeps one.
+   *
+   * @internal
+   */
+  public abstract _defineSecret(scope: Construct, removalPolicy: RemovalPolicy | undefined): secretsmanager.ISecret | undefined;
+}
+
+class IvsOnly extends StreamKeyStorage {
+  public _defineSecret(): undefined {
+    return undefined;
+  }
+}
+
+class SecretsManagerCopy extends StreamKeyStorage {
+  public _defineSecret(scope: Construct, removalPolicy: RemovalPolicy | undefined): secretsmanager.ISecret {
+    // the ID of earlier releases, where every ingest configuration had this secret: a stack that upgrades and opts in keeps it.
+    const secret = new secretsmanager.Secret(scope, 'StreamKey', {
+      description: `Stream key of the IVS Real-Time ingest configuration ${scope.node.path}`,
+      // a placeholder, not a generated password that could pass for a key: the handler writes the real value.
+      secretObjectValue: {},
+      removalPolicy,
+    });
+    // for cdk-nag (AwsSolutions-SMG4), through aws-cdk-lib's Validations: no dependency on cdk-nag.
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The secret holds a copy of the stream key IVS generated for the ingest configuration, which Secrets Manager cannot '
+        + 'rotate: a new key comes with a new ingest configuration, which the handler writes here (change a property that '
+        + 'replaces it to rotate)',
+    });
+    return secret;
+  }
 }
 
 /** The protocol an encoder publishes with. */
@@ -92,11 +170,21 @@ export interface IngestConfigurationOptions {
 
   /**
    * Whether the encoder may publish a second, backup stream with its own credentials, which the service
-   * uses when the primary one fails. The backup credentials are stored in `streamKeySecret` too. Updates in place.
+   * uses when the primary one fails. `GetIngestConfiguration` returns the backup credentials beside the stream key (and
+   * a Secrets Manager copy holds them too). Updates in place.
    *
    * @default false
    */
   readonly redundantIngest?: boolean;
+
+  /**
+   * Where the stream key can be read: from IVS only, or also from a copy in a Secrets Manager secret that the
+   * construct defines and the provider keeps current. Changing it creates or deletes the secret; the ingest
+   * configuration and its key stay as they are.
+   *
+   * @default StreamKeyStorage.ivsOnly()
+   */
+  readonly streamKeyStorage?: StreamKeyStorage;
 
   /**
    * What deleting the ingest configuration does while an encoder is publishing with it (it is `ACTIVE`): `true`
@@ -116,8 +204,9 @@ export interface IngestConfigurationOptions {
   readonly tags?: { [key: string]: string };
 
   /**
-   * What happens to the ingest configuration, and the secret holding its stream key, when they leave the stack.
-   * `RETAIN` keeps both, and keeps an ingest configuration that a replacement left behind (whose key stays valid).
+   * What happens to the ingest configuration, and the secret holding a copy of its stream key if there is one, when
+   * they leave the stack. `RETAIN` keeps both, and keeps an ingest configuration that a replacement left behind (whose
+   * key stays valid).
    *
    * @default RemovalPolicy.DESTROY
    */
@@ -135,12 +224,12 @@ export interface IngestConfigurationProps extends IngestConfigurationOptions {
  * stage as one participant.
  *
  * The stream key is a secret, so it never appears in the template, in outputs or in the custom resource's
- * attributes: the handler writes it to `streamKeySecret`, a Secrets Manager secret defined here, as the JSON
- * `{"streamKey": "...", "redundantIngestCredentials": [{"participantId": "...", "streamKey": "..."}]}` (the list
- * is empty without `redundantIngest`). Whoever runs the encoder reads it at run time, after `grantReadStreamKey`.
+ * attributes. IVS holds it: whoever runs the encoder reads it at run time with `GetIngestConfiguration`, after
+ * `grantReadStreamKey`. With `streamKeyStorage: StreamKeyStorage.secretsManager()`, the handler also keeps a copy in
+ * `streamKeySecret`.
  *
  * The stage and `redundantIngest` update in place (same ARN, same key); any other change defines a new ingest
- * configuration with a new key, written to the same secret, and CloudFormation deletes the old one (see
+ * configuration with a new key (which a secret copy then holds), and CloudFormation deletes the old one (see
  * `forceDelete`). Tags update in place.
  *
  * @resource Custom::IvsRealTimeIngestConfiguration
@@ -166,6 +255,14 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
   }
 
   /**
+   * Whether `x` is an `IngestConfiguration`, also one from another copy of this library loaded in the same app (where
+   * `instanceof` is false). Imported ingest configurations are not.
+   */
+  public static isIngestConfiguration(x: any): x is IngestConfiguration {
+    return isMarkedIngestConfiguration(x);
+  }
+
+  /**
    * The ingest configuration's ARN.
    *
    * @attribute
@@ -179,11 +276,10 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
    */
   public readonly ingestConfigurationParticipantId: string;
   /**
-   * The secret holding the stream key (and the redundant ingest credentials), as the JSON
-   * `{"streamKey": "...", "redundantIngestCredentials": [...]}`. The handler writes it whenever they change (creation,
-   * replacement, `redundantIngest` turned on or off); until the first deployment it holds `{}`.
+   * The secret holding a copy of the stream key and the redundant ingest credentials, with
+   * `StreamKeyStorage.secretsManager()` (see there for its content); `undefined` otherwise, when IVS alone holds them.
    */
-  public readonly streamKeySecret: secretsmanager.ISecret;
+  public readonly streamKeySecret?: secretsmanager.ISecret;
   /** The ingest configuration's tags, including those added with `Tags.of()`. */
   public readonly tags: TagManager;
 
@@ -191,26 +287,9 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
     super(scope, id);
     validateIngestConfigurationProps(this, props);
     const protocol = props.ingestProtocol ?? IngestProtocol.RTMPS;
-    if (protocol === IngestProtocol.RTMP) {
-      Annotations.of(this).addWarningV2('cdk-ivs-realtime:insecureIngest',
-        'IngestProtocol.RTMP sends the stream and its stream key over the network unencrypted; use IngestProtocol.RTMPS '
-        + 'unless the encoder cannot');
-    }
 
     this.tags = new TagManager(TagType.MAP, ResourceType.INGEST_CONFIGURATION, props.tags);
-    const secret = new secretsmanager.Secret(this, 'StreamKey', {
-      description: `Stream key of the IVS Real-Time ingest configuration ${this.node.path}`,
-      // a placeholder, not a generated password that could pass for a key: the handler writes the real value.
-      secretObjectValue: {},
-      removalPolicy: props.removalPolicy,
-    });
-    // for cdk-nag (AwsSolutions-SMG4), through aws-cdk-lib's Validations: no dependency on cdk-nag.
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'The secret holds the stream key IVS generated for the ingest configuration, which Secrets Manager cannot rotate: a new '
-        + 'key comes with a new ingest configuration, which the handler writes here (change a property that replaces it to rotate)',
-    });
-    this.streamKeySecret = secret;
+    this.streamKeySecret = (props.streamKeyStorage ?? StreamKeyStorage.ivsOnly())._defineSecret(this, props.removalPolicy);
 
     const resource = defineIvsCustomResource(this, {
       resourceType: ResourceType.INGEST_CONFIGURATION,
@@ -227,33 +306,40 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
         redundantIngest: props.redundantIngest ?? false,
       }),
       properties: {
-        [Property.STREAM_KEY_SECRET_ARN]: secret.secretArn,
-        [Property.FORCE_DELETE]: props.forceDelete ?? true,
+        // absent without a copy, which tells the handler to write none.
+        [Property.STREAM_KEY_SECRET_ARN]: this.streamKeySecret?.secretArn,
+        // only when false: the handler forces by default, and an absent setting keeps templates small.
+        ...(props.forceDelete === false ? { [Property.FORCE_DELETE]: false } : {}),
       },
       tags: this.tags,
       removalPolicy: props.removalPolicy,
     });
-    // the handler may write this secret only; the custom resource waits for the permission.
-    const provider = IvsRealTimeProvider.getOrCreate(this);
-    const grant = iam.Grant.addToPrincipal({
-      grantee: provider.onEventHandler,
-      actions: ['secretsmanager:PutSecretValue'],
-      resourceArns: [secret.secretArn],
-    });
-    resource.node.addDependency(grant);
+    if (this.streamKeySecret) {
+      // the handler may write this secret only; the custom resource waits for the permission.
+      const grant = iam.Grant.addToPrincipal({
+        grantee: IvsRealTimeProvider.getOrCreate(this).onEventHandler,
+        actions: STREAM_KEY_SECRET_PROVIDER_ACTIONS,
+        resourceArns: [this.streamKeySecret.secretArn],
+      });
+      resource.node.addDependency(grant);
+    }
 
     this.ingestConfigurationArn = resource.ref;
     this.ingestConfigurationParticipantId = resource.getAttString(Attribute.INGEST_CONFIGURATION_PARTICIPANT_ID);
   }
 
   /**
-   * Grants reading the stream key secret: `secretsmanager:GetSecretValue` and `secretsmanager:DescribeSecret`
-   * on `streamKeySecret` only.
+   * Grants reading the stream key and the redundant ingest credentials: `ivs:GetIngestConfiguration` on this ingest
+   * configuration only and, with a copy in Secrets Manager, `secretsmanager:GetSecretValue` and
+   * `secretsmanager:DescribeSecret` on `streamKeySecret` only.
    */
   public grantReadStreamKey(grantee: iam.IGrantable): iam.Grant {
-    return this.streamKeySecret.grantRead(grantee);
+    const fromIvs = super.grantReadStreamKey(grantee);
+    return this.streamKeySecret ? fromIvs.combine(this.streamKeySecret.grantRead(grantee)) : fromIvs;
   }
 }
+
+const isMarkedIngestConfiguration = markClass(IngestConfiguration, 'IngestConfiguration');
 
 function validateIngestConfigurationProps(scope: IngestConfiguration, props: IngestConfigurationProps): void {
   const validator = new PropsValidator(scope, 'IngestConfiguration');

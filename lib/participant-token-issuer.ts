@@ -1,14 +1,12 @@
-import * as path from 'path';
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { IParticipantTokenSigningKey } from './participant-token-signing-key';
+import { defineBundledFunction } from './private/bundled-function';
 import { renderApiRequest } from './private/custom-resource';
 import { ISSUER_INVOKE_ACTIONS, TOKEN_ISSUER_STAGE_ACTIONS } from './private/iam';
 import { PARTICIPANT_TOKEN_LIMITS, TOKEN_ISSUER_CONFIG_ENV, TokenIssuerConfig } from './private/participant-token-contract';
-import { HANDLER_BUNDLE_DIR, logWritingRole } from './private/provider';
 import { PropsValidator } from './private/validation';
 import { IStage } from './stage';
 
@@ -108,20 +106,14 @@ export class ParticipantTokenIssuer extends Construct {
       publicKeyArn: props.signingKey.publicKeyArn,
     };
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const handler = new lambda.Function(this, 'Function', {
+    const handler = defineBundledFunction(this, 'Function', {
+      bundle: 'participant-token-issuer',
+      logGroupId: 'Logs',
+      roleId: 'ServiceRole',
       description: 'Issues Amazon IVS Real-Time participant tokens signed with AWS KMS (cdk-ivs-realtime ParticipantTokenIssuer)',
-      // as the provider's: the bundle targets Node.js 20, so the latest runtime aws-cdk-lib knows runs it.
-      runtime: lambda.determineLatestNodeRuntime(this),
-      architecture: lambda.Architecture.ARM_64,
-      code: lambda.Code.fromAsset(path.join(HANDLER_BUNDLE_DIR, 'participant-token-issuer')),
-      handler: 'index.handler',
-      memorySize: 256,
       // a caller waits: room for the SDK's retries of a throttled Sign or GetStage, no more.
       timeout: Duration.seconds(10),
       environment: { [TOKEN_ISSUER_CONFIG_ENV]: renderApiRequest(this, config) },
-      role: logWritingRole(this, 'ServiceRole', logGroup),
-      logGroup,
     });
     this.handler = handler;
     props.signingKey.grantSign(handler);

@@ -1,10 +1,10 @@
-import { CustomResource, Duration, ITaggable, RemovalPolicy, Resource, TagManager, Tags, TagType, Token } from 'aws-cdk-lib';
+import { Duration, ITaggable, RemovalPolicy, Resource, TagManager, Tags, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
 import { ArnResource, Attribute, KmsPublicKeyRequest, ResourceType } from './private/contract';
-import { defineIvsCustomResource } from './private/custom-resource';
+import { defineIvsCustomResource, IvsCustomResource } from './private/custom-resource';
 import { PARTICIPANT_TOKEN_SIGNING_ALGORITHM, PROVIDER_ACTIONS, PROVIDER_KMS_ACTIONS, SIGNING_KEY_SIGN_ACTIONS } from './private/iam';
 import { IvsRealTimeProvider } from './private/provider';
 import { PropsValidator } from './private/validation';
@@ -211,14 +211,15 @@ export class ParticipantTokenSigningKey extends ParticipantTokenSigningKeyBase i
       request: (): KmsPublicKeyRequest => ({ kmsKeyArn: kmsKey.keyArn }),
       tags: this.tags,
     });
-    IvsRealTimeProvider.getOrCreate(this).addToRolePolicy(new iam.PolicyStatement({ actions: PROVIDER_KMS_ACTIONS, resources: [kmsKey.keyArn] }));
+    IvsRealTimeProvider.getOrCreate(this).onEventHandler
+      .addToRolePolicy(new iam.PolicyStatement({ actions: PROVIDER_KMS_ACTIONS, resources: [kmsKey.keyArn] }));
     return { kmsKey, publicKey };
   }
 }
 
 interface Generation {
   readonly kmsKey: kms.IKey;
-  readonly publicKey: CustomResource;
+  readonly publicKey: IvsCustomResource;
 }
 
 const MIN_PENDING_DAYS = 7;

@@ -1,12 +1,12 @@
-import { createPublicKey, KeyObject } from 'crypto';
-import { readFileSync } from 'fs';
-import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
+import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, PublicKeyRequest, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { PROVIDER_ACTIONS } from './private/iam';
 import { PropsValidator } from './private/validation';
+import { PublicKeyMaterial } from './public-key-material';
 
 /**
  * An Amazon IVS Real-Time public key: IVS verifies with it the participant tokens your backend signs with the
@@ -34,34 +34,6 @@ export interface PublicKeyAttributes {
 
 abstract class PublicKeyBase extends Resource implements IPublicKey {
   public abstract readonly publicKeyArn: string;
-}
-
-/**
- * The PEM text of an ECDSA P-384 public key (`-----BEGIN PUBLIC KEY-----`, SPKI), as `openssl ec -pubout` writes it.
- *
- * Create a key pair with `openssl ecparam -name secp384r1 -genkey -noout -out priv.pem` and
- * `openssl ec -in priv.pem -pubout -out public.pem`; keep `priv.pem` secret and give this library `public.pem`.
- */
-export class PublicKeyMaterial {
-  /** The PEM text itself. */
-  public static fromString(pem: string): PublicKeyMaterial {
-    return new PublicKeyMaterial(pem, undefined);
-  }
-
-  /** A file holding the PEM text, read at synth (a relative path is relative to where `cdk synth` runs). */
-  public static fromFile(path: string): PublicKeyMaterial {
-    return new PublicKeyMaterial(undefined, path);
-  }
-
-  /** The PEM text, when given as a string. */
-  public readonly pem?: string;
-  /** The file the PEM text is read from, when given as a file. */
-  public readonly path?: string;
-
-  private constructor(pem: string | undefined, path: string | undefined) {
-    this.pem = pem;
-    this.path = path;
-  }
 }
 
 /** Properties of a `PublicKey`. */
@@ -122,6 +94,14 @@ export class PublicKey extends PublicKeyBase implements ITaggable {
   }
 
   /**
+   * Whether `x` is a `PublicKey`, also one from another copy of this library loaded in the same app (where
+   * `instanceof` is false). Imported public keys are not.
+   */
+  public static isPublicKey(x: any): x is PublicKey {
+    return isMarkedPublicKey(x);
+  }
+
+  /**
    * The public key's ARN.
    *
    * @attribute
@@ -155,88 +135,14 @@ export class PublicKey extends PublicKeyBase implements ITaggable {
   }
 }
 
+const isMarkedPublicKey = markClass(PublicKey, 'PublicKey');
+
 /** Validates the props and returns the PEM text to render. */
 function validatePublicKeyProps(scope: PublicKey, props: PublicKeyProps): string | undefined {
   const validator = new PropsValidator(scope, 'PublicKey');
   validator.resourceName('publicKeyName', props.publicKeyName);
   validator.tags('tags', props.tags);
-  const pem = checkedPem(validator, props.publicKeyMaterial);
+  const pem = props.publicKeyMaterial._render(validator, 'publicKeyMaterial');
   validator.throwIfInvalid();
   return pem;
-}
-
-const PROP = '`publicKeyMaterial`';
-/** The API's own pattern (unanchored in the model: text around the block is allowed). */
-const PUBLIC_KEY_BLOCK = /-----BEGIN PUBLIC KEY-----\r?\n([a-zA-Z0-9+/=\r\n]+)\r?\n-----END PUBLIC KEY-----(\r?\n)?/;
-const CURVE_NAMES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-
-/**
- * Reads the material and checks that it is what IVS accepts for participant tokens, recording what is wrong.
- *
- * Returns the key re-encoded canonically, so that reformatting the source (line endings, surrounding text) does not
- * replace the deployed key. Messages describe what was found, never the text itself: a private key must not end up
- * in a build log.
- */
-function checkedPem(validator: PropsValidator, material: PublicKeyMaterial): string | undefined {
-  const from = material.path !== undefined ? ` in file ${JSON.stringify(material.path)}` : '';
-  const text = material.path !== undefined ? readMaterialFile(validator, material.path) : material.pem;
-  if (text === undefined || Token.isUnresolved(text)) {
-    return text;
-  }
-  const labels = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((match) => match[1]);
-  if (labels.some((label) => label.includes('PRIVATE'))) {
-    validator.check(false, `${PROP} must be a public key, never a private one (write the public half with `
-      + `\`openssl ec -in priv.pem -pubout\`), got a private key${from}`);
-    return undefined;
-  }
-  const block = PUBLIC_KEY_BLOCK.exec(text);
-  if (labels.length !== 1 || !block) {
-    validator.check(false, `${PROP} must hold one PEM "-----BEGIN PUBLIC KEY-----" block (SPKI, as \`openssl ec -pubout\` writes it), `
-      + `got ${describePemBlocks(text, labels)}${from}`);
-    return undefined;
-  }
-  let key: KeyObject;
-  try {
-    key = createPublicKey(block[0]);
-  } catch (error) {
-    validator.check(false, `${PROP} must be a public key that parses, got a PUBLIC KEY block that does not${from} (${(error as Error).message})`);
-    return undefined;
-  }
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  validator.check(key.asymmetricKeyType === 'ec' && curve === 'secp384r1',
-    `${PROP} must be an ECDSA P-384 key (IVS verifies participant tokens signed with ES384), got ${describeKey(key)}${from}`);
-  return key.export({ type: 'spki', format: 'pem' }).toString();
-}
-
-function readMaterialFile(validator: PropsValidator, path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    validator.check(false, `${PROP} must be a readable file, got ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code})`);
-    return undefined;
-  }
-}
-
-function describePemBlocks(text: string, labels: string[]): string {
-  if (labels.length === 0) {
-    return `${text.length} characters with no PEM block`;
-  }
-  if (labels.length > 1) {
-    return `${labels.length} PEM blocks (${labels.join(', ')})`;
-  }
-  return labels[0] === 'PUBLIC KEY' ? 'a PUBLIC KEY block whose base64 body is not on lines of its own' : `a block labelled ${labels[0]}`;
-}
-
-function describeKey(key: KeyObject): string {
-  const details = key.asymmetricKeyDetails;
-  switch (key.asymmetricKeyType) {
-    case 'ec': {
-      const curve = details?.namedCurve ?? 'unknown';
-      return `an EC key on curve ${CURVE_NAMES[curve] ? `${CURVE_NAMES[curve]} (${curve})` : curve}`;
-    }
-    case 'rsa':
-      return `an RSA key (${details?.modulusLength} bits)`;
-    default:
-      return `a key of type ${key.asymmetricKeyType}`;
-  }
 }

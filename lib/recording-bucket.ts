@@ -1,10 +1,9 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { validateRecordingBucketOptions } from './private/recording-bucket';
 import { PropsValidator } from './private/validation';
 
-/** Options of a `RecordingBucket`, also taken by `StageRecording` for the bucket it defines. */
+/** Options of a `RecordingBucket`, also `StageRecording`'s `bucketProps` for the bucket it defines. */
 export interface RecordingBucketProps {
   /**
    * How long the bucket keeps recordings before S3 deletes them (a lifecycle expiration rule), in whole days.
@@ -72,4 +71,14 @@ export class RecordingBucket extends s3.Bucket {
       });
     }
   }
+}
+
+function validateRecordingBucketOptions(validator: PropsValidator, props: RecordingBucketProps): void {
+  const retention = props.recordingRetention;
+  if (retention && !retention.isUnresolved()) {
+    const days = retention.toMilliseconds({ integral: false }) / Duration.days(1).toMilliseconds();
+    validator.check(Number.isInteger(days) && days >= 1, `\`recordingRetention\` must be a whole number of days, at least 1, got ${days} days`);
+  }
+  validator.check(!props.autoDeleteObjects || props.removalPolicy === RemovalPolicy.DESTROY,
+    '`autoDeleteObjects` requires `removalPolicy` DESTROY (objects are deleted with the bucket); set both or remove `autoDeleteObjects`');
 }

@@ -1,28 +1,20 @@
-import * as path from 'path';
-import { Annotations, Duration, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import { Annotations, Duration, ITaggable, Lazy, Stack, TagManager, TagType } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CompositionDestination, CompositionDestinationType, CompositionLayout } from './composition';
+import { CompositionDestination, CompositionDestinationType } from './composition-destination';
+import { CompositionLayout } from './composition-layout';
 import { EncoderConfiguration } from './encoder-configuration';
-import {
-  needsDefaultEncoder,
-  renderDestination,
-  renderLayout,
-  validateDestinations,
-  validateLayout,
-  validateSameEnvironment,
-} from './private/composition';
+import { defineBundledFunction } from './private/bundled-function';
+import { validateSameEnvironment } from './private/composition-environment';
 import { COMPOSITION_CONFIG_ENV, COMPOSITION_OWNER_TAG, CompositionFunctionConfig } from './private/composition-contract';
 import { ArnResource } from './private/contract';
 import { renderApiRequest } from './private/custom-resource';
 import { COMPOSITION_FUNCTION_ACTIONS, LIST_COMPOSITIONS_ACTIONS } from './private/iam';
 import { acknowledgeWildcardResource } from './private/nag';
-import { HANDLER_BUNDLE_DIR, logWritingRole } from './private/provider';
 import { defineStageEventRule } from './private/stage-event-rule';
 import { PropsValidator } from './private/validation';
 import { IStage } from './stage';
@@ -112,16 +104,17 @@ export class StageComposition extends Construct implements ITaggable {
     const stopOnSessionEnd = props.stopOnSessionEnd ?? false;
     const stageArns = props.stages.map((stage) => stage.stageArn);
 
-    if (props.destinations.some(needsDefaultEncoder)) {
-      this.defaultEncoderConfiguration = new EncoderConfiguration(this, 'DefaultEncoderConfiguration');
-    }
+    // defined by the first destination that names no encoder configuration, if any does.
+    let defaultEncoder: EncoderConfiguration | undefined;
+    const defaultEncoderFor = () => defaultEncoder ??= new EncoderConfiguration(this, 'DefaultEncoderConfiguration');
     const config: UntaggedConfig = {
       key: this.node.addr,
       stageArns,
-      layout: renderLayout(props.layout ?? CompositionLayout.grid()),
-      destinations: props.destinations.map((destination) => renderDestination(destination, () => this.defaultEncoderConfiguration!)),
+      layout: (props.layout ?? CompositionLayout.grid())._render(),
+      destinations: props.destinations.map((destination) => destination._render(defaultEncoderFor)),
       stopOnSessionEnd,
     };
+    this.defaultEncoderConfiguration = defaultEncoder;
     // tags lazily, so that Tags.of() applied anywhere above reaches the compositions.
     const configJson = renderApiRequest(this, { ...config, tags: Lazy.any({ produce: () => this.tags.tagValues() }) });
     this.node.addValidation({ validate: () => validateFunctionConfig(this, { ...config, tags: this.tags.tagValues() }) });
@@ -131,28 +124,23 @@ export class StageComposition extends Construct implements ITaggable {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const handler = new lambda.Function(this, 'Function', {
+    const handler = defineBundledFunction(this, 'Function', {
+      bundle: 'composition',
+      logGroupId: 'Logs',
+      roleId: 'ServiceRole',
       // not "cdk-ivs-realtime: …", which names the stack's one custom-resource provider.
       description: 'Starts Amazon IVS Real-Time compositions when a stage session starts publishing (cdk-ivs-realtime StageComposition)',
-      // as the provider's: the bundle targets Node.js 20, so the latest runtime aws-cdk-lib knows runs it.
-      runtime: lambda.determineLatestNodeRuntime(this),
-      architecture: lambda.Architecture.ARM_64,
-      code: lambda.Code.fromAsset(path.join(HANDLER_BUNDLE_DIR, 'composition')),
-      handler: 'index.handler',
-      memorySize: 256,
       // room for the SDK's throttling backoff and the bounded conflict retries of a start.
       timeout: Duration.minutes(2),
       environment: { [COMPOSITION_CONFIG_ENV]: configJson },
-      role: logWritingRole(this, 'ServiceRole', logGroup),
-      logGroup,
       // the function fails only when a later attempt may succeed (throttling beyond the SDK's retries, server errors):
       // two more attempts, then the dead-letter queue; never an endless loop.
       retryAttempts: 2,
       deadLetterQueue: this.deadLetterQueue,
     });
     this.handler = handler;
-    this.grantFunction(handler, props, stageArns, stopOnSessionEnd);
+    this.grantFunction(handler, props.destinations.flatMap((destination) => destination._resourceArns(defaultEncoderFor)), stageArns,
+      stopOnSessionEnd);
 
     const stageEvents = [StageEvent.PARTICIPANT_PUBLISHED, ...(stopOnSessionEnd ? [StageEvent.PARTICIPANT_UNPUBLISHED] : [])];
     this.rule = defineStageEventRule(this, 'Rule', stageArns, {
@@ -165,16 +153,9 @@ export class StageComposition extends Construct implements ITaggable {
    * Least privilege: the stages, the compositions, and exactly the encoder and storage configurations and channels
    * the destinations name (StartComposition is authorized against each resource of the request).
    */
-  private grantFunction(handler: lambda.Function, props: StageCompositionProps, stageArns: string[], stopOnSessionEnd: boolean): void {
+  private grantFunction(handler: lambda.Function, destinationArns: string[], stageArns: string[], stopOnSessionEnd: boolean): void {
     const stack = Stack.of(this);
     const compositions = stack.formatArn({ service: 'ivs', resource: ArnResource.COMPOSITION, resourceName: '*' });
-    const encoders = [
-      ...props.destinations.flatMap((d) => d.s3Options?.encoderConfigurations ?? []),
-      ...props.destinations.flatMap((d) => d.channelOptions?.encoderConfiguration ?? []),
-      ...(this.defaultEncoderConfiguration ? [this.defaultEncoderConfiguration] : []),
-    ].map((encoder) => encoder.encoderConfigurationArn);
-    const storage = props.destinations.flatMap((d) => d.storageConfiguration?.storageConfigurationArn ?? []);
-    const channels = props.destinations.flatMap((d) => d.channelArn ?? []);
 
     handler.addToRolePolicy(new iam.PolicyStatement({
       actions: [...COMPOSITION_FUNCTION_ACTIONS.readStage, ...(stopOnSessionEnd ? COMPOSITION_FUNCTION_ACTIONS.listPublishers : [])],
@@ -182,7 +163,7 @@ export class StageComposition extends Construct implements ITaggable {
     }));
     handler.addToRolePolicy(new iam.PolicyStatement({
       actions: COMPOSITION_FUNCTION_ACTIONS.start,
-      resources: unique([...stageArns, compositions, ...encoders, ...storage, ...channels]),
+      resources: unique([...stageArns, compositions, ...destinationArns]),
     }));
     handler.addToRolePolicy(new iam.PolicyStatement({
       actions: [...COMPOSITION_FUNCTION_ACTIONS.tag, ...(stopOnSessionEnd ? COMPOSITION_FUNCTION_ACTIONS.stop : [])],
@@ -215,10 +196,10 @@ function validateStageCompositionProps(scope: StageComposition, props: StageComp
   const arns = props.stages.map((stage) => stage.stageArn);
   props.stages.forEach((stage, index) => {
     validator.check(arns.indexOf(stage.stageArn) === index, `\`stages\` must not repeat a stage, got ${stage.node.path} more than once`);
-    validateSameEnvironment(validator, `stages[${index}]`, stage, stack);
+    validateSameEnvironment(validator, `stages[${index}]`, stage.env, stack);
   });
-  validateLayout(validator, 'layout', props.layout ?? CompositionLayout.grid());
-  validateDestinations(validator, 'destinations', props.destinations, stack);
+  (props.layout ?? CompositionLayout.grid())._validate(validator, 'layout');
+  CompositionDestination._validateAll(validator, 'destinations', props.destinations, stack);
   validateCompositionTags(validator, props.tags);
   validator.throwIfInvalid();
 

@@ -1,33 +1,37 @@
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ivsResourceId } from './private/arn';
-import { validateRecordingBucket, validateRecordingBucketOptions } from './private/recording-bucket';
 import { PropsValidator } from './private/validation';
 import { RecordingBucket, RecordingBucketProps } from './recording-bucket';
-import { AutoParticipantRecordingOptions, IStage, Stage } from './stage';
+import { AutoParticipantRecordingOptions, Stage } from './stage';
 import { StorageConfiguration } from './storage-configuration';
 
 /** Properties of a `StageRecording`. */
-export interface StageRecordingProps extends AutoParticipantRecordingOptions, RecordingBucketProps {
+export interface StageRecordingProps extends AutoParticipantRecordingOptions {
   /**
-   * The stage whose publishing participants are recorded. It must be a `Stage` defined in this app (new or already
-   * deployed): recording is part of the stage's own configuration, which an imported stage's is not.
+   * The stage whose publishing participants are recorded, a `Stage` of this app (new or already deployed): recording
+   * is part of the stage's own configuration, which an imported stage's is not. `Stage.isStage` tells a `Stage` from
+   * another `IStage`.
    */
-  readonly stage: IStage;
+  readonly stage: Stage;
 
   /**
-   * The bucket recordings are written to. A given bucket must be in the stack's region, encrypted with SSE-S3 (not
-   * KMS) and must not use the `ObjectWriter` object ownership; an imported bucket gets a warning with the policy
-   * statement IVS needs kept.
+   * The bucket recordings are written to, instead of a new one. It must be in the stack's region, encrypted with SSE-S3
+   * (not KMS) and must not use the `ObjectWriter` object ownership; an imported bucket gets a warning with the policy
+   * statement IVS needs kept. Give `bucket` or `bucketProps`, not both.
    *
-   * The bucket options (`recordingRetention`, `removalPolicy`, `autoDeleteObjects`, `serverAccessLogsBucket`) apply only
-   * to the bucket this construct defines, when this is not given.
-   *
-   * @default - a new `RecordingBucket`: SSE-S3, object ownership enforced, public access blocked, SSL enforced
+   * @default - a new `RecordingBucket` with `bucketProps`: SSE-S3, object ownership enforced, public access blocked,
+   * SSL enforced
    */
   readonly bucket?: s3.IBucket;
+
+  /**
+   * The options of the `RecordingBucket` this construct defines when no `bucket` is given.
+   *
+   * @default - a `RecordingBucket` with its defaults: recordings kept until you delete them, the bucket retained
+   */
+  readonly bucketProps?: RecordingBucketProps;
 
   /**
    * The storage configuration's name. Up to 128 letters, digits, hyphens and underscores.
@@ -51,7 +55,7 @@ export interface StageRecordingProps extends AutoParticipantRecordingOptions, Re
  *
  * @example
  * const stage = new Stage(this, 'Stage');
- * new StageRecording(this, 'Recording', { stage, recordingRetention: Duration.days(30) });
+ * new StageRecording(this, 'Recording', { stage, bucketProps: { recordingRetention: Duration.days(30) } });
  */
 export class StageRecording extends Construct {
   /** The recorded stage. */
@@ -74,11 +78,9 @@ export class StageRecording extends Construct {
   constructor(scope: Construct, id: string, props: StageRecordingProps) {
     super(scope, id);
     validateStageRecordingProps(this, props);
-    const { stage, bucket, recordingRetention, removalPolicy, autoDeleteObjects, serverAccessLogsBucket, storageConfigurationName, ...options } = props;
-    this.stage = stage as Stage;
-    this.bucket = bucket ?? new RecordingBucket(this, 'Bucket', {
-      recordingRetention, removalPolicy, autoDeleteObjects, serverAccessLogsBucket,
-    });
+    const { stage, bucket, bucketProps, storageConfigurationName, ...options } = props;
+    this.stage = stage;
+    this.bucket = bucket ?? new RecordingBucket(this, 'Bucket', bucketProps);
     this.storageConfiguration = new StorageConfiguration(this, 'Storage', { bucket: this.bucket, storageConfigurationName });
     this.stage.enableAutoParticipantRecording({ ...options, storageConfiguration: this.storageConfiguration });
     this.stageId = ivsResourceId(this.stage.stageArn);
@@ -94,18 +96,10 @@ export class StageRecording extends Construct {
   }
 }
 
+// the bucket's and the storage configuration's own rules are checked once, by RecordingBucket and StorageConfiguration.
 function validateStageRecordingProps(scope: StageRecording, props: StageRecordingProps): void {
   const validator = new PropsValidator(scope, 'StageRecording');
-  validator.check(props.stage instanceof Stage, '`stage` must be a Stage defined in this app (recording is part of the stage\'s own '
-    + `configuration), got the imported stage ${props.stage.node.path}`);
-  validator.resourceName('storageConfigurationName', props.storageConfigurationName);
-  if (props.bucket) {
-    validateRecordingBucket(validator, 'bucket', props.bucket, Stack.of(scope).region);
-    for (const prop of ['recordingRetention', 'removalPolicy', 'autoDeleteObjects', 'serverAccessLogsBucket'] as const) {
-      validator.check(props[prop] === undefined, `\`${prop}\` applies only to the bucket StageRecording defines when \`bucket\` is not `
-        + `given; set it on your bucket or remove \`${prop}\``);
-    }
-  }
-  validateRecordingBucketOptions(validator, props);
+  validator.check(props.bucket === undefined || props.bucketProps === undefined, '`bucket` and `bucketProps` cannot both be set: '
+    + '`bucketProps` configures the bucket StageRecording defines when no `bucket` is given; remove one of them');
   validator.throwIfInvalid();
 }

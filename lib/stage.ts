@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IngestConfiguration, IngestConfigurationOptions } from './ingest-configuration';
 import { validateIvsArn } from './private/arn';
+import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, ResourceType, StageRequest } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import {
@@ -16,7 +17,6 @@ import {
   STAGE_STOP_COMPOSITION_ACTIONS,
 } from './private/iam';
 import { defineStageEventRule } from './private/stage-event-rule';
-import { renderThumbnailSettings, validateThumbnails } from './private/thumbnails';
 import { PropsValidator, ValidationError } from './private/validation';
 import { RecordingThumbnails } from './recording-thumbnails';
 import { StageEvent } from './stage-event';
@@ -288,6 +288,14 @@ export class Stage extends StageBase implements ITaggable {
   }
 
   /**
+   * Whether `x` is a `Stage`, also one from another copy of this library loaded in the same app (where
+   * `instanceof` is false). Imported stages are not.
+   */
+  public static isStage(x: any): x is Stage {
+    return isMarkedStage(x);
+  }
+
+  /**
    * The stage's ARN.
    *
    * @attribute
@@ -374,6 +382,8 @@ export class Stage extends StageBase implements ITaggable {
   }
 }
 
+const isMarkedStage = markClass(Stage, 'Stage');
+
 function validateStageProps(stage: Stage, props: StageProps): void {
   const validator = new PropsValidator(stage, 'Stage');
   validator.resourceName('stageName', props.stageName);
@@ -387,7 +397,7 @@ function validateStageProps(stage: Stage, props: StageProps): void {
 /** The API's rules for recording options, wherever they are given (props or `enableAutoParticipantRecording`); `prefix` names the props. */
 function validateRecordingOptions(validator: PropsValidator, prefix: string, recording: AutoParticipantRecordingOptions): void {
   validator.oneOf(`${prefix}mediaType`, recording.mediaType, Object.values(ParticipantRecordingMediaType));
-  validateThumbnails(validator, `${prefix}thumbnails`, recording.thumbnails);
+  recording.thumbnails?._validate(validator, `${prefix}thumbnails`);
   validator.wholeSeconds(`${prefix}recordingReconnectWindow`, recording.recordingReconnectWindow, 0, 300);
   validator.wholeSeconds(`${prefix}hlsTargetSegmentDuration`, recording.hlsTargetSegmentDuration, 2, 10);
   validator.check(recording.mediaType !== ParticipantRecordingMediaType.NONE || recording.thumbnails?.enabled === true,
@@ -403,13 +413,10 @@ function renderAutoParticipantRecording(recording: AutoParticipantRecording | un
   if (!recording) {
     return undefined;
   }
-  const thumbnails = recording.thumbnails ?? RecordingThumbnails.disabled();
   return {
     storageConfigurationArn: recording.storageConfiguration.storageConfigurationArn,
     mediaTypes: [recording.mediaType ?? ParticipantRecordingMediaType.AUDIO_VIDEO],
-    thumbnailConfiguration: thumbnails.enabled
-      ? { recordingMode: 'INTERVAL', ...renderThumbnailSettings(thumbnails) }
-      : { recordingMode: 'DISABLED' },
+    thumbnailConfiguration: (recording.thumbnails ?? RecordingThumbnails.disabled())._renderForParticipants(),
     recordingReconnectWindowSeconds: (recording.recordingReconnectWindow ?? Duration.seconds(0)).toSeconds(),
     hlsConfiguration: { targetSegmentDurationSeconds: (recording.hlsTargetSegmentDuration ?? Duration.seconds(6)).toSeconds() },
     recordParticipantReplicas: recording.recordParticipantReplicas ?? true,

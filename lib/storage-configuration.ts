@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
+import { markClass } from './private/class-marker';
 import { ArnResource, ResourceType, StorageConfigurationRequest } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { PROVIDER_ACTIONS } from './private/iam';
@@ -100,6 +101,14 @@ export class StorageConfiguration extends StorageConfigurationBase implements IT
   }
 
   /**
+   * Whether `x` is a `StorageConfiguration`, also one from another copy of this library loaded in the same app (where
+   * `instanceof` is false). Imported storage configurations are not.
+   */
+  public static isStorageConfiguration(x: any): x is StorageConfiguration {
+    return isMarkedStorageConfiguration(x);
+  }
+
+  /**
    * The storage configuration's ARN.
    *
    * @attribute
@@ -161,10 +170,12 @@ export class StorageConfiguration extends StorageConfigurationBase implements IT
   }
 }
 
+const isMarkedStorageConfiguration = markClass(StorageConfiguration, 'StorageConfiguration');
+
 function validateStorageConfigurationProps(scope: StorageConfiguration, props: StorageConfigurationProps): void {
   const validator = new PropsValidator(scope, 'StorageConfiguration');
   validator.resourceName('storageConfigurationName', props.storageConfigurationName);
   validator.tags('tags', props.tags);
-  validateRecordingBucket(validator, 'bucket', props.bucket, Stack.of(scope).region);
+  validateRecordingBucket(validator, props.bucket, Stack.of(scope).region);
   validator.throwIfInvalid();
 }

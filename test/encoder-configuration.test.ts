@@ -66,7 +66,7 @@ describe('EncoderConfiguration', () => {
     new EncoderConfiguration(stack, 'Retained', { removalPolicy: RemovalPolicy.RETAIN });
     const template = Template.fromStack(stack);
 
-    template.hasResource(TYPE, { Properties: Match.anyValue(), DeletionPolicy: 'Delete' });
+    template.hasResource(TYPE, { Properties: Match.anyValue(), DeletionPolicy: Match.absent() });
     template.hasResource(TYPE, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 

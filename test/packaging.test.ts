@@ -59,3 +59,28 @@ test('API.md is what jsii-docgen makes of the assembly: run `npm run docgen` aft
     rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
+
+test('the declarations a consumer compiles name only the package\'s dependencies: none of its dev dependencies, such as the SDK', () => {
+  // a consumer compiling with skipLibCheck: false reads every .d.ts reachable from lib/index.d.ts; jsii keeps @internal
+  // members (which name the SDK's request types) in what it emits, so `npm run compile` rewrites the declarations without them.
+  const allowed = new Set([...Object.keys(packageJson.dependencies ?? {}), ...Object.keys(packageJson.peerDependencies ?? {})]);
+  const reachable = new Set<string>();
+  const external = new Set<string>();
+  const visit = (file: string) => {
+    if (reachable.has(file)) {
+      return;
+    }
+    reachable.add(file);
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+      if (specifier.startsWith('.')) {
+        visit(path.join(path.dirname(file), `${specifier.replace(/\.js$/, '')}.d.ts`));
+      } else {
+        external.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+      }
+    }
+  };
+  visit(path.join(ROOT, 'lib', 'index.d.ts'));
+  expect(reachable.size).toBeGreaterThan(10);
+  const builtins = new Set(require('module').builtinModules as string[]);
+  expect([...external].filter((name) => !allowed.has(name) && !builtins.has(name.replace(/^node:/, '')))).toEqual([]);
+});

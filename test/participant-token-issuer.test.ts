@@ -7,7 +7,7 @@ import {
   ParticipantTokenCapability, ParticipantTokenIssuer, ParticipantTokenIssuerProps, ParticipantTokenSigningKey, Stage,
 } from '../lib';
 import { TOKEN_ISSUER_CONFIG_ENV } from '../lib/private/participant-token-contract';
-import { HANDLER_BUNDLE_DIR } from '../lib/private/provider';
+import { HANDLER_BUNDLE_DIR } from '../lib/private/bundled-function';
 import { newStack, parseRenderedJson } from './util';
 
 function issuerStack(props: Partial<ParticipantTokenIssuerProps> = {}, stack = newStack()) {

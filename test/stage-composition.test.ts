@@ -9,7 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { StageCompositionStack } from '../examples/stage-composition';
 import { CompositionDestination, Stage, StageComposition } from '../lib';
-import { HANDLER_BUNDLE_DIR } from '../lib/private/provider';
+import { HANDLER_BUNDLE_DIR } from '../lib/private/bundled-function';
 import { matchesEventPattern } from './support/event-pattern';
 import { compositionConfigOf } from './support/stage-composition';
 import { newStack, newStackInRegion } from './util';

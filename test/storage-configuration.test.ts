@@ -96,9 +96,17 @@ describe('StorageConfiguration', () => {
   });
 
   describe('validation', () => {
-    test('fails if the bucket is encrypted with a KMS key', () => {
+    test('fails once if the bucket is encrypted with a KMS key, seen in its key and its template', () => {
       const stack = newStack();
       const bucket = new s3.Bucket(stack, 'Bucket', { encryptionKey: new kms.Key(stack, 'Key') });
+      expect(() => new StorageConfiguration(stack, 'Storage', { bucket })).toThrow(
+        new Error("StorageConfiguration 'TestStack/Storage' has invalid props:\n"
+          + '- `bucket` must use SSE-S3 encryption (IVS cannot write to KMS-encrypted buckets), got aws:kms'));
+    });
+
+    test('fails if an imported bucket has a KMS key', () => {
+      const stack = newStack();
+      const bucket = s3.Bucket.fromBucketAttributes(stack, 'Bucket', { bucketName: 'recordings', encryptionKey: new kms.Key(stack, 'Key') });
       expect(() => new StorageConfiguration(stack, 'Storage', { bucket })).toThrow(
         "StorageConfiguration 'TestStack/Storage' has invalid props:\n"
         + '- `bucket` must use SSE-S3 encryption (IVS cannot write to KMS-encrypted buckets), got a bucket with a KMS key');
@@ -107,6 +115,19 @@ describe('StorageConfiguration', () => {
     test('fails if the bucket uses the AWS-managed KMS key', () => {
       const stack = newStack();
       const bucket = new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.KMS_MANAGED });
+      expect(() => new StorageConfiguration(stack, 'Storage', { bucket }))
+        .toThrow(/`bucket` must use SSE-S3 encryption \(IVS cannot write to KMS-encrypted buckets\), got aws:kms/);
+    });
+
+    test('fails if the bucket uses KMS, also when it comes from another loaded copy of aws-cdk-lib', () => {
+      const stack = newStack();
+      let bucket!: s3.Bucket;
+      jest.isolateModules(() => {
+        // defined here, so that aws-cdk-lib's lazily loaded classes (the bucket's CfnBucket) come from the other copy.
+        const otherS3: typeof s3 = require('aws-cdk-lib/aws-s3');
+        bucket = new otherS3.Bucket(stack, 'Bucket', { encryption: otherS3.BucketEncryption.KMS_MANAGED });
+      });
+      expect(bucket.node.defaultChild).not.toBeInstanceOf(s3.CfnBucket);
       expect(() => new StorageConfiguration(stack, 'Storage', { bucket }))
         .toThrow(/`bucket` must use SSE-S3 encryption \(IVS cannot write to KMS-encrypted buckets\), got aws:kms/);
     });

@@ -1,9 +1,7 @@
 import { createHash } from 'crypto';
 import {
   CompositionSummary,
-  DestinationConfiguration,
   GetStageCommand,
-  LayoutConfiguration,
   ListCompositionsCommand,
   ListParticipantsCommand,
   StartCompositionCommand,
@@ -114,8 +112,8 @@ async function startComposition(config: CompositionFunctionConfig, context: Even
     const { composition } = await retryOnConflict(() => ivsClient().send(new StartCompositionCommand({
       stageArn,
       idempotencyToken,
-      layout: config.layout as LayoutConfiguration,
-      destinations: config.destinations as DestinationConfiguration[],
+      layout: config.layout,
+      destinations: config.destinations,
       tags: { ...config.tags, [COMPOSITION_OWNER_TAG]: config.key },
     })), CONFLICT_RETRY);
     if (RUNNING_STATES.has(composition?.state ?? '')) {

@@ -15,8 +15,9 @@ import { ResourceHandler } from './resource-handler';
 
 /**
  * Ingest configurations change their stage and `redundantIngest` in place (UpdateIngestConfiguration); anything
- * else replaces them. Their stream keys are secrets: they go to the Secrets Manager secret the construct names,
- * never to the response (whose `Data` CloudFormation shows to anyone who can describe the stack) or the logs.
+ * else replaces them. Their stream keys are secrets: IVS holds them, and a copy goes to the Secrets Manager secret the
+ * construct names, if it names one; never to the response (whose `Data` CloudFormation shows to anyone who can describe
+ * the stack) or the logs.
  */
 export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHandler<IngestConfigurationRequest, IngestConfiguration> {
   return {
@@ -57,19 +58,21 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
     },
 
     /**
-     * After a create, and after any update that may change which keys the secret must hold, so that it holds those of
-     * the ingest configuration the stack has: a replacement, a rollback (which sends the old request to the old
-     * ingest configuration), redundant ingest turned on or off (which creates or drops the backup credentials), or
-     * another secret. A change of tags or handler settings alone writes nothing.
+     * With a secret, after a create, and after any update that may change which keys the secret must hold, so that it
+     * holds those of the ingest configuration the stack has: a replacement, a rollback (which sends the old request to
+     * the old ingest configuration), redundant ingest turned on or off (which creates or drops the backup credentials),
+     * or another secret (the copy just turned on included). A change of tags or handler settings alone writes nothing.
      */
     async afterDeploy(ingestConfiguration, event) {
-      if (mayMoveStreamKeys(event)) {
-        await storeStreamKeys(event, ingestConfiguration);
+      const secretArn: string | undefined = event.ResourceProperties[Property.STREAM_KEY_SECRET_ARN];
+      // no secret: IVS alone holds the keys, and there is no copy to keep current.
+      if (secretArn && mayMoveStreamKeys(event)) {
+        await storeStreamKeys(secretArn, ingestConfiguration);
       }
     },
 
     async delete(arn, event) {
-      // CloudFormation sends the rendered boolean as "true" or "false"; forcing is the default, as in the construct.
+      // CloudFormation sends the rendered boolean as "false"; absent (the construct renders only false) means force.
       const force = String(event.ResourceProperties[Property.FORCE_DELETE]) !== 'false';
       try {
         await ivs.send(new DeleteIngestConfigurationCommand({ arn, force }));
@@ -93,11 +96,7 @@ function mayMoveStreamKeys(event: CustomResourceEvent): boolean {
  * Writes the ingest configuration's credentials to the construct's secret, as
  * `{"streamKey": "...", "redundantIngestCredentials": [{"participantId": "...", "streamKey": "..."}]}`.
  */
-async function storeStreamKeys(event: CustomResourceEvent, ingest: IngestConfiguration): Promise<void> {
-  const secretArn: string | undefined = event.ResourceProperties[Property.STREAM_KEY_SECRET_ARN];
-  if (!secretArn) {
-    throw new Error(`the ${Property.STREAM_KEY_SECRET_ARN} property is missing: there is nowhere safe to store the stream key`);
-  }
+async function storeStreamKeys(secretArn: string, ingest: IngestConfiguration): Promise<void> {
   if (!ingest.streamKey) {
     throw new Error('the service returned an ingest configuration without a stream key');
   }

@@ -16,10 +16,8 @@ function secretsManagerClient(): SecretsManagerClient {
 }
 
 /**
- * Stores `value` as the JSON text of a new current version of the secret.
- *
- * This is how a value the API returns once and must never reach the response, the template or the logs (an
- * ingest stream key) gets to the people who need it.
+ * Stores `value` as the JSON text of a new current version of the secret: for values that must never reach the
+ * response, the template or the logs (the opt-in copy of an ingest configuration's stream keys).
  */
 export async function storeSecretJson(secretArn: string, value: Record<string, unknown>): Promise<void> {
   await secretsManagerClient().send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify(value) }));

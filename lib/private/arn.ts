@@ -12,11 +12,15 @@ export function validateIvsArn(scope: IConstruct, id: string, method: string, ar
   if (Token.isUnresolved(arn)) {
     return;
   }
-  const pattern = new RegExp(`^arn:aws[-a-z]*:ivs:[a-z0-9-]+:[0-9]+:${resource}/[a-zA-Z0-9-]+$`);
-  if (!pattern.test(arn)) {
+  if (!isIvsArn(arn, resource)) {
     throw new ValidationError(`${method} at '${scope.node.path}/${id}': the ARN must look like `
       + `arn:aws:ivs:<region>:<account>:${resource}/<id>, got ${JSON.stringify(arn)}`);
   }
+}
+
+/** Whether `arn` is the ARN of an IVS resource of type `resource` (`stage`, `channel`, ...), in any partition. */
+export function isIvsArn(arn: string, resource: string): boolean {
+  return new RegExp(`^arn:aws[-a-z]*:ivs:[a-z0-9-]+:[0-9]+:${resource}/[a-zA-Z0-9-]+$`).test(arn);
 }
 
 /** The ID part of an IVS ARN (`abcdABCDefgh` in `arn:aws:ivs:us-east-1:123456789012:stage/abcdABCDefgh`). */

@@ -2,8 +2,10 @@
  * The contract between `StageComposition` (lib/) and the function that starts compositions (handlers/composition).
  *
  * Both sides import this module, so a renamed key breaks the build instead of a deployment. It must stay
- * dependency-free: esbuild bundles it into the function.
+ * dependency-free: esbuild bundles it into the function. The SDK's types are imported as types only, which compile
+ * away (and which jsii never sees: nothing public names them).
  */
+import type { DestinationConfiguration, LayoutConfiguration } from '@aws-sdk/client-ivs-realtime';
 
 /** The environment variable holding the function's configuration, as JSON. */
 export const COMPOSITION_CONFIG_ENV = 'IVS_COMPOSITION_CONFIG';
@@ -20,10 +22,10 @@ export interface CompositionFunctionConfig {
   readonly key: string;
   /** The stages composed; events of any other stage are ignored. */
   readonly stageArns: string[];
-  /** The API's `layout` (LayoutConfiguration), as StartComposition takes it. */
-  readonly layout: Record<string, unknown>;
-  /** The API's `destinations` (DestinationConfiguration list), as StartComposition takes it. */
-  readonly destinations: Record<string, unknown>[];
+  /** The API's `layout`, as StartComposition takes it. */
+  readonly layout: LayoutConfiguration;
+  /** The API's `destinations`, as StartComposition takes them. */
+  readonly destinations: DestinationConfiguration[];
   /** Tags for each composition, besides `COMPOSITION_OWNER_TAG`. */
   readonly tags: Record<string, string>;
   /** Whether the function stops the composition once the session has no publisher left. */

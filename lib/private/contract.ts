@@ -36,7 +36,7 @@ export const ResourceType = {
 export const Property = {
   REQUEST: 'Request',
   TAGS: 'Tags',
-  /** ingest configuration: the Secrets Manager secret the handler writes the stream key(s) to. */
+  /** ingest configuration: the Secrets Manager secret the handler copies the stream key(s) to; absent, it copies them nowhere. */
   STREAM_KEY_SECRET_ARN: 'StreamKeySecretArn',
   /** ingest configuration: `"true"` disconnects a live broadcaster on delete instead of failing. */
   FORCE_DELETE: 'ForceDelete',

@@ -1,4 +1,4 @@
-import { CustomResource, Lazy, RemovalPolicy, Stack, TagManager } from 'aws-cdk-lib';
+import { CfnResource, Lazy, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Property } from './contract';
 import { IvsRealTimeProvider, SERVICE_TIMEOUT } from './provider';
@@ -23,26 +23,41 @@ export interface IvsCustomResourceOptions<TRequest extends object> {
   readonly properties?: Record<string, unknown>;
 }
 
+/** A library custom resource: a `CfnResource` with the attribute reader `CustomResource` has. */
+export class IvsCustomResource extends CfnResource {
+  /** The attribute `name` of the handler's response `Data`, as a string. */
+  public getAttString(name: string): string {
+    return Token.asString(this.getAtt(name));
+  }
+}
+
 /**
  * Defines the custom resource behind an IVS Real-Time construct, served by the stack's shared provider.
  *
+ * A plain `CfnResource` rather than aws-cdk-lib's `CustomResource`, which renders the default deletion policies
+ * explicitly: at three custom resources per stage, those were a tenth of a stage's template bytes. Its construct ID
+ * is `Resource` (the logical ID is the one `CustomResource`'s `Resource/Default` had: `Default` does not count).
  * Tags render lazily so that `Tags.of()` applied anywhere above the construct reaches the API.
  */
-export function defineIvsCustomResource<TRequest extends object>(scope: Construct, options: IvsCustomResourceOptions<TRequest>): CustomResource {
+export function defineIvsCustomResource<TRequest extends object>(scope: Construct, options: IvsCustomResourceOptions<TRequest>): IvsCustomResource {
   const provider = IvsRealTimeProvider.getOrCreate(scope);
   provider.allowIvs(options.arnResource, options.actions);
   validateRenderedTags(scope, () => options.tags.renderTags());
-  return new CustomResource(scope, 'Resource', {
-    serviceToken: provider.serviceToken,
-    resourceType: options.resourceType,
-    serviceTimeout: SERVICE_TIMEOUT,
-    removalPolicy: options.removalPolicy ?? RemovalPolicy.DESTROY,
+  const resource = new IvsCustomResource(scope, 'Resource', {
+    type: options.resourceType,
     properties: {
+      ServiceToken: provider.serviceToken,
+      // what aws-cdk-lib's CustomResource renders for serviceTimeout: CloudFormation fails the request after it.
+      ServiceTimeout: SERVICE_TIMEOUT.toSeconds().toString(),
       ...options.properties,
       [Property.REQUEST]: Lazy.string({ produce: () => renderApiRequest(scope, options.request()) }),
       [Property.TAGS]: Lazy.any({ produce: () => options.tags.renderTags() }),
     },
   });
+  if (options.removalPolicy) {
+    resource.applyRemovalPolicy(options.removalPolicy);
+  }
+  return resource;
 }
 
 /**

@@ -17,6 +17,12 @@ export const PROVIDER_ACTIONS = {
   publicKey: ['ivs:ImportPublicKey', 'ivs:GetPublicKey', 'ivs:DeletePublicKey'],
 };
 
+/** `IIngestConfiguration.grantReadStreamKey`: the response holds the stream key and the redundant ingest credentials. */
+export const INGEST_CONFIGURATION_READ_STREAM_KEY_ACTIONS = ['ivs:GetIngestConfiguration'];
+
+/** What the provider's handler calls on the secret of an ingest configuration that keeps a copy of its stream key. */
+export const STREAM_KEY_SECRET_PROVIDER_ACTIONS = ['secretsmanager:PutSecretValue'];
+
 /** `Stage.grantCreateParticipantToken`. */
 export const STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS = ['ivs:CreateParticipantToken'];
 

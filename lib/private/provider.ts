@@ -1,16 +1,12 @@
-import * as path from 'path';
-import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Names, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { defineBundledFunction, defineFunctionLogGroup, logWritingRole } from './bundled-function';
 import { TAG_ACTIONS } from './iam';
 import { acknowledgeWildcardResource } from './nag';
-
-/** Where the build puts the bundled handler (`npm run bundle`); shipped in the npm package. */
-export const HANDLER_BUNDLE_DIR = path.join(__dirname, '..', '..', 'handlers', 'dist');
 
 /**
  * The stack's single custom-resource provider: one Lambda function serves every IVS Real-Time resource type.
@@ -34,28 +30,15 @@ export class IvsRealTimeProvider extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    const handlerLogs = new logs.LogGroup(this, 'OnEventLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.onEventHandler = new lambda.Function(this, 'OnEventHandler', {
+    this.onEventHandler = defineBundledFunction(this, 'OnEventHandler', {
+      bundle: 'provider',
+      logGroupId: 'OnEventLogs',
+      roleId: 'OnEventHandlerServiceRole',
       description: 'cdk-ivs-realtime: creates, updates and deletes Amazon IVS Real-Time resources',
-      // the latest Node.js aws-cdk-lib knows for the region, as for the Provider framework's own function: the bundle
-      // targets Node.js 20, so any newer runtime runs it.
-      runtime: lambda.determineLatestNodeRuntime(this),
-      architecture: lambda.Architecture.ARM_64,
-      code: lambda.Code.fromAsset(path.join(HANDLER_BUNDLE_DIR, 'provider')),
-      handler: 'index.handler',
-      memorySize: 256,
       // long enough for the SDK's throttling retries and the bounded conflict retries, far below the service timeout.
       timeout: HANDLER_TIMEOUT,
-      role: logWritingRole(this, 'OnEventHandlerServiceRole', handlerLogs),
-      logGroup: handlerLogs,
     });
-    const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const frameworkLogs = defineFunctionLogGroup(this, 'FrameworkLogs');
     const frameworkRole = logWritingRole(this, 'FrameworkOnEventServiceRole', frameworkLogs);
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.onEventHandler,
@@ -83,11 +66,6 @@ export class IvsRealTimeProvider extends Construct {
       + `known before: the handler may manage any ${arnResource} of this account and region, with only the actions that type needs`);
   }
 
-  /** Adds a statement to the handler's role (for permissions outside IVS, such as a recording bucket's policy). */
-  public addToRolePolicy(statement: iam.PolicyStatement): void {
-    this.onEventHandler.addToRolePolicy(statement);
-  }
-
   /**
    * The policy that lets the handler edit `bucket`'s policy, as IVS does with the caller's credentials when it creates a
    * storage configuration. One per bucket, shared by every storage configuration recording to it: one each would add a
@@ -103,16 +81,6 @@ export class IvsRealTimeProvider extends Construct {
       })],
     });
   }
-}
-
-/**
- * A role for a Lambda function that may write to its own log group and nothing else yet: a function's default role
- * gets the AWSLambdaBasicExecutionRole managed policy, which may create and write every log group of the account.
- */
-export function logWritingRole(scope: Construct, id: string, logGroup: logs.ILogGroup): iam.Role {
-  const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  logGroup.grantWrite(role);
-  return role;
 }
 
 /** The custom resources' service timeout: a lost response fails the stack operation after this, not after an hour. */

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PropsValidator } from './validation';
@@ -30,30 +30,27 @@ function compositeWriteStatementJson(principalService: string, objectsArn: strin
 }
 
 /**
- * Checks what can be known at synth of IVS's bucket requirements: same region, no KMS encryption,
- * no `ObjectWriter` ownership. Shared with the recording helpers.
+ * Checks what can be known at synth of IVS's bucket requirements: an IVS-style name, same region, no KMS encryption,
+ * no `ObjectWriter` ownership. For `StorageConfiguration`, the one construct that hands a bucket to IVS.
  */
-export function validateRecordingBucket(validator: PropsValidator, prop: string, bucket: s3.IBucket, region: string): void {
+export function validateRecordingBucket(validator: PropsValidator, bucket: s3.IBucket, region: string): void {
   // S3 still serves some legacy names (capitals, underscores) that IVS refuses: an imported bucket may have one.
-  validator.stringLength(`${prop}.bucketName`, bucket.bucketName, 3, 63);
-  validator.pattern(`${prop}.bucketName`, bucket.bucketName, /^[a-z0-9.-]*$/, 'contain only lowercase letters, digits, periods and hyphens '
+  validator.stringLength('bucket.bucketName', bucket.bucketName, 3, 63);
+  validator.pattern('bucket.bucketName', bucket.bucketName, /^[a-z0-9.-]*$/, 'contain only lowercase letters, digits, periods and hyphens '
     + '(IVS records only to buckets named so)');
   const bucketRegion = bucket.env.region;
   if (!Token.isUnresolved(bucketRegion) && !Token.isUnresolved(region)) {
     validator.check(bucketRegion === region,
-      `\`${prop}\` must be in the stack's region ${region} (IVS records only to buckets in the stage's region), got ${bucketRegion}`);
+      `\`bucket\` must be in the stack's region ${region} (IVS records only to buckets in the stage's region), got ${bucketRegion}`);
   }
-  validator.check(bucket.encryptionKey === undefined,
-    `\`${prop}\` must use SSE-S3 encryption (IVS cannot write to KMS-encrypted buckets), got a bucket with a KMS key`);
-  const cfnBucket = bucket.node.defaultChild;
-  if (cfnBucket instanceof s3.CfnBucket) {
-    const algorithms = encryptionAlgorithms(cfnBucket);
-    validator.check(!algorithms.some((a) => a.startsWith('aws:kms')),
-      `\`${prop}\` must use SSE-S3 encryption (IVS cannot write to KMS-encrypted buckets), got ${algorithms.join(', ')}`);
-    const ownership = objectOwnership(cfnBucket);
-    validator.check(ownership !== s3.ObjectOwnership.OBJECT_WRITER,
-      `\`${prop}\` must have object ownership BucketOwnerEnforced or BucketOwnerPreferred, got ${ownership}`);
-  }
+  const cfnBucket = s3.CfnBucket.isCfnBucket(bucket.node.defaultChild) ? bucket.node.defaultChild : undefined;
+  // a bucket of this app shows KMS in its template (KMS_MANAGED gives it no key object); an imported one only by its key.
+  const kmsAlgorithms = cfnBucket ? encryptionAlgorithms(cfnBucket).filter((a) => a.startsWith('aws:kms')) : [];
+  validator.check(bucket.encryptionKey === undefined && kmsAlgorithms.length === 0, '`bucket` must use SSE-S3 encryption (IVS cannot '
+    + `write to KMS-encrypted buckets), got ${kmsAlgorithms.length > 0 ? kmsAlgorithms.join(', ') : 'a bucket with a KMS key'}`);
+  const ownership = cfnBucket && objectOwnership(cfnBucket);
+  validator.check(ownership !== s3.ObjectOwnership.OBJECT_WRITER,
+    `\`bucket\` must have object ownership BucketOwnerEnforced or BucketOwnerPreferred, got ${ownership}`);
 }
 
 function encryptionAlgorithms(bucket: s3.CfnBucket): string[] {
@@ -65,16 +62,4 @@ function encryptionAlgorithms(bucket: s3.CfnBucket): string[] {
 function objectOwnership(bucket: s3.CfnBucket): string | undefined {
   const controls = Stack.of(bucket).resolve(bucket.ownershipControls);
   return controls?.rules?.[0]?.objectOwnership;
-}
-
-/** The rules of a recording bucket's own options, shared by `RecordingBucket` and `StageRecording`. */
-export function validateRecordingBucketOptions(validator: PropsValidator,
-  options: { recordingRetention?: Duration; removalPolicy?: RemovalPolicy; autoDeleteObjects?: boolean }): void {
-  const retention = options.recordingRetention;
-  if (retention && !retention.isUnresolved()) {
-    const days = retention.toMilliseconds({ integral: false }) / Duration.days(1).toMilliseconds();
-    validator.check(Number.isInteger(days) && days >= 1, `\`recordingRetention\` must be a whole number of days, at least 1, got ${days} days`);
-  }
-  validator.check(!options.autoDeleteObjects || options.removalPolicy === RemovalPolicy.DESTROY,
-    '`autoDeleteObjects` requires `removalPolicy` DESTROY (objects are deleted with the bucket); set both or remove `autoDeleteObjects`');
 }

@@ -62,7 +62,9 @@ describe('synth and footprint', () => {
     expect(resourcesPerStage(footprints, 'l1')).toEqual({
       'AWS::IVS::IngestConfiguration': 1, 'AWS::IVS::Stage': 1, 'AWS::IVS::StorageConfiguration': 1,
     });
-    expect(resourcesPerStage(footprints, 'library')).toMatchObject({ 'Custom::IvsRealTimeStage': 1, 'AWS::SecretsManager::Secret': 1 });
+    expect(resourcesPerStage(footprints, 'library')).toMatchObject({ 'Custom::IvsRealTimeStage': 1 });
+    // the ingest stream key stays in IVS by default: no secret per stage.
+    expect(resourcesPerStage(footprints, 'library')).not.toHaveProperty(['AWS::SecretsManager::Secret']);
     expect(footprints.filter((f) => f.kind === 'library').map((f) => f.lambdaFunctions)).toEqual([2, 2]);
     expect(footprints.filter((f) => f.kind === 'l1').map((f) => f.lambdaFunctions)).toEqual([0, 0]);
     expect(fits.library.templateBytes.slope).toBeGreaterThan(0);

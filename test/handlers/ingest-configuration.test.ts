@@ -30,6 +30,11 @@ async function create(properties: ResourceProperties): Promise<string> {
   return (await handler(events.create(properties))).PhysicalResourceId;
 }
 
+/** The properties without a secret: the construct's default, where IVS alone holds the stream key. */
+function withoutSecret({ StreamKeySecretArn: _omitted, ...properties }: ResourceProperties): ResourceProperties {
+  return properties;
+}
+
 function storedSecret(): any {
   return JSON.parse(secrets().values.get(SECRET_ARN)!);
 }
@@ -81,6 +86,23 @@ describe('ingest configuration handler', () => {
     expect(storedSecret()).toEqual({ streamKey: ingest.streamKey, redundantIngestCredentials: ingest.redundantIngestCredentials });
     expect(ingest.redundantIngestCredentials).toHaveLength(1);
     expect(logged()).not.toContain(ingest.redundantIngestCredentials![0].streamKey);
+  });
+
+  test('without a secret, create keeps the key in IVS only: no Secrets Manager call, nothing in the response or logs', async () => {
+    const stageArn = await newStage();
+
+    // no secret defined: a put would answer ResourceNotFoundException and fail the create.
+    const response = await handler(events.create(withoutSecret(propertiesFor(stageArn, { redundantIngest: true }))));
+
+    const arn = response.PhysicalResourceId;
+    const ingest = fake().ingestConfigurations.get(arn)!;
+    expect(response).toEqual({ PhysicalResourceId: arn, Data: { Arn: arn, ParticipantId: ingest.participantId } });
+    expect(secrets().values.size).toBe(0);
+    for (const key of [ingest.streamKey, ingest.redundantIngestCredentials![0].streamKey]) {
+      expect(key).toMatch(/^rt_/);
+      expect(JSON.stringify(response)).not.toContain(key);
+      expect(logged()).not.toContain(key);
+    }
   });
 
   test('a failed create says what failed and why', async () => {
@@ -199,6 +221,34 @@ describe('ingest configuration handler', () => {
     await handler(events.update(arn, { ...properties, StreamKeySecretArn: newSecretArn }, properties));
 
     expect(JSON.parse(secrets().values.get(newSecretArn)!).streamKey).toBe(fake().ingestConfigurations.get(arn)!.streamKey);
+  });
+
+  test('turning the copy on later writes the current keys to the new secret, without touching the ingest configuration', async () => {
+    const stageArn = await newStage();
+    const ivsOnly = withoutSecret(propertiesFor(stageArn, { redundantIngest: true }));
+    const arn = (await handler(events.create(ivsOnly))).PhysicalResourceId;
+    secrets().defineSecret(SECRET_ARN);
+    const since = fake().calls.length;
+
+    const response = await handler(events.update(arn, propertiesFor(stageArn, { redundantIngest: true }), ivsOnly));
+
+    const ingest = fake().ingestConfigurations.get(arn)!;
+    expect(response.PhysicalResourceId).toBe(arn);
+    expect(operationsSince(since)).toEqual(['GetIngestConfiguration']);
+    expect(storedSecret()).toEqual({ streamKey: ingest.streamKey, redundantIngestCredentials: ingest.redundantIngestCredentials });
+  });
+
+  test('turning the copy off writes nothing more to the old secret, which CloudFormation then deletes', async () => {
+    const stageArn = await newStage();
+    const properties = propertiesFor(stageArn);
+    const arn = await create(properties);
+
+    const response = await handler(events.update(arn, withoutSecret(propertiesFor(stageArn, { redundantIngest: true })), properties));
+
+    expect(response.PhysicalResourceId).toBe(arn);
+    expect(fake().ingestConfigurations.get(arn)!.redundantIngestCredentials).toHaveLength(1);
+    expect(secrets().versionCounts.get(SECRET_ARN)).toBe(1);
+    expect(storedSecret().redundantIngestCredentials).toEqual([]);
   });
 
   describe('delete', () => {

@@ -10,7 +10,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  EncoderConfiguration, IngestConfiguration, PublicKey, PublicKeyMaterial, Stage, StageRecording, StorageConfiguration,
+  EncoderConfiguration, IngestConfiguration, PublicKey, PublicKeyMaterial, Stage, StageRecording, StorageConfiguration, StreamKeyStorage,
 } from '../../lib';
 
 const PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -24,7 +24,7 @@ function allResourceTypes(): { stack: Stack; template: Template } {
   const stage = new Stage(stack, 'Stage');
   new StageRecording(stack, 'Recording', { stage });
   new IngestConfiguration(stack, 'Encoder', { stage: recordedStage });
-  stage.addIngestConfiguration('Backup');
+  stage.addIngestConfiguration('Backup', { streamKeyStorage: StreamKeyStorage.secretsManager() });
   new EncoderConfiguration(stack, 'Composition');
   new PublicKey(stack, 'TokenKey', { publicKeyMaterial: PublicKeyMaterial.fromString(PUBLIC_KEY) });
   return { stack, template: Template.fromStack(stack) };
@@ -54,7 +54,7 @@ describe('the provider roles of a stack using every resource type', () => {
   const secretIds = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
   const bucketIds = Object.keys(template.findResources('AWS::S3::Bucket'));
 
-  test("the handler's role: its log group, each resource type's actions on that type's ARNs, each stream key secret, each bucket's policy", () => {
+  test("the handler's role: its log group, each resource type's actions on that type's ARNs, each stream key copy's secret, each bucket's policy", () => {
     const statements = statementsOf(handlerRoleId);
 
     const expected = [
@@ -77,7 +77,7 @@ describe('the provider roles of a stack using every resource type', () => {
         Resource: ivsArn('ingest-configuration'),
       },
       { Effect: 'Allow', Action: ['ivs:ImportPublicKey', 'ivs:GetPublicKey', 'ivs:DeletePublicKey', ...TAGGING], Resource: ivsArn('public-key') },
-      // the handler writes each ingest configuration's keys to that configuration's secret, and reads none.
+      // the handler writes the keys of each ingest configuration that keeps a copy (one of the two) to its secret, and reads none.
       ...secretIds.map((id) => ({ Effect: 'Allow', Action: 'secretsmanager:PutSecretValue', Resource: { Ref: id } })),
       // IVS edits the recording bucket's policy with the caller's credentials: one statement per bucket, however many
       // storage configurations record to it (here two to one bucket, one to StageRecording's).
@@ -87,7 +87,7 @@ describe('the provider roles of a stack using every resource type', () => {
         Resource: getAtt(id),
       })),
     ];
-    expect(secretIds).toHaveLength(2);
+    expect(secretIds).toHaveLength(1);
     expect(bucketIds).toHaveLength(2);
     expect(statements).toHaveLength(expected.length);
     expect(statements).toEqual(expect.arrayContaining(expected));

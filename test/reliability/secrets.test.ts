@@ -1,32 +1,44 @@
 /**
- * Secrets: an ingest configuration's stream keys go to its Secrets Manager secret and nowhere else CloudFormation or
- * its users can read: not the synthesized template, not any custom resource response's data (which CloudFormation
- * shows to anyone who may describe the stack), not the outputs, not the handler's logs. Participant tokens are never
- * requested at all.
+ * Secrets: an ingest configuration's stream keys stay in IVS, and in its Secrets Manager secret when it keeps a copy
+ * there, and nowhere else CloudFormation or its users can read: not the synthesized template, not any custom resource
+ * response's data (which CloudFormation shows to anyone who may describe the stack), not the outputs, not the handler's
+ * logs. Participant tokens are never requested at all.
  *
- * Every check has its positive control: the key is read from the fake IVS and found in the secret, so a search that
- * finds nothing elsewhere is searching for the right text.
+ * Every check has its positive control: the key is read from the fake IVS (and found in the secret copy), so a search
+ * that finds nothing elsewhere is searching for the right text.
  */
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { IngestConfiguration, Stage } from '../../lib';
+import { IngestConfiguration, Stage, StreamKeyStorage } from '../../lib';
 import { FakeIvsServer } from '../support/fake-ivs-server';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
 import { LifecycleDriver } from '../support/lifecycle-driver';
+
+interface StreamingProps {
+  readonly userId: string;
+  readonly redundantIngest: boolean;
+  /** Whether the ingest configuration keeps a copy of its keys in Secrets Manager. */
+  readonly secretCopy: boolean;
+}
 
 class StreamingStack extends Stack {
   public readonly stage: Stage;
   public readonly ingest: IngestConfiguration;
 
-  constructor(scope: Construct, props: { userId: string; redundantIngest: boolean }) {
+  constructor(scope: Construct, { secretCopy, ...props }: StreamingProps) {
     super(scope, 'Streaming');
     this.stage = new Stage(this, 'Stage', { stageName: 'live' });
-    this.ingest = this.stage.addIngestConfiguration('Encoder', props);
+    this.ingest = this.stage.addIngestConfiguration('Encoder', {
+      ...props,
+      streamKeyStorage: secretCopy ? StreamKeyStorage.secretsManager() : StreamKeyStorage.ivsOnly(),
+    });
     // every attribute a user could export, to show that none of them is a key.
     new CfnOutput(this, 'Whip', { value: this.stage.stageWhipEndpoint });
     new CfnOutput(this, 'Rtmps', { value: this.stage.stageRtmpsEndpoint });
     new CfnOutput(this, 'ParticipantId', { value: this.ingest.ingestConfigurationParticipantId });
-    new CfnOutput(this, 'SecretArn', { value: this.ingest.streamKeySecret.secretArn });
+    if (this.ingest.streamKeySecret) {
+      new CfnOutput(this, 'SecretArn', { value: this.ingest.streamKeySecret.secretArn });
+    }
   }
 }
 
@@ -83,14 +95,19 @@ describe('stream keys and participant tokens', () => {
     });
   }
 
+  /** The keys are in IVS, in the secret copy if the stack has one (and then in no other secret), and exposed nowhere. */
   function expectKeptSecret(driver: LifecycleDriver, stack: StreamingStack, expectedKeys: number): void {
     const keys = streamKeys();
     expect(keys).toHaveLength(expectedKeys);
-    const stored = [...secrets.values.values()].join('\n');
+    const secretArn = stack.ingest.streamKeySecret && driver.resolvedProperties(driver.logicalIdOf(stack.ingest)).StreamKeySecretArn;
+    expect([...secrets.values.keys()]).toEqual(secretArn ? [secretArn] : []);
+    const stored = secretArn ? JSON.parse(secrets.values.get(secretArn as string)!) : undefined;
     const text = exposed(driver, stack);
     for (const key of keys) {
       expect(key).toMatch(/^rt_/);
-      expect(stored).toContain(key);
+      if (stored) {
+        expect(JSON.stringify(stored)).toContain(key);
+      }
       expect(text).not.toContain(key);
       // nor the part after the predictable prefix (account, region and resource ID)
       expect(text).not.toContain(key.slice(-32));
@@ -98,20 +115,23 @@ describe('stream keys and participant tokens', () => {
     expect(logs.length).toBeGreaterThan(0);
   }
 
-  test('stay out of the template, responses, outputs and logs through create, update, replacement and delete', async () => {
+  test.each([
+    ['in IVS only', false],
+    ['with a copy in Secrets Manager', true],
+  ])('%s: stay out of the template, responses, outputs and logs through create, update, replacement and delete', async (_, secretCopy) => {
     const driver = newDriver();
 
-    const created = new StreamingStack(new App(), { userId: 'studio', redundantIngest: false });
+    const created = new StreamingStack(new App(), { userId: 'studio', redundantIngest: false, secretCopy });
     expect((await driver.deploy(created)).reason).toBeUndefined();
     expectKeptSecret(driver, created, 1);
 
-    // redundant ingest on: a backup key, written to the secret in place
-    const redundant = new StreamingStack(new App(), { userId: 'studio', redundantIngest: true });
+    // redundant ingest on: a backup key (written to the secret copy in place)
+    const redundant = new StreamingStack(new App(), { userId: 'studio', redundantIngest: true, secretCopy });
     expect((await driver.deploy(redundant)).reason).toBeUndefined();
     expectKeptSecret(driver, redundant, 2);
 
     // a new user ID replaces the ingest configuration: new keys, the old configuration deleted in cleanup
-    const replaced = new StreamingStack(new App(), { userId: 'studio-2', redundantIngest: true });
+    const replaced = new StreamingStack(new App(), { userId: 'studio-2', redundantIngest: true, secretCopy });
     expect((await driver.deploy(replaced)).reason).toBeUndefined();
     expectKeptSecret(driver, replaced, 2);
 
@@ -121,14 +141,35 @@ describe('stream keys and participant tokens', () => {
     expect(logs.join('\n')).not.toMatch(new RegExp(keysBeforeDelete.map((key) => key.slice(-32)).join('|')));
   });
 
-  test('stay out of the failure reason and logs when the key cannot be stored and the cleanup fails too', async () => {
+  test('a copy turned on in an existing stack gets the keys the ingest configuration has; turned off, it is deleted', async () => {
+    const driver = newDriver();
+    const props = { userId: 'studio', redundantIngest: true };
+    const created = new StreamingStack(new App(), { ...props, secretCopy: false });
+    expect((await driver.deploy(created)).reason).toBeUndefined();
+    const ingestArn = driver.physicalId(driver.logicalIdOf(created.ingest));
+    const keys = streamKeys();
+
+    const withCopy = new StreamingStack(new App(), { ...props, secretCopy: true });
+    expect((await driver.deploy(withCopy)).reason).toBeUndefined();
+    expectKeptSecret(driver, withCopy, 2);
+    expect([driver.physicalId(driver.logicalIdOf(withCopy.ingest)), streamKeys()]).toEqual([ingestArn, keys]);
+
+    const withoutCopy = new StreamingStack(new App(), { ...props, secretCopy: false });
+    const result = await driver.deploy(withoutCopy);
+    expect(result.reason).toBeUndefined();
+    expect(Object.values(driver.template!.Resources ?? {}).map((resource) => resource.Type)).not.toContain('AWS::SecretsManager::Secret');
+    expect([...secrets.versionCounts.values()]).toEqual([1]);
+    expect([driver.physicalId(driver.logicalIdOf(withoutCopy.ingest)), streamKeys()]).toEqual([ingestArn, keys]);
+  });
+
+  test('stay out of the failure reason and logs when the copy cannot be stored and the cleanup fails too', async () => {
     // the handler's role may not write the secret, and not delete the ingest configuration it then must not keep.
     const strict = await FakeSecretsManager.start();
     ivs.injectFault({ operation: 'DeleteIngestConfiguration', errorType: 'AccessDeniedException' });
     try {
       const result = await new LifecycleDriver({
         env: { AWS_ENDPOINT_URL_IVS_REALTIME: ivs.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: strict.endpoint },
-      }).deploy(new StreamingStack(new App(), { userId: 'studio', redundantIngest: true }));
+      }).deploy(new StreamingStack(new App(), { userId: 'studio', redundantIngest: true, secretCopy: true }));
 
       expect(result.status).toBe('ROLLED_BACK');
       expect(result.reason).toMatch(new RegExp('could not store the stream key: ResourceNotFoundException: .*; '
@@ -146,7 +187,7 @@ describe('stream keys and participant tokens', () => {
 
   test('participant tokens are never requested: not at stage creation, not by any other call', async () => {
     const driver = newDriver();
-    const stack = new StreamingStack(new App(), { userId: 'studio', redundantIngest: false });
+    const stack = new StreamingStack(new App(), { userId: 'studio', redundantIngest: false, secretCopy: false });
     expect((await driver.deploy(stack)).reason).toBeUndefined();
     expect((await driver.destroy()).reason).toBeUndefined();
 

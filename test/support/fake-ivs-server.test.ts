@@ -16,6 +16,7 @@ import {
   GetPublicKeyCommand,
   GetStageCommand,
   GetStorageConfigurationCommand,
+  GetCompositionCommandOutput,
   ImportPublicKeyCommand,
   IVSRealTimeClient,
   IVSRealTimeClientConfig,
@@ -26,6 +27,7 @@ import {
   ListPublicKeysCommand,
   ListStagesCommand,
   ListStorageConfigurationsCommand,
+  ListParticipantsCommand,
   ListTagsForResourceCommand,
   StartCompositionCommand,
   StopCompositionCommand,
@@ -34,7 +36,7 @@ import {
   UpdateIngestConfigurationCommand,
   UpdateStageCommand,
 } from '@aws-sdk/client-ivs-realtime';
-import { FakeIvsServer } from './fake-ivs-server';
+import { COMPOSITION_IDLE_TIMEOUT_MS, DEFAULT_QUOTAS, FakeIvsServer } from './fake-ivs-server';
 import { compileModelPattern } from './fake-ivs/validation';
 
 const ARN_ID = '[a-zA-Z0-9]{12}';
@@ -565,6 +567,8 @@ describe('public keys', () => {
   });
 
   test('only EC P-256 and P-384 keys are accepted', async () => {
+    // four imports at once: over the 3 per second public key operations are allowed.
+    fake.setRateLimits('none');
     const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
     await ivs.send(new ImportPublicKeyCommand({ publicKeyMaterial: p256 }));
 
@@ -735,5 +739,257 @@ describe('rate limiting', () => {
       client.destroy();
       await limited.stop();
     }
+  });
+});
+
+describe('service quotas', () => {
+  /** How many of `count` simultaneous calls the rate limiter answers 429. */
+  async function throttled(count: number, call: () => Promise<unknown>): Promise<number> {
+    const before = fake.throttledCount;
+    await Promise.allSettled(Array.from({ length: count }, call));
+    return fake.throttledCount - before;
+  }
+
+  test('rates default to the service\'s quotas per operation: 5, public keys 3, tags 10, CreateParticipantToken 50', async () => {
+    const stageArn = await createStage();
+    expect(await throttled(7, () => ivs.send(new ListStagesCommand({})))).toBe(2);
+    expect(await throttled(5, () => ivs.send(new ListPublicKeysCommand({})))).toBe(2);
+    expect(await throttled(12, () => ivs.send(new ListTagsForResourceCommand({ resourceArn: stageArn })))).toBe(2);
+    expect(await throttled(52, () => ivs.send(new CreateParticipantTokenCommand({ stageArn })))).toBe(2);
+  });
+
+  test('rateLimits: none, or a limit per operation over the service\'s', async () => {
+    fake.setRateLimits('none');
+    expect(await throttled(8, () => ivs.send(new ListStagesCommand({})))).toBe(0);
+    fake.setRateLimits({ ListStages: 1 });
+    expect(await throttled(3, () => ivs.send(new ListStagesCommand({})))).toBe(2);
+    expect(await throttled(7, () => ivs.send(new ListStorageConfigurationsCommand({})))).toBe(2);
+    fake.reset();
+    expect(await throttled(7, () => ivs.send(new ListStagesCommand({})))).toBe(2);
+  });
+
+  test('20 encoder configurations per account, then ServiceQuotaExceededException (402); setQuotas changes it', async () => {
+    fake.setRateLimits('none');
+    expect(DEFAULT_QUOTAS.encoderConfigurations).toBe(20);
+    await Promise.all(Array.from({ length: 20 }, () => createEncoderConfiguration()));
+    const refused = await serviceError(createEncoderConfiguration());
+    expect(refused.name).toBe('ServiceQuotaExceededException');
+    expect(refused.$metadata.httpStatusCode).toBe(402);
+    expect(fake.encoderConfigurations.size).toBe(20);
+
+    fake.setQuotas({ encoderConfigurations: 21 });
+    await createEncoderConfiguration();
+    fake.reset();
+    fake.setQuotas({ encoderConfigurations: 1 });
+    await createEncoderConfiguration();
+    expect((await serviceError(createEncoderConfiguration())).name).toBe('ServiceQuotaExceededException');
+  });
+
+  test('5 compositions at once; a stopped one no longer counts', async () => {
+    fake.setRateLimits('none');
+    const storageConfigurationArn = await createStorageConfiguration();
+    const encoderArn = await createEncoderConfiguration();
+    const start = async () => (await ivs.send(new StartCompositionCommand({
+      stageArn: await createStage(),
+      destinations: [{ s3: { storageConfigurationArn, encoderConfigurationArns: [encoderArn] } }],
+    }))).composition!.arn!;
+    const started = await Promise.all(Array.from({ length: 5 }, start));
+    const refused = await serviceError(start());
+    expect(refused.name).toBe('ServiceQuotaExceededException');
+    expect(refused.$metadata.httpStatusCode).toBe(402);
+
+    await ivs.send(new StopCompositionCommand({ arn: started[0] }));
+    await start();
+  });
+
+  test('destinations: at most 2 per composition, the model\'s limit (ValidationException)', async () => {
+    const storageConfigurationArn = await createStorageConfiguration();
+    const encoderArn = await createEncoderConfiguration();
+    const destination = { s3: { storageConfigurationArn, encoderConfigurationArns: [encoderArn] } };
+    const refused = await serviceError(ivs.send(new StartCompositionCommand({
+      stageArn: await createStage(), destinations: [destination, destination, destination],
+    })));
+    expect(refused.name).toBe('ValidationException');
+    expect(fake.compositions.size).toBe(0);
+  });
+});
+
+describe('composition lifetime', () => {
+  const IDLE_MS = 150;
+
+  async function startComposition(stageArn: string): Promise<{ arn: string; encoderArn: string; storageArn: string }> {
+    const storageArn = await createStorageConfiguration();
+    const encoderArn = await createEncoderConfiguration();
+    const { composition } = await ivs.send(new StartCompositionCommand({
+      stageArn, destinations: [{ s3: { storageConfigurationArn: storageArn, encoderConfigurationArns: [encoderArn] } }],
+    }));
+    return { arn: composition!.arn!, encoderArn, storageArn };
+  }
+
+  const state = async (arn: string): Promise<GetCompositionCommandOutput['composition']> =>
+    (await ivs.send(new GetCompositionCommand({ arn }))).composition;
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  test('on a stage with nobody, it stops after the idle timeout, holding its configurations until then', async () => {
+    fake.setCompositionIdleTimeout(IDLE_MS);
+    const { arn, encoderArn, storageArn } = await startComposition(await createStage());
+
+    expect((await serviceError(ivs.send(new DeleteEncoderConfigurationCommand({ arn: encoderArn })))).name).toBe('ConflictException');
+    expect((await serviceError(ivs.send(new DeleteStorageConfigurationCommand({ arn: storageArn })))).name).toBe('ConflictException');
+    await wait(IDLE_MS + 100);
+
+    expect(await state(arn)).toMatchObject({ state: 'STOPPED', endTime: expect.any(Date) });
+    await ivs.send(new DeleteEncoderConfigurationCommand({ arn: encoderArn }));
+    await ivs.send(new DeleteStorageConfigurationCommand({ arn: storageArn }));
+  });
+
+  test('stays active while a participant is on the stage; stops the idle timeout after the last one leaves', async () => {
+    fake.setCompositionIdleTimeout(IDLE_MS);
+    const stageArn = await createStage();
+    fake.startStageSession(stageArn);
+    const publisher = fake.joinParticipant(stageArn, { published: true });
+    const viewer = fake.joinParticipant(stageArn);
+    const { arn } = await startComposition(stageArn);
+
+    await wait(IDLE_MS + 100);
+    expect((await state(arn))!.state).toBe('ACTIVE');
+    fake.setParticipantPublished(stageArn, publisher, false);
+    fake.leaveParticipant(stageArn, publisher);
+    await wait(IDLE_MS + 100);
+    expect((await state(arn))!.state).toBe('ACTIVE');
+
+    fake.leaveParticipant(stageArn, viewer);
+    const left = Date.now();
+    expect((await state(arn))!.state).toBe('ACTIVE');
+    await wait(IDLE_MS + 100);
+    const stopped = await state(arn);
+    expect(stopped!.state).toBe('STOPPED');
+    expect(stopped!.endTime!.getTime() - left).toBeGreaterThanOrEqual(IDLE_MS - 10);
+    const { participants } = await ivs.send(new ListParticipantsCommand({ stageArn, sessionId: fake.stages.get(stageArn)!.activeSessionId! }));
+    expect(participants!.map((p) => [p.state, p.published])).toEqual([['DISCONNECTED', false], ['DISCONNECTED', false]]);
+  });
+
+  test('someone joining in time keeps it; ending the session starts the timeout', async () => {
+    fake.setCompositionIdleTimeout(IDLE_MS);
+    const stageArn = await createStage();
+    const { arn } = await startComposition(stageArn);
+    fake.startStageSession(stageArn);
+    fake.joinParticipant(stageArn, { published: true });
+
+    await wait(IDLE_MS + 100);
+    expect((await state(arn))!.state).toBe('ACTIVE');
+    fake.endStageSession(stageArn);
+    await wait(IDLE_MS + 100);
+    expect((await state(arn))!.state).toBe('STOPPED');
+  });
+
+  test('the idle timeout is a minute unless told otherwise, from the option too', async () => {
+    expect(COMPOSITION_IDLE_TIMEOUT_MS).toBe(60_000);
+    const { arn } = await startComposition(await createStage());
+    const quick = await FakeIvsServer.start({ compositionIdleTimeoutMs: IDLE_MS });
+    try {
+      const client = new IVSRealTimeClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, endpoint: quick.endpoint });
+      const { stage } = await client.send(new CreateStageCommand({}));
+      const { storageConfiguration } = await client.send(new CreateStorageConfigurationCommand({ s3: { bucketName: 'recordings-bucket' } }));
+      const { encoderConfiguration } = await client.send(new CreateEncoderConfigurationCommand({}));
+      const { composition } = await client.send(new StartCompositionCommand({
+        stageArn: stage!.arn, destinations: [{ s3: { storageConfigurationArn: storageConfiguration!.arn, encoderConfigurationArns: [encoderConfiguration!.arn!] } }],
+      }));
+      await wait(IDLE_MS + 100);
+      expect(quick.compositions.get(composition!.arn!)!.state).toBe('STOPPED');
+      expect((await state(arn))!.state).toBe('ACTIVE');
+      client.destroy();
+    } finally {
+      await quick.stop();
+    }
+  });
+});
+
+describe('lost answers', () => {
+  let retrying: IVSRealTimeClient;
+  beforeEach(() => {
+    retrying = newClient();
+  });
+  afterEach(() => retrying.destroy());
+
+  test.each([
+    ['error', 500],
+    ['reset', -1],
+  ] as const)('%s: the create takes effect, the SDK retries it, and IVS creates a second stage', async (answer, status) => {
+    fake.injectLostAnswer({ operation: 'CreateStage', answer });
+
+    const { stage } = await retrying.send(new CreateStageCommand({ name: 'twice' }));
+
+    expect(fake.stages.size).toBe(2);
+    expect(fake.stages.has(stage!.arn!)).toBe(true);
+    expect(fake.callsTo('CreateStage').map((call) => [call.status, call.lostAnswer])).toEqual([[status, answer], [200, undefined]]);
+  });
+
+  test('timeout: no answer until the client gives up; the stage exists all the same', async () => {
+    const impatient = newClient({ maxAttempts: 1, requestHandler: { requestTimeout: 200, throwOnRequestTimeout: true } });
+    try {
+      fake.injectLostAnswer({ operation: 'CreateStage', answer: 'timeout' });
+      const started = Date.now();
+      await expect(impatient.send(new CreateStageCommand({}))).rejects.toThrow();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+      expect(fake.stages.size).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(fake.callsTo('CreateStage').map((call) => [call.status, call.lostAnswer])).toEqual([[-1, 'timeout']]);
+    } finally {
+      impatient.destroy();
+    }
+  });
+
+  test('timeout: clearFaults drops the held connection', async () => {
+    fake.injectLostAnswer({ answer: 'timeout' });
+    const pending = ivs.send(new ListStagesCommand({}));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.calls.map((call) => call.status)).toEqual([0]);
+
+    fake.clearFaults();
+
+    await expect(pending).rejects.toThrow();
+    expect(fake.calls.map((call) => call.status)).toEqual([-1]);
+  });
+
+  test('a request the service refuses is answered as usual; the next one that takes effect loses its answer', async () => {
+    fake.injectLostAnswer({ operation: 'DeleteStage', answer: 'error' });
+    const missing = await serviceError(ivs.send(new DeleteStageCommand({ arn: 'arn:aws:ivs:us-east-1:123456789012:stage/gone' })));
+    expect(missing.name).toBe('ResourceNotFoundException');
+    const arn = await createStage();
+
+    expect((await serviceError(ivs.send(new DeleteStageCommand({ arn })))).name).toBe('InternalServerException');
+
+    expect(fake.stages.size).toBe(0);
+    expect(fake.callsTo('DeleteStage').map((call) => call.lostAnswer)).toEqual([undefined, 'error']);
+  });
+
+  test('a fraction of calls, drawn from seeded randomness: the same seed loses the same answers', async () => {
+    const outcomes = async (seed: number): Promise<number[]> => {
+      const seeded = await FakeIvsServer.start({ seed, rateLimits: 'none' });
+      const client = new IVSRealTimeClient({
+        region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, endpoint: seeded.endpoint, maxAttempts: 1,
+      });
+      try {
+        seeded.injectLostAnswer({ operation: 'CreateStage', answer: 'error', fraction: 0.5 });
+        seeded.injectFault({ operation: 'ListStages', errorType: 'ThrottlingException', fraction: 0.3 });
+        for (let i = 0; i < 20; i++) {
+          await Promise.allSettled([client.send(new CreateStageCommand({})), client.send(new ListStagesCommand({}))]);
+        }
+        expect(seeded.stages.size).toBe(20);
+        return seeded.calls.map((call) => call.status);
+      } finally {
+        client.destroy();
+        await seeded.stop();
+      }
+    };
+
+    const first = await outcomes(7);
+
+    expect(await outcomes(7)).toEqual(first);
+    expect(await outcomes(8)).not.toEqual(first);
+    expect(first.filter((status) => status === 500).length).toBeGreaterThan(3);
+    expect(first.filter((status) => status === 500).length).toBeLessThan(17);
+    expect(first.filter((status) => status === 429).length).toBeGreaterThan(0);
   });
 });

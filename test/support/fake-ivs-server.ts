@@ -39,19 +39,33 @@
  *   `storageConfigurations`, `encoderConfigurations`, `ingestConfigurations`, `publicKeys`,
  *   `compositions`; `stageSessions` (stage ARN → sessions); `resourceCount()` counts the five resource
  *   types (not compositions).
+ * - Quotas (on by default): 20 encoder configurations and 5 compositions not yet stopped per account answer
+ *   ServiceQuotaExceededException (402) beyond; `options.quotas` or `setQuotas(...)` change them. (Destinations per
+ *   composition, 2, are the model's limit: a ValidationException.)
+ * - Compositions run until StopComposition, DeleteStage, or a minute (`options.compositionIdleTimeoutMs`,
+ *   `setCompositionIdleTimeout(ms)`) after their stage has no connected participant (from their start, if it had
+ *   none then), as the StartComposition docs say; until then DeleteEncoderConfiguration and
+ *   DeleteStorageConfiguration of what they use answer ConflictException.
  * - Hooks for what only IVS itself does: `startStageSession(stageArn)` → `st-…` id (sets the stage's
  *   activeSessionId), `endStageSession(stageArn)` (disconnects its participants), `setIngestState(arn, 'ACTIVE' |
  *   'INACTIVE')`, `joinParticipant(stageArn, { published?, userId? })` → participant id in the active session,
- *   `setParticipantPublished(stageArn, participantId, published)`; ListParticipants reads them.
+ *   `setParticipantPublished(stageArn, participantId, published)`, `leaveParticipant(stageArn, participantId)`;
+ *   ListParticipants reads them.
  * - Call log: `calls` (every request in arrival order, rejected ones included: `{ operation, input,
- *   status, errorType? }`, status 0 while still in flight), `callsTo(operation)`.
+ *   status, errorType?, lostAnswer? }`, status 0 while still in flight, -1 once a lost answer's connection
+ *   dropped), `callsTo(operation)`.
  * - Faults, consumed first-matching-first, one per request, before rate limiting and validation:
- *   `injectFault({ operation?, errorType, status?, message?, times?, delayMs? })` (status defaults from the
- *   error type), `injectDelay({ operation?, delayMs, times? })`, `clearFaults()`. `times` defaults to 1;
- *   pass `Infinity` for "always".
- * - Rate limiting: `options.rateLimitPerSecond` or `setRateLimit(n | undefined)` allows n accepted
- *   requests per operation in any sliding second; the excess gets 429 ThrottlingException and counts in
- *   `throttledCount`.
+ *   `injectFault({ operation?, errorType, status?, message?, times?, fraction?, delayMs? })` (status defaults from
+ *   the error type), `injectDelay({ operation?, delayMs, times?, fraction? })`. After the request took effect:
+ *   `injectLostAnswer({ operation?, answer: 'error' | 'reset' | 'timeout', times?, fraction? })` (a 500, a reset
+ *   connection, or no answer at all). `times` defaults to 1 (`Infinity` for "always"), or to every matching call
+ *   when `fraction` is given: then each call draws from randomness seeded by `options.seed` (`reset` reseeds).
+ *   `clearFaults()` forgets them and drops the connections of answers held back.
+ * - Rate limiting (on by default): IVS Real-Time's quotas per operation in any sliding second (most operations
+ *   5, CreateParticipantToken 50, public key operations 3, ListTagsForResource / TagResource / UntagResource 10);
+ *   the excess gets 429 ThrottlingException and counts in `throttledCount`. `options.rateLimits` ('service' |
+ *   'none' | per operation) or `setRateLimits(...)`; `options.rateLimitPerSecond` or `setRateLimit(n | undefined)`
+ *   for one limit for every operation (undefined: none).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -68,6 +82,7 @@ import {
   FakeStageSession,
   FakeStorageConfiguration,
   IngestState,
+  ServiceQuotas,
 } from './fake-ivs/service';
 import { OPERATIONS, validateInput } from './fake-ivs/validation';
 
@@ -81,8 +96,10 @@ export type {
   FakeStageSession,
   FakeStorageConfiguration,
   IngestState,
+  ServiceQuotas,
   Tags,
 } from './fake-ivs/service';
+export { COMPOSITION_IDLE_TIMEOUT_MS, DEFAULT_QUOTAS } from './fake-ivs/service';
 
 export interface FakeIvsServerOptions {
   /** Region in generated ARNs and stream keys. @default 'us-east-1' */
@@ -91,18 +108,37 @@ export interface FakeIvsServerOptions {
   readonly accountId?: string;
   /** When set, CreateStorageConfiguration answers ValidationException for any other bucket. @default - any bucket */
   readonly knownBuckets?: readonly string[];
-  /** Accepted requests per operation per sliding second; the excess is throttled. @default - unlimited */
+  /**
+   * Accepted requests per sliding second for every operation alike, instead of `rateLimits`; the excess is throttled.
+   * @default - `rateLimits`
+   */
   readonly rateLimitPerSecond?: number;
+  /**
+   * Accepted requests per operation per sliding second: 'service' for IVS Real-Time's own quotas (most operations 5,
+   * CreateParticipantToken 50, public key operations 3, tag operations 10), 'none', or a limit per operation
+   * (others: the service's). @default 'service'
+   */
+  readonly rateLimits?: RateLimits;
+  /** Resource quotas (ServiceQuotaExceededException, 402). @default DEFAULT_QUOTAS: 20 encoder configurations, 5 compositions at once */
+  readonly quotas?: Partial<ServiceQuotas>;
+  /** How long a composition outlives the last participant of its stage. @default 60 000 (IVS: one minute) */
+  readonly compositionIdleTimeoutMs?: number;
+  /** Seeds the randomness of faults given as a `fraction` of calls. @default 1 */
+  readonly seed?: number;
 }
+
+export type RateLimits = 'service' | 'none' | Readonly<Record<string, number>>;
 
 export interface RecordedCall {
   /** The operation name, or `<METHOD> <path>` for a request that matches no operation. */
   readonly operation: string;
   /** Body members merged with URI and query members (e.g. `resourceArn`, `tagKeys`), as received. */
   readonly input: Record<string, unknown>;
-  /** HTTP status of the answer; 0 while the request is still being served. */
+  /** HTTP status of the answer; 0 while the request is still being served; -1 when none was sent (the connection dropped). */
   status: number;
   errorType?: string;
+  /** Set when the request took effect but its answer was lost (see `injectLostAnswer`). */
+  lostAnswer?: LostAnswer;
 }
 
 export interface FaultSpec {
@@ -114,8 +150,10 @@ export interface FaultSpec {
   readonly status?: number;
   /** @default 'Injected fault: <errorType>' */
   readonly message?: string;
-  /** @default 1 */
+  /** @default 1, or every matching call when `fraction` is given */
   readonly times?: number;
+  /** Only this fraction of the matching calls, drawn with the server's seeded randomness. @default 1 */
+  readonly fraction?: number;
   /** Wait this long before answering. @default 0 */
   readonly delayMs?: number;
 }
@@ -124,8 +162,27 @@ export interface DelaySpec {
   /** @default - any operation */
   readonly operation?: string;
   readonly delayMs: number;
-  /** @default 1 */
+  /** @default 1, or every matching call when `fraction` is given */
   readonly times?: number;
+  /** @default 1 */
+  readonly fraction?: number;
+}
+
+/**
+ * What the client gets instead of the answer to a request that took effect: a 500 InternalServerException, a reset
+ * connection, or nothing at all ('timeout': the connection is held open until the client gives up, or until
+ * `clearFaults`, `reset` or `stop` drops it).
+ */
+export type LostAnswer = 'error' | 'reset' | 'timeout';
+
+export interface LostAnswerSpec {
+  /** @default - any operation */
+  readonly operation?: string;
+  readonly answer: LostAnswer;
+  /** @default 1, or every matching call when `fraction` is given */
+  readonly times?: number;
+  /** @default 1 */
+  readonly fraction?: number;
 }
 
 interface QueuedFault {
@@ -133,6 +190,9 @@ interface QueuedFault {
   readonly delayMs: number;
   /** Absent for a pure delay: the request then proceeds normally. */
   readonly error?: IvsServiceError;
+  /** After the request took effect, instead of before it. */
+  readonly lostAnswer?: LostAnswer;
+  readonly fraction: number;
   remaining: number;
 }
 
@@ -166,6 +226,26 @@ const DEFAULT_REGION = 'us-east-1';
 const DEFAULT_ACCOUNT_ID = '123456789012';
 const RATE_WINDOW_MS = 1000;
 
+/** IVS Real-Time's API rate quotas, requests per second (User Guide, "Service Quotas"; not adjustable). */
+export function serviceRateLimit(operation: string): number {
+  if (operation === 'CreateParticipantToken') return 50;
+  if (/PublicKey/.test(operation)) return 3;
+  if (['ListTagsForResource', 'TagResource', 'UntagResource'].includes(operation)) return 10;
+  return 5;
+}
+
+/** A small seeded generator (mulberry32): the same seed, the same faults. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -190,16 +270,23 @@ export class FakeIvsServer {
   private readonly service: FakeIvsService;
   private readonly recordedCalls: RecordedCall[] = [];
   private faults: QueuedFault[] = [];
-  private rateLimitPerSecond: number | undefined;
+  private rateLimit: (operation: string) => number | undefined;
   /** Per operation, the times of the requests accepted within the current window. */
   private readonly acceptedAt = new Map<string, number[]>();
   private throttled = 0;
+  private random: () => number;
+  /** Answers held back by a 'timeout' lost answer, with their calls. */
+  private readonly held = new Map<ServerResponse, RecordedCall>();
 
   private constructor(private readonly options: FakeIvsServerOptions) {
     this.region = options.region ?? DEFAULT_REGION;
     this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
-    this.rateLimitPerSecond = options.rateLimitPerSecond;
-    this.service = new FakeIvsService({ region: this.region, accountId: this.accountId, knownBuckets: options.knownBuckets });
+    this.rateLimit = FakeIvsServer.rateLimiter(options);
+    this.random = seededRandom(options.seed ?? 1);
+    this.service = new FakeIvsService({
+      region: this.region, accountId: this.accountId, knownBuckets: options.knownBuckets,
+      quotas: options.quotas, compositionIdleTimeoutMs: options.compositionIdleTimeoutMs,
+    });
     this.server = createServer((request, response) => {
       this.serve(request, response).catch((error: Error) => {
         // A bug in the fake must surface in the test, not hang the client.
@@ -215,7 +302,17 @@ export class FakeIvsServer {
     return `http://127.0.0.1:${port}`;
   }
 
+  private static rateLimiter(options: { rateLimitPerSecond?: number; rateLimits?: RateLimits }): (operation: string) => number | undefined {
+    const { rateLimitPerSecond, rateLimits = 'service' } = options;
+    if (rateLimitPerSecond !== undefined) return () => rateLimitPerSecond;
+    if (rateLimits === 'none') return () => undefined;
+    if (rateLimits === 'service') return serviceRateLimit;
+    return (operation) => rateLimits[operation] ?? serviceRateLimit(operation);
+  }
+
   async stop(): Promise<void> {
+    this.service.clearTimers();
+    this.releaseHeld();
     // The SDK keeps connections alive; without this, close() would wait for them to time out.
     this.server.closeAllConnections();
     await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
@@ -224,10 +321,11 @@ export class FakeIvsServer {
   reset(): void {
     this.service.reset();
     this.recordedCalls.length = 0;
-    this.faults = [];
+    this.clearFaults();
     this.acceptedAt.clear();
     this.throttled = 0;
-    this.rateLimitPerSecond = this.options.rateLimitPerSecond;
+    this.rateLimit = FakeIvsServer.rateLimiter(this.options);
+    this.random = seededRandom(this.options.seed ?? 1);
   }
 
   get stages(): ReadonlyMap<string, FakeStage> { return this.service.stages; }
@@ -260,8 +358,24 @@ export class FakeIvsServer {
     return this.service.joinParticipant(stageArn, options);
   }
 
+  /** A connected participant starts or stops publishing. */
   setParticipantPublished(stageArn: string, participantId: string, published: boolean): void {
     this.service.setParticipantPublished(stageArn, participantId, published);
+  }
+
+  /** A participant disconnects; the stage's compositions stop once it has had nobody for the idle timeout. */
+  leaveParticipant(stageArn: string, participantId: string): void {
+    this.service.leaveParticipant(stageArn, participantId);
+  }
+
+  /** Changes quotas from now on (`reset` restores the options'). */
+  setQuotas(quotas: Partial<ServiceQuotas>): void {
+    this.service.setQuotas(quotas);
+  }
+
+  /** How long compositions that become idle from now on outlive their stage's last participant. */
+  setCompositionIdleTimeout(ms: number): void {
+    this.service.setCompositionIdleTimeout(ms);
   }
 
   /** Marks an ingest configuration as streaming (ACTIVE) or idle, as an encoder connecting would. */
@@ -274,20 +388,47 @@ export class FakeIvsServer {
       operation: fault.operation,
       delayMs: fault.delayMs ?? 0,
       error: new IvsServiceError(fault.errorType, status, fault.message ?? `Injected fault: ${fault.errorType}`),
-      remaining: fault.times ?? 1,
+      ...FakeIvsServer.count(fault),
     });
   }
 
   injectDelay(delay: DelaySpec): void {
-    this.faults.push({ operation: delay.operation, delayMs: delay.delayMs, remaining: delay.times ?? 1 });
+    this.faults.push({ operation: delay.operation, delayMs: delay.delayMs, ...FakeIvsServer.count(delay) });
   }
 
+  /**
+   * The request takes effect, but its answer is lost: the client sees a 500, a reset connection or no answer, and
+   * (the SDK retrying all three) may send it again. Requests the service refuses are answered as usual.
+   */
+  injectLostAnswer(spec: LostAnswerSpec): void {
+    this.faults.push({ operation: spec.operation, delayMs: 0, lostAnswer: spec.answer, ...FakeIvsServer.count(spec) });
+  }
+
+  private static count(spec: { times?: number; fraction?: number }): { fraction: number; remaining: number } {
+    return { fraction: spec.fraction ?? 1, remaining: spec.times ?? (spec.fraction === undefined ? 1 : Infinity) };
+  }
+
+  /** Forgets the faults not yet consumed, and drops the connections of answers held back (the clients see a reset). */
   clearFaults(): void {
     this.faults = [];
+    this.releaseHeld();
   }
 
+  private releaseHeld(): void {
+    this.held.forEach((call, response) => {
+      call.status = -1;
+      response.socket?.destroy();
+    });
+    this.held.clear();
+  }
+
+  /** The same limit for every operation, or none (undefined); `setRateLimits` for a limit per operation. */
   setRateLimit(requestsPerSecond: number | undefined): void {
-    this.rateLimitPerSecond = requestsPerSecond;
+    this.setRateLimits(requestsPerSecond === undefined ? 'none' : {}, requestsPerSecond);
+  }
+
+  setRateLimits(limits: RateLimits, everyOperation?: number): void {
+    this.rateLimit = FakeIvsServer.rateLimiter({ rateLimits: limits, rateLimitPerSecond: everyOperation });
     this.acceptedAt.clear();
   }
 
@@ -320,7 +461,7 @@ export class FakeIvsServer {
       return;
     }
 
-    const fault = this.takeFault(route.operation);
+    const fault = this.takeFault(route.operation, false);
     if (fault?.delayMs) await sleep(fault.delayMs);
     if (fault?.error) {
       this.finish(call, response, fault.error);
@@ -349,10 +490,33 @@ export class FakeIvsServer {
         : new IvsServiceError('InternalServerException', 500, `fake IVS server failed: ${(error as Error).stack}`));
       return;
     }
+    const lost = this.takeFault(route.operation, true)?.lostAnswer;
+    if (lost) {
+      call.lostAnswer = lost;
+      this.loseAnswer(call, response, lost);
+      return;
+    }
     call.status = 200;
     response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-RequestId': randomUUID() });
     // Dates serialize as ISO 8601 date-time, the restJson1 default the SDK parses for `Time` members.
     response.end(JSON.stringify(output));
+  }
+
+  private loseAnswer(call: RecordedCall, response: ServerResponse, lost: LostAnswer): void {
+    if (lost === 'error') {
+      this.finish(call, response, new IvsServiceError('InternalServerException', 500, 'Internal server error'));
+      return;
+    }
+    response.on('close', () => {
+      this.held.delete(response);
+      call.status = -1;
+    });
+    if (lost === 'reset') {
+      call.status = -1;
+      response.socket?.destroy();
+    } else {
+      this.held.set(response, call);
+    }
   }
 
   private parseInput(route: Route, url: URL, body: string): Record<string, unknown> {
@@ -381,19 +545,22 @@ export class FakeIvsServer {
     return input;
   }
 
-  private takeFault(operation: string): QueuedFault | undefined {
-    const fault = this.faults.find((candidate) => candidate.operation === undefined || candidate.operation === operation);
-    if (!fault) return undefined;
+  /** The first fault for the operation of the kind asked (lost answers, or the others), if this call draws it. */
+  private takeFault(operation: string, lostAnswer: boolean): QueuedFault | undefined {
+    const fault = this.faults.find((candidate) => (candidate.operation === undefined || candidate.operation === operation)
+      && (candidate.lostAnswer !== undefined) === lostAnswer);
+    if (!fault || (fault.fraction < 1 && this.random() >= fault.fraction)) return undefined;
     fault.remaining--;
     if (fault.remaining <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
     return fault;
   }
 
   private isThrottled(operation: string): boolean {
-    if (this.rateLimitPerSecond === undefined) return false;
+    const limit = this.rateLimit(operation);
+    if (limit === undefined) return false;
     const now = Date.now();
     const recent = (this.acceptedAt.get(operation) ?? []).filter((time) => now - time < RATE_WINDOW_MS);
-    const throttled = recent.length >= this.rateLimitPerSecond;
+    const throttled = recent.length >= limit;
     // Throttled requests take no slot, so a client backing off gets through once the window moves on.
     if (!throttled) recent.push(now);
     this.acceptedAt.set(operation, recent);

@@ -1,11 +1,14 @@
 import * as fs from 'fs';
+import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Aws, CfnCondition, CfnOutput, CfnParameter, CustomResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { CREATE_FAILED_MARKER, CustomResourceEvent, LifecycleDriver } from './lifecycle-driver';
+import { ResponseServer } from './lifecycle/response-server';
 
 const RECORDER = path.join(__dirname, 'fixtures', 'recorder');
 
@@ -34,6 +37,7 @@ function recorderStack(build: (add: ResourceAdder) => void, options: AppOptions 
     resourceType: resourceOptions.resourceType ?? 'Custom::Recorder',
     properties,
     removalPolicy: resourceOptions.removalPolicy,
+    serviceTimeout: resourceOptions.serviceTimeout,
   }));
   return stack;
 }
@@ -41,8 +45,34 @@ function recorderStack(build: (add: ResourceAdder) => void, options: AppOptions 
 type ResourceAdder = (
   id: string,
   properties: Record<string, unknown>,
-  options?: { removalPolicy?: RemovalPolicy; resourceType?: string },
+  options?: { removalPolicy?: RemovalPolicy; resourceType?: string; serviceTimeout?: Duration },
 ) => CustomResource;
+
+/**
+ * The reason the Provider framework gives CloudFormation when the recorder throws `message`: the message, a pointer
+ * to the function's log group, and the error's stack as Lambda's runtime reported it.
+ */
+function recorderFailure(message: string): RegExp {
+  return new RegExp(`^${escapeRegExp(message)}\\n\\nLogs: /aws/lambda/LifecycleTest-RecorderHandler\\w+-\\w+\\n\\n    at exports\\.handler \\(/var/task/index\\.js:\\d+:\\d+\\)\\n`);
+}
+
+/** Resolves once `condition` holds (failing the test after 5 s). */
+async function until(condition: () => boolean): Promise<void> {
+  for (const started = Date.now(); !condition(); await new Promise(resolve => setTimeout(resolve, 20))) {
+    if (Date.now() - started > 5000) {
+      throw new Error(`still not so after 5 s: ${condition}`);
+    }
+  }
+}
+
+/** `reason` as the driver's result gives it: `<LogicalId>: <reason>`. */
+function prefixed(logicalId: string, reason: RegExp): RegExp {
+  return new RegExp(`^${logicalId}: ${reason.source.slice(1)}`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /** The events a handler was sent, as `RequestType LogicalId`. */
 function summary(events: CustomResourceEvent[]): string[] {
@@ -51,9 +81,12 @@ function summary(events: CustomResourceEvent[]): string[] {
 
 let eventLog: string;
 beforeEach(() => {
+  // the Provider framework logs every request and response, as it does to CloudWatch Logs.
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   eventLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-')), 'events.jsonl');
 });
 afterEach(() => {
+  jest.restoreAllMocks();
   fs.rmSync(path.dirname(eventLog), { recursive: true, force: true });
 });
 
@@ -164,10 +197,10 @@ describe('create', () => {
     const result = await driver.deploy(stack);
 
     expect(result.status).toBe('ROLLED_BACK');
-    expect(result.reason).toBe('B: stage quota exceeded');
+    expect(result.reason).toMatch(prefixed('B', recorderFailure('stage quota exceeded')));
     expect(result.events).toEqual([
       { logicalId: 'A', requestType: 'Create', physicalId: 'a-1', status: 'SUCCESS', phase: 'deploy' },
-      { logicalId: 'B', requestType: 'Create', physicalId: CREATE_FAILED_MARKER, status: 'FAILED', reason: 'stage quota exceeded', phase: 'deploy' },
+      { logicalId: 'B', requestType: 'Create', physicalId: CREATE_FAILED_MARKER, status: 'FAILED', reason: expect.stringMatching(recorderFailure('stage quota exceeded')), phase: 'deploy' },
       { logicalId: 'B', requestType: 'Delete', physicalId: CREATE_FAILED_MARKER, status: 'SUCCESS', phase: 'rollback' },
       { logicalId: 'A', requestType: 'Delete', physicalId: 'a-1', status: 'SUCCESS', phase: 'rollback' },
     ]);
@@ -199,7 +232,12 @@ describe('create', () => {
 
     expect(Date.now() - started).toBeLessThan(2000);
     expect(result.status).toBe('ROLLED_BACK');
-    expect(result.events[0]).toMatchObject({ requestType: 'Create', status: 'FAILED', reason: 'Task timed out after 2.00 seconds' });
+    // Lambda's timeout error has no trace: the framework's reason shows its own stack.
+    expect(result.events[0]).toMatchObject({
+      requestType: 'Create',
+      status: 'FAILED',
+      reason: expect.stringMatching(/^Error: RequestId: [0-9a-f-]{36} Error: Task timed out after 2\.00 seconds\n\nLogs: \/aws\/lambda\/\S+\n\n    at invokeUserFunction \(\/var\/task\/framework\.js:/),
+    });
     expect(summary(driver.sentEvents)).toEqual(['Create Slow']);
   });
 
@@ -217,7 +255,7 @@ describe('create', () => {
     const driver = newDriver({ concurrency: 4 });
     const stack = recorderStack(add => {
       for (let i = 0; i < 12; i++) {
-        add(`R${i}`, { SleepMs: 20 });
+        add(`R${i}`, { SleepMs: 300 });
       }
     });
 
@@ -231,16 +269,23 @@ describe('create', () => {
     const driver = newDriver({ concurrency: 4 });
     const stack = recorderStack(add => {
       for (let i = 0; i < 8; i++) {
-        add(`R${i}`, { SleepMs: 20 });
+        add(`R${i}`, { SleepMs: 300 });
       }
     });
 
     await driver.deploy(stack);
 
-    // the first four ran at once, each the first invocation of a fresh sandbox; the next four reused them.
-    const invocations = Array.from({ length: 8 }, (_, i) => driver.attributes(`R${i}`).Invocations);
-    expect(invocations.slice(0, 4)).toEqual(['1', '1', '1', '1']);
-    expect(invocations.slice(4)).toEqual(['2', '2', '2', '2']);
+    // each invocation reports its sandbox's count: a '1' is a fresh sandbox. Invocations in flight together had
+    // sandboxes of their own, and no more sandboxes were made than ran at once: the others were reused.
+    const invocations = Array.from({ length: 8 }, (_, i) => Number(driver.attributes(`R${i}`).Invocations));
+    const maxInFlight = Math.max(...Array.from({ length: 8 }, (_, i) => Number(driver.attributes(`R${i}`).MaxInFlight)));
+    const fresh = invocations.filter(n => n === 1).length;
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(fresh).toBeGreaterThanOrEqual(maxInFlight);
+    expect(fresh).toBeLessThanOrEqual(4);
+    for (let n = 2; n <= Math.max(...invocations); n++) {
+      expect(invocations.filter(i => i === n).length).toBeLessThanOrEqual(invocations.filter(i => i === n - 1).length);
+    }
   });
 });
 
@@ -418,7 +463,7 @@ describe('update', () => {
     }));
 
     expect(result.status).toBe('ROLLED_BACK');
-    expect(result.reason).toBe('B: invalid size');
+    expect(result.reason).toMatch(prefixed('B', recorderFailure('invalid size')));
     const sent = driver.sentEvents.slice(created);
     expect(sent.map(e => `${e.RequestType} ${e.LogicalResourceId} ${e.PhysicalResourceId ?? ''}`.trim())).toEqual([
       'Update A a-1',
@@ -508,7 +553,7 @@ describe('destroy', () => {
     const result = await driver.destroy();
 
     expect(result.status).toBe('FAILED');
-    expect(result.reason).toBe('Stuck: still in use');
+    expect(result.reason).toMatch(prefixed('Stuck', recorderFailure('still in use')));
     expect(result.events.map(e => `${e.requestType} ${e.logicalId} ${e.status}`)).toEqual(['Delete Other SUCCESS', 'Delete Stuck FAILED']);
     expect(driver.physicalId('Stuck')).toBe('stuck');
   });
@@ -525,5 +570,183 @@ describe('invoke', () => {
     expect(result.event).toMatchObject({ PhysicalResourceId: 'a-1', ResourceProperties: { NoEcho: 'true' } });
     expect(driver.physicalId('A')).toBe('a-1');
     expect(await driver.invoke('A', 'Delete', { physicalId: CREATE_FAILED_MARKER })).toMatchObject({ status: 'SUCCESS', event: undefined });
+  });
+});
+
+describe('the real Provider framework', () => {
+  test('answers CloudFormation with an HTTPS PUT to the ResponseURL, which the driver captures', async () => {
+    const driver = newDriver();
+    await driver.deploy(recorderStack(add => add('A', { PhysicalId: 'a-1', NoEcho: true, Data: { Value: 'v' } })));
+
+    const [event] = driver.sentEvents;
+    expect(driver.responses).toEqual([expect.objectContaining({
+      objectKey: `${event.StackId}|A|${event.RequestId}`,
+      status: 'SUCCESS',
+      reason: 'SUCCESS',
+      physicalResourceId: 'a-1',
+      requestId: event.RequestId,
+      stackId: event.StackId,
+      logicalResourceId: 'A',
+      noEcho: true,
+      data: expect.objectContaining({ Value: 'v', Invocations: '1' }),
+    })]);
+    expect(JSON.parse(driver.responses[0].body)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'a-1', NoEcho: true });
+    expect(driver.attributes('A')).toEqual(driver.responses[0].data);
+    await driver.close();
+  });
+
+  test('the response server\'s certificate is made for the response host and trusted by nobody else', async () => {
+    const host = 'cloudformation-custom-resource-response-euwest1.s3.amazonaws.com';
+    const server = await ResponseServer.start();
+    server.addHost(host);
+    const { port, ca } = server.route(host)!;
+    const put = (trusted: string[] | undefined) => new Promise<number>((resolve, reject) => {
+      const request = https.request({ host: '127.0.0.1', servername: host, port, path: '/key%7C1', method: 'PUT', ca: trusted }, response => {
+        response.resume();
+        resolve(response.statusCode!);
+      });
+      request.on('error', reject);
+      request.end('{"Status":"SUCCESS"}');
+    });
+    try {
+      await expect(put(undefined)).rejects.toThrow(/self-signed certificate/);
+      expect(await put([ca])).toBe(200);
+      expect(server.received).toEqual([expect.objectContaining({ objectKey: 'key|1', status: 'SUCCESS' })]);
+      expect(server.route('example.com')).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('retries its PUT when S3 refuses it, as its own code does', async () => {
+    const driver = newDriver();
+    (await driver.responseServer()).injectFault({ status: 503, times: 1 });
+
+    const result = await driver.deploy(recorderStack(add => add('A', { PhysicalId: 'a-1' })));
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(driver.sentEvents).toHaveLength(1);
+    expect(driver.responses).toHaveLength(1);
+  });
+
+  test('invokes the user function through the Lambda API, which answers a function error in Lambda\'s shape', async () => {
+    const driver = newDriver();
+    await driver.deploy(recorderStack(add => add('A', { PhysicalId: 'a-1' })));
+    const api = await driver.lambdaApi();
+    expect(api.calls.map(c => [c.operation, c.status])).toEqual([['Invoke', 200]]);
+    const userFunction = api.calls[0].functionName;
+    expect(userFunction).toMatch(/^arn:aws:lambda:us-east-1:123456789012:function:LifecycleTest-RecorderHandler/);
+
+    const client = new LambdaClient({ endpoint: api.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    try {
+      const payload = { RequestType: 'Create', ResourceProperties: { FailOn: 'Create', FailMessage: 'boom' } };
+      const result = await client.send(new InvokeCommand({ FunctionName: userFunction, Payload: JSON.stringify(payload) }));
+      expect(result.StatusCode).toBe(200);
+      expect(result.FunctionError).toBe('Unhandled');
+      expect(result.ExecutedVersion).toBe('$LATEST');
+      const error = JSON.parse(Buffer.from(result.Payload!).toString());
+      expect(error).toEqual({ errorType: 'Error', errorMessage: 'boom', trace: [
+        'Error: boom',
+        expect.stringMatching(/^    at exports\.handler \(\/var\/task\/index\.js:\d+:\d+\)$/),
+        expect.stringMatching(/^    at Immediate\.handleOnceNonStreaming \(file:\/\/\/var\/runtime\/index\.mjs:/),
+        expect.any(String),
+        expect.any(String),
+      ] });
+      await expect(client.send(new InvokeCommand({ FunctionName: 'nope' }))).rejects.toThrow(/Function not found: nope/);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  test('retries a failed Invoke once, after waiting for the function to be active (GetFunction)', async () => {
+    const driver = newDriver();
+    const api = await driver.lambdaApi();
+    // what Lambda answers for a function still being created or updated.
+    api.injectFault({ errorType: 'ResourceConflictException', message: 'The function is currently in the following state: Pending' });
+
+    const result = await driver.deploy(recorderStack(add => add('A', { PhysicalId: 'a-1' })));
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(api.calls.map(c => [c.operation, c.status])).toEqual([['Invoke', 409], ['GetFunction', 200], ['Invoke', 200]]);
+    expect(driver.sentEvents).toHaveLength(1);
+  });
+
+  test('fails the resource with the SDK error when the retried Invoke fails too', async () => {
+    const driver = newDriver();
+    (await driver.lambdaApi()).injectFault({ errorType: 'ResourceConflictException', message: 'still Pending', times: 2 });
+
+    const result = await driver.deploy(recorderStack(add => add('A', { PhysicalId: 'a-1' })));
+
+    expect(result.status).toBe('ROLLED_BACK');
+    expect(result.reason).toMatch(/^A: ResourceConflictException: still Pending\n    at /);
+    expect(driver.sentEvents).toEqual([]);
+  });
+});
+
+describe('CloudFormation\'s side', () => {
+  test('no response before the ServiceTimeout fails the resource; a late one is captured and ignored', async () => {
+    const driver = newDriver();
+    const stack = recorderStack(add => add('Slow', { PhysicalId: 'slow-1', SleepMs: 1500 }, { serviceTimeout: Duration.seconds(1) }), {
+      timeout: Duration.seconds(5),
+    });
+
+    const result = await driver.deploy(stack);
+
+    expect(driver.responses).toEqual([]);
+    expect(result.status).toBe('ROLLED_BACK');
+    const requestId = driver.sentEvents[0].RequestId;
+    expect(result.events).toEqual([{
+      logicalId: 'Slow', requestType: 'Create', status: 'FAILED', phase: 'deploy',
+      reason: `CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}]. `
+        + 'If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.',
+    }]);
+    await until(() => driver.responses.length > 0);
+    expect(driver.responses).toEqual([expect.objectContaining({ requestId, status: 'SUCCESS', physicalResourceId: 'slow-1' })]);
+    expect(driver.template).toBeUndefined();
+  });
+
+  test('Lambda retries the framework\'s asynchronous invocation after it timed out', async () => {
+    // the framework's 15 minutes become 0.9 s, and its first Invoke of the user function takes 2 s to be answered.
+    const driver = newDriver({ timeoutScale: 0.001 });
+    const api = await driver.lambdaApi();
+    api.injectFault({ delayMs: 2000 });
+
+    const result = await driver.deploy(recorderStack(add => add('A', { PhysicalId: 'a-1' }), { timeout: Duration.seconds(100) }));
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(driver.responses).toHaveLength(1);
+    // the timed-out framework's Invoke still reaches Lambda, and its answer CloudFormation: received, but too late to count.
+    await until(() => driver.responses.length === 2);
+    expect(api.calls.map(c => [c.operation, c.status])).toEqual([['Invoke', 200], ['Invoke', 200]]);
+    expect(new Set(driver.sentEvents.map(e => e.RequestId)).size).toBe(1);
+    expect(driver.attributes('A').Invocations).toBe('1');
+  });
+
+  test('duplicateDelivery: the same request twice, one after the other; the first response counts', async () => {
+    const driver = newDriver({ duplicateDelivery: { logicalIds: ['A'], requestTypes: ['Create'] } });
+
+    const result = await driver.deploy(recorderStack(add => {
+      add('A', { PhysicalId: 'a-1' });
+      add('B', { PhysicalId: 'b-1' });
+    }));
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(summary(driver.sentEvents)).toEqual(['Create A', 'Create A', 'Create B']);
+    expect(driver.sentEvents[0]).toEqual(driver.sentEvents[1]);
+    expect(driver.responses.filter(r => r.logicalResourceId === 'A').map(r => r.data!.Invocations)).toEqual(['1', '2']);
+    expect(driver.attributes('A').Invocations).toBe('1');
+    expect(result.events.map(e => `${e.requestType} ${e.logicalId}`)).toEqual(['Create A', 'Create B']);
+
+    await driver.destroy();
+    expect(summary(driver.sentEvents).slice(3)).toEqual(['Delete B', 'Delete A']);
+  });
+
+  test('duplicateDelivery, concurrent: both deliveries at once, from separate sandboxes', async () => {
+    const driver = newDriver({ duplicateDelivery: { concurrent: true } });
+
+    await driver.deploy(recorderStack(add => add('A', { PhysicalId: 'a-1', SleepMs: 100 })));
+
+    expect(summary(driver.sentEvents)).toEqual(['Create A', 'Create A']);
+    expect(driver.responses.map(r => [r.data!.Invocations, r.data!.MaxInFlight])).toEqual([['1', '2'], ['1', '2']]);
   });
 });

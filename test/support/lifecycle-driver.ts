@@ -1,9 +1,26 @@
 /**
- * Deploys a synthesized CDK stack locally the way CloudFormation would, as far as custom resources go:
- * every custom resource served by a `custom-resources.Provider` has its handler asset run from the cloud
- * assembly (as Lambda would load it) with CloudFormation's events, in dependency order, through Create,
- * Update (with replacement and cleanup), rollback and Delete. Other resources are deployed instantly with
- * plausible fake identifiers, so references to them resolve.
+ * Deploys a synthesized CDK stack locally the way CloudFormation would, as far as custom resources go: every
+ * custom resource served by a `custom-resources.Provider` gets CloudFormation's events, in dependency order,
+ * through Create, Update (with replacement and cleanup), rollback and Delete. Other resources are deployed
+ * instantly with plausible fake identifiers, so references to them resolve.
+ *
+ * Architecture: nothing of the Provider framework is re-implemented here. For each request the driver
+ *
+ *   1. builds CloudFormation's event, whose `ResponseURL` is on the real response host name;
+ *   2. invokes the ServiceToken's function (the framework's `onEvent`, from its asset in the cloud assembly) with a
+ *      `LambdaRuntime`, as Lambda runs an asynchronous invocation: retried up to twice on a function error;
+ *   3. the framework calls the user's function with its own `@aws-sdk/client-lambda` (loaded in its sandbox as the
+ *      Lambda runtime provides it), whose `AWS_ENDPOINT_URL_LAMBDA` is a local emulation of the Lambda API
+ *      (`lifecycle/lambda-api.ts`): Invoke runs the user's function with the same `LambdaRuntime` and answers in
+ *      Lambda's shape, function errors included; GetFunction serves the framework's wait before its retry;
+ *   4. the framework PUTs its answer over HTTPS to the ResponseURL. The sandbox's network sends that host name to a
+ *      local TLS server (`lifecycle/response-server.ts`) with a certificate made at test time and trusted only
+ *      inside the sandbox: the framework's HTTPS request runs unchanged, and nothing in the test process has to
+ *      trust a test certificate or listen on port 443;
+ *   5. the driver reads the captured response as CloudFormation would: the first one counts, a body over 4 KB fails
+ *      the resource, and no response before the resource's `ServiceTimeout` (scaled) fails it as timed out.
+ *
+ * Servers listen on 127.0.0.1 only, start with the first deploy and do not keep the process alive; `close()` stops them.
  */
 import { randomUUID } from 'crypto';
 import { CfnElement, Stack, Token } from 'aws-cdk-lib';
@@ -14,12 +31,45 @@ import { invert, schedule, topologicalOrder } from './lifecycle/graph';
 import {
   PSEUDO_PARAMETERS, ResolutionError, ResolveContext, evaluateConditions, referencedNames, resolveValue, stringifyScalars,
 } from './lifecycle/intrinsics';
+import { LambdaApi } from './lifecycle/lambda-api';
 import { LambdaFunction, LambdaRuntime } from './lifecycle/lambda-runtime';
-import { CustomResourceEvent, FrameworkResponse, RequestType, frameworkResponse, isSwallowedDelete } from './lifecycle/provider-framework';
+import { CapturedResponse, ResponseServer } from './lifecycle/response-server';
 
-export { CREATE_FAILED_MARKER } from './lifecycle/provider-framework';
-export type { CustomResourceEvent, RequestType } from './lifecycle/provider-framework';
 export type { Template } from './lifecycle/assembly';
+export type { LambdaApi, LambdaCall, LambdaFaultSpec } from './lifecycle/lambda-api';
+export type { CapturedResponse, ResponseServer } from './lifecycle/response-server';
+
+/** The physical ID the Provider framework reports for a failed Create, so that it can ignore the rollback's Delete. */
+export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
+
+export type RequestType = 'Create' | 'Update' | 'Delete';
+
+/** A CloudFormation custom resource request, as CloudFormation sends it (and the framework forwards it). */
+export interface CustomResourceEvent {
+  readonly RequestType: RequestType;
+  readonly ServiceToken: string;
+  readonly ResponseURL: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+  /** Update and Delete only. */
+  readonly PhysicalResourceId?: string;
+  readonly ResourceType: string;
+  /** Every scalar a string, `ServiceToken` included. */
+  readonly ResourceProperties: Record<string, unknown>;
+  /** Update only. */
+  readonly OldResourceProperties?: Record<string, unknown>;
+}
+
+/** Which requests CloudFormation delivers twice (the same event, the same RequestId). */
+export interface DuplicateDelivery {
+  /** @default - every custom resource */
+  readonly logicalIds?: readonly string[];
+  /** @default - every request type */
+  readonly requestTypes?: readonly RequestType[];
+  /** Both deliveries at once, instead of the second after the first has ended. @default false */
+  readonly concurrent?: boolean;
+}
 
 export interface LifecycleDriverOptions {
   /** `AWS::Region` and the handler's `AWS_REGION`. @default - the stack's region if concrete, else us-east-1 */
@@ -39,6 +89,13 @@ export interface LifecycleDriverOptions {
    * framework (e.g. `Custom::S3AutoDeleteObjects`), which the driver cannot run. @default - none
    */
   readonly skipResourceTypes?: string[];
+  /**
+   * Requests delivered twice, as CloudFormation's at-least-once delivery (and Lambda's retry of an asynchronous
+   * invocation) may: the framework is invoked twice with the same event. The first response counts; the driver
+   * moves on once both deliveries have ended, so what the second did is settled when the operation returns.
+   * @default - every request once
+   */
+  readonly duplicateDelivery?: DuplicateDelivery;
   /**
    * Told when a resource the driver deploys as an instant fake (anything but a custom resource) is created, and when it
    * is deleted (unless retained): for a test fake that must hold what CloudFormation would have made (e.g. a KMS key).
@@ -89,8 +146,18 @@ export interface InvokeResult {
   readonly data: Record<string, unknown>;
   readonly noEcho: boolean;
   readonly reason?: string;
-  /** The event sent (absent if the framework answered itself). */
+  /** The event the user function received (absent if the framework answered itself). */
   readonly event?: CustomResourceEvent;
+}
+
+/** What the driver read from the responses to one request. */
+interface Answer {
+  readonly status: 'SUCCESS' | 'FAILED';
+  /** Absent when CloudFormation cannot take one from the response (none came, or it was refused). */
+  readonly physicalId?: string;
+  readonly data: Record<string, unknown>;
+  readonly noEcho: boolean;
+  readonly reason?: string;
 }
 
 interface ResourceState {
@@ -158,6 +225,13 @@ interface Operation {
 }
 
 const MAX_RESPONSE_BYTES = 4096;
+/** CloudFormation's default (and greatest) ServiceTimeout. */
+const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
+/** An asynchronous invocation and Lambda's two retries after a function error. */
+const ASYNC_INVOKE_ATTEMPTS = 3;
+/** Captured before any test can install fake timers. */
+const realSetTimeout = setTimeout;
+const realClearTimeout = clearTimeout;
 const RETAINED = new Set(['Retain', 'RetainExceptOnCreate']);
 
 export class LifecycleDriver {
@@ -165,6 +239,10 @@ export class LifecycleDriver {
   public readonly sentEvents: CustomResourceEvent[] = [];
   private readonly options: LifecycleDriverOptions;
   private runtime?: LambdaRuntime;
+  private capturedBy?: ResponseServer;
+  private servers?: Promise<{ readonly responses: ResponseServer; readonly lambda: LambdaApi }>;
+  /** The states functions are looked up in by the Lambda API (those of the operation under way). */
+  private functionStates?: Map<string, ResourceState>;
   private env?: FakeEnvironment & { readonly stackId: string };
   private deployed?: { readonly model: TemplateModel; readonly states: Map<string, ResourceState> };
   private deployedOutputs: Record<string, unknown> = {};
@@ -172,6 +250,11 @@ export class LifecycleDriver {
 
   constructor(options: LifecycleDriverOptions = {}) {
     this.options = options;
+  }
+
+  /** Every response CloudFormation received, in arrival order (those of duplicate deliveries and late ones included). */
+  public get responses(): readonly CapturedResponse[] {
+    return this.capturedBy?.received ?? [];
   }
 
   /** The deployed template (undefined before the first deploy and after a destroy or a rolled-back create). */
@@ -199,7 +282,11 @@ export class LifecycleDriver {
         urlSuffix: partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
         stackId: `arn:${partition}:cloudformation:${region}:${accountId}:stack/${stackName}/${randomUUID()}`,
       };
-      this.runtime = new LambdaRuntime({ region, env: this.options.env ?? {}, timeoutScale: this.options.timeoutScale ?? 1 });
+      const responses = (await this.network()).responses;
+      responses.addHost(responseHost(this.env));
+      this.runtime = new LambdaRuntime({
+        region, env: this.options.env ?? {}, timeoutScale: this.options.timeoutScale ?? 1, network: hostname => responses.route(hostname),
+      });
     }
     let model: TemplateModel;
     try {
@@ -209,6 +296,27 @@ export class LifecycleDriver {
       return { status: 'FAILED', events: [], reason: messageOf(e) };
     }
     return this.apply(model);
+  }
+
+  /**
+   * The emulated Lambda API the framework invokes user functions through: its `calls`, and `injectFault(...)` to make
+   * the framework's Invoke fail (e.g. `ResourceConflictException`, a function still Pending), which the framework
+   * retries once after waiting for the function to be active.
+   */
+  public async lambdaApi(): Promise<LambdaApi> {
+    return (await this.network()).lambda;
+  }
+
+  /** CloudFormation's response endpoint: its `received` responses, and `injectFault(...)` to refuse the framework's PUTs. */
+  public async responseServer(): Promise<ResponseServer> {
+    return (await this.network()).responses;
+  }
+
+  /** Stops the driver's local servers (they do not keep the process alive, but a test may want them gone); the driver is done after. */
+  public async close(): Promise<void> {
+    const servers = await this.servers;
+    this.servers = undefined;
+    await Promise.all([servers?.responses.close(), servers?.lambda.close()]);
   }
 
   /** Deletes the stack: every resource in reverse dependency order, except those retained. */
@@ -266,8 +374,8 @@ export class LifecycleDriver {
   }
 
   /**
-   * Sends one raw event for a deployed custom resource through the Provider framework's rules, without
-   * changing the driver's state. Properties default to the deployed ones (given ones are stringified).
+   * Sends one raw event for a deployed custom resource through its Provider framework, without changing the
+   * driver's state. Properties default to the deployed ones (given ones are stringified).
    */
   public async invoke(logicalId: string, requestType: RequestType, overrides: {
     readonly properties?: Record<string, unknown>;
@@ -506,8 +614,8 @@ export class LifecycleDriver {
   }
 
   /**
-   * Sends one request as CloudFormation would, through the Provider framework to the user's function, and
-   * records the resource event. A response CloudFormation cannot accept has no physical ID.
+   * Sends one request as CloudFormation would, to the ServiceToken's function (the Provider framework), and records
+   * the resource event. An answer CloudFormation cannot take a physical ID from has none.
    */
   private async send(op: Operation, request: {
     readonly requestType: RequestType;
@@ -517,14 +625,14 @@ export class LifecycleDriver {
     readonly physicalId?: string;
     readonly oldProperties?: Record<string, unknown>;
     readonly phase?: LifecycleEvent['phase'];
-  }): Promise<{ response: Omit<FrameworkResponse, 'physicalId'> & { physicalId?: string }; requestId: string; event?: CustomResourceEvent }> {
+  }): Promise<{ response: Answer; requestId: string; event?: CustomResourceEvent }> {
     const env = this.env!;
     const requestId = randomUUID();
+    const objectKey = `${env.stackId}|${request.logicalId}|${requestId}`;
     const event: CustomResourceEvent = {
       RequestType: request.requestType,
       ServiceToken: String(request.properties.ServiceToken),
-      ResponseURL: `https://cloudformation-custom-resource-response-${env.region.replace(/-/g, '')}.s3.${env.urlSuffix}/`
-        + `${encodeURIComponent(`${env.stackId}|${request.logicalId}|${requestId}`)}?X-Amz-Signature=lifecycle-driver`,
+      ResponseURL: `https://${responseHost(env)}/${encodeURIComponent(objectKey)}?${presignedQuery(env)}`,
       StackId: env.stackId,
       RequestId: requestId,
       LogicalResourceId: request.logicalId,
@@ -533,22 +641,16 @@ export class LifecycleDriver {
       ResourceProperties: request.properties,
       ...(request.oldProperties ? { OldResourceProperties: request.oldProperties } : {}),
     };
-    let response: Omit<FrameworkResponse, 'physicalId'> & { physicalId?: string };
-    let delivered: CustomResourceEvent | undefined;
-    if (isSwallowedDelete(event)) {
-      response = { status: 'SUCCESS', physicalId: event.PhysicalResourceId, data: {}, noEcho: false };
-    } else {
-      let fn: LambdaFunction | undefined;
-      try {
-        fn = this.userFunction(op, event);
-      } catch (e) {
-        response = { status: 'FAILED', physicalId: event.PhysicalResourceId, data: {}, noEcho: false, reason: messageOf(e) };
-      }
-      if (fn) {
-        delivered = structuredClone(event);
-        this.sentEvents.push(delivered);
-        response = checkResponse(event, frameworkResponse(event, await this.runtime!.invoke(fn, event)));
-      }
+    let response: Answer;
+    let framework: LambdaFunction | undefined;
+    try {
+      framework = await this.frameworkFunction(op, event);
+    } catch (e) {
+      response = { status: 'FAILED', physicalId: event.PhysicalResourceId, data: {}, noEcho: false, reason: messageOf(e) };
+    }
+    if (framework) {
+      this.functionStates = op.states;
+      response = cloudFormationAnswer(event, await this.deliver(framework, event, objectKey));
     }
     op.events.push({
       logicalId: request.logicalId,
@@ -559,11 +661,45 @@ export class LifecycleDriver {
       ...(response!.noEcho ? { noEcho: true } : {}),
       phase: request.phase ?? 'deploy',
     });
-    return { response: response!, requestId, event: delivered };
+    return { response: response!, requestId, event: this.sentEvents.find(e => e.RequestId === requestId) };
   }
 
-  /** The function behind the ServiceToken's Provider framework (its `USER_ON_EVENT_FUNCTION_ARN`). */
-  private userFunction(op: Operation, event: CustomResourceEvent): LambdaFunction {
+  /**
+   * CloudFormation invoking the ServiceToken's function asynchronously (twice, when `duplicateDelivery` says so).
+   * Resolves with the first response received before the resource's `ServiceTimeout` (scaled), if any.
+   */
+  private async deliver(framework: LambdaFunction, event: CustomResourceEvent, objectKey: string): Promise<CapturedResponse | undefined> {
+    const { responses } = await this.network();
+    const once = () => this.invokeAsynchronously(framework, event);
+    const duplicate = this.options.duplicateDelivery;
+    const twice = duplicate !== undefined
+      && (duplicate.logicalIds?.includes(event.LogicalResourceId) ?? true)
+      && (duplicate.requestTypes?.includes(event.RequestType) ?? true);
+    const deliveries = !twice ? once() : duplicate.concurrent ? Promise.all([once(), once()]) : once().then(once);
+    const serviceTimeout = Number(event.ResourceProperties.ServiceTimeout ?? DEFAULT_SERVICE_TIMEOUT_SECONDS);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>(resolve => {
+      timer = realSetTimeout(resolve, serviceTimeout * 1000 * (this.options.timeoutScale ?? 1));
+    });
+    try {
+      await Promise.race([deliveries, deadline]);
+    } finally {
+      realClearTimeout(timer);
+    }
+    return responses.received.find(r => r.objectKey === objectKey);
+  }
+
+  /** Lambda's asynchronous invocation: after a function error (a timeout included) it tries twice more. */
+  private async invokeAsynchronously(fn: LambdaFunction, event: CustomResourceEvent): Promise<void> {
+    for (let attempt = 0; attempt < ASYNC_INVOKE_ATTEMPTS; attempt++) {
+      if ((await this.runtime!.invoke(fn, event)).ok) {
+        return;
+      }
+    }
+  }
+
+  /** The ServiceToken's function, which must be a Provider framework's `onEvent`, pointed at the emulated Lambda API. */
+  private async frameworkFunction(op: Operation, event: CustomResourceEvent): Promise<LambdaFunction> {
     const framework = this.functionByArn(op, event.ServiceToken);
     if (!framework) {
       throw new Error(`ServiceToken ${event.ServiceToken} of ${event.LogicalResourceId} is not a Lambda function of this stack`);
@@ -577,11 +713,35 @@ export class LifecycleDriver {
       throw new Error(`ServiceToken of ${event.LogicalResourceId} is function ${framework.logicalId}, not a custom-resources.Provider `
         + `framework: the lifecycle driver only runs Provider-backed custom resources (or skips types in skipResourceTypes)`);
     }
-    const user = this.functionByArn(op, userArn);
-    if (!user) {
+    if (!this.functionByArn(op, userArn)) {
       throw new Error(`USER_ON_EVENT_FUNCTION_ARN ${userArn} of ${framework.logicalId} is not a Lambda function of this stack`);
     }
-    return this.lambdaFunction(user);
+    const fn = this.lambdaFunction(framework);
+    const { lambda } = await this.network();
+    return { ...fn, environment: { ...fn.environment, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint } };
+  }
+
+  /** The local servers CloudFormation's and Lambda's sides of the protocol run on, started once per driver. */
+  private network(): Promise<{ readonly responses: ResponseServer; readonly lambda: LambdaApi }> {
+    this.servers ??= (async () => {
+      const [responses, lambda] = await Promise.all([
+        ResponseServer.start(),
+        LambdaApi.start(name => this.functionNamed(name), () => this.runtime!, (_fn, payload) => {
+          this.sentEvents.push(structuredClone(payload) as CustomResourceEvent);
+        }),
+      ]);
+      this.capturedBy = responses;
+      return { responses, lambda };
+    })();
+    return this.servers;
+  }
+
+  /** A function of the operation under way, by name or (unqualified or `$LATEST`) ARN, as Lambda finds it. */
+  private functionNamed(nameOrArn: string): LambdaFunction | undefined {
+    const unqualified = nameOrArn.replace(/^(arn:[^:]+:lambda:[^:]+:\d+:function:[^:]+):\$LATEST$/, '$1');
+    const state = [...this.functionStates?.values() ?? []].find(s => s.type === 'AWS::Lambda::Function'
+      && (s.physicalId === unqualified || lambdaFunctionArn(s.physicalId, this.env!) === unqualified));
+    return state && this.lambdaFunction(state);
   }
 
   private functionByArn(op: Operation, arn: string): ResourceState | undefined {
@@ -720,20 +880,38 @@ export class LifecycleDriver {
   }
 }
 
-/** CloudFormation rejects a response over 4 KB, and shows at most 4 KB of a failure reason. */
-function checkResponse(event: CustomResourceEvent, response: FrameworkResponse): Omit<FrameworkResponse, 'physicalId'> & { physicalId?: string } {
-  if (response.status === 'FAILED') {
-    return { ...response, reason: truncateBytes(response.reason ?? '', MAX_RESPONSE_BYTES) };
+/** The host of CloudFormation's pre-signed response URLs in the region. */
+function responseHost(env: FakeEnvironment): string {
+  return `cloudformation-custom-resource-response-${env.region.replace(/-/g, '')}.s3.${env.urlSuffix}`;
+}
+
+/** The query of a pre-signed S3 PUT URL, as CloudFormation's look (nothing checks the signature). */
+function presignedQuery(env: FakeEnvironment): string {
+  const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const credential = encodeURIComponent(`AKIAIOSFODNN7EXAMPLE/${date.slice(0, 8)}/${env.region}/s3/aws4_request`);
+  return `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${date}&X-Amz-SignedHeaders=host&X-Amz-Expires=7200`
+    + `&X-Amz-Credential=${credential}&X-Amz-Signature=${'0'.repeat(64)}`;
+}
+
+/**
+ * What CloudFormation makes of the first response: none means the resource timed out; a body over 4 KB is refused
+ * (a failure's reason is shown truncated to 4 KB instead).
+ */
+function cloudFormationAnswer(event: CustomResourceEvent, response: CapturedResponse | undefined): Answer {
+  if (!response) {
+    return {
+      status: 'FAILED', data: {}, noEcho: false,
+      reason: `CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${event.RequestId}]. `
+        + 'If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.',
+    };
   }
-  const body = JSON.stringify({
-    Status: response.status, Reason: response.status, StackId: event.StackId, RequestId: event.RequestId,
-    PhysicalResourceId: response.physicalId, LogicalResourceId: event.LogicalResourceId,
-    NoEcho: response.noEcho || undefined, Data: response.data,
-  });
-  if (Buffer.byteLength(body) > MAX_RESPONSE_BYTES) {
+  if (response.status !== 'SUCCESS') {
+    return { status: 'FAILED', physicalId: response.physicalResourceId, data: {}, noEcho: false, reason: truncateBytes(response.reason ?? '', MAX_RESPONSE_BYTES) };
+  }
+  if (Buffer.byteLength(response.body) > MAX_RESPONSE_BYTES) {
     return { status: 'FAILED', physicalId: event.PhysicalResourceId, data: {}, noEcho: false, reason: 'Response object is too long.' };
   }
-  return response;
+  return { status: 'SUCCESS', physicalId: response.physicalResourceId, data: response.data ?? {}, noEcho: Boolean(response.noEcho) };
 }
 
 function truncateBytes(text: string, max: number): string {

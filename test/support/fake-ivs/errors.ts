@@ -41,3 +41,7 @@ export function notFoundError(resourceType: string, arn: string): IvsServiceErro
 export function conflictError(message: string): IvsServiceError {
   return new IvsServiceError('ConflictException', 409, message);
 }
+
+export function quotaExceeded(message: string): IvsServiceError {
+  return new IvsServiceError('ServiceQuotaExceededException', 402, message);
+}

@@ -27,7 +27,7 @@ import type {
   UpdateIngestConfigurationRequest,
   UpdateStageRequest,
 } from '@aws-sdk/client-ivs-realtime';
-import { conflictError, IvsServiceError, notFoundError, validationError } from './errors';
+import { conflictError, IvsServiceError, notFoundError, quotaExceeded, validationError } from './errors';
 import { publicKeyFromMaterial } from './validation';
 
 export type Tags = Record<string, string>;
@@ -119,11 +119,29 @@ export interface FakeParticipant {
   firstJoinTime: Date;
 }
 
+/** Resource quotas of an account and region (IVS Real-Time User Guide, "Service Quotas"). */
+export interface ServiceQuotas {
+  /** EncoderConfigurations per account (adjustable). */
+  readonly encoderConfigurations: number;
+  /** Compositions not yet stopped, per account (adjustable). */
+  readonly concurrentCompositions: number;
+}
+
+/** The default quotas. (Destinations per composition, 2, is the model's limit: a ValidationException.) */
+export const DEFAULT_QUOTAS: ServiceQuotas = { encoderConfigurations: 20, concurrentCompositions: 5 };
+
+/** How long a composition outlives the last participant of its stage (StartComposition docs: "a 1-minute timeout"). */
+export const COMPOSITION_IDLE_TIMEOUT_MS = 60_000;
+
 export interface FakeIvsServiceOptions {
   readonly region: string;
   readonly accountId: string;
   /** When set, CreateStorageConfiguration rejects any other bucket, as it would one IVS cannot reach. */
   readonly knownBuckets?: readonly string[];
+  /** @default DEFAULT_QUOTAS */
+  readonly quotas?: Partial<ServiceQuotas>;
+  /** @default COMPOSITION_IDLE_TIMEOUT_MS */
+  readonly compositionIdleTimeoutMs?: number;
 }
 
 type OperationHandler = (input: any) => object;
@@ -201,6 +219,10 @@ export class FakeIvsService {
   readonly participants = new Map<string, FakeParticipant[]>();
   /** StartComposition idempotency tokens → the composition they started. */
   private readonly compositionTokens = new Map<string, { stageArn: string; compositionArn: string }>();
+  /** Active compositions whose stage has no connected participant → the timer that stops them. */
+  private readonly idleTimers = new Map<string, NodeJS.Timeout>();
+  private quotas: ServiceQuotas;
+  private compositionIdleTimeoutMs: number;
 
   private readonly handlers: Readonly<Record<string, OperationHandler>> = {
     CreateStage: (input: CreateStageRequest) => this.createStage(input),
@@ -265,7 +287,10 @@ export class FakeIvsService {
     ListTagsForResource: ({ resourceArn }: { resourceArn: string }) => ({ tags: this.taggable(resourceArn).tags }),
   };
 
-  constructor(private readonly options: FakeIvsServiceOptions) {}
+  constructor(private readonly options: FakeIvsServiceOptions) {
+    this.quotas = { ...DEFAULT_QUOTAS, ...options.quotas };
+    this.compositionIdleTimeoutMs = options.compositionIdleTimeoutMs ?? COMPOSITION_IDLE_TIMEOUT_MS;
+  }
 
   implements(operation: string): boolean {
     return operation in this.handlers;
@@ -286,6 +311,23 @@ export class FakeIvsService {
     this.stageSessions.clear();
     this.participants.clear();
     this.compositionTokens.clear();
+    this.clearTimers();
+    this.quotas = { ...DEFAULT_QUOTAS, ...this.options.quotas };
+    this.compositionIdleTimeoutMs = this.options.compositionIdleTimeoutMs ?? COMPOSITION_IDLE_TIMEOUT_MS;
+  }
+
+  clearTimers(): void {
+    this.idleTimers.forEach((timer) => clearTimeout(timer));
+    this.idleTimers.clear();
+  }
+
+  setQuotas(quotas: Partial<ServiceQuotas>): void {
+    this.quotas = { ...this.quotas, ...quotas };
+  }
+
+  /** Applies to compositions that become idle from now on. */
+  setCompositionIdleTimeout(ms: number): void {
+    this.compositionIdleTimeoutMs = ms;
   }
 
   startStageSession(stageArn: string): string {
@@ -309,6 +351,7 @@ export class FakeIvsService {
       participant.state = 'DISCONNECTED';
       participant.published = false;
     });
+    this.updateIdleTimers(stageArn);
   }
 
   /** A participant joins the stage's active session, publishing or not; returns its id. */
@@ -323,14 +366,56 @@ export class FakeIvsService {
       firstJoinTime: new Date(),
     };
     this.participants.set(sessionId, [...(this.participants.get(sessionId) ?? []), participant]);
+    this.updateIdleTimers(stageArn);
     return participant.participantId;
   }
 
   setParticipantPublished(stageArn: string, participantId: string, published: boolean): void {
+    const participant = this.connectedParticipant(stageArn, participantId);
+    participant.published = published;
+  }
+
+  /** The participant disconnects; the stage's compositions stop once the last one has been gone for the idle timeout. */
+  leaveParticipant(stageArn: string, participantId: string): void {
+    const participant = this.connectedParticipant(stageArn, participantId);
+    participant.state = 'DISCONNECTED';
+    participant.published = false;
+    this.updateIdleTimers(stageArn);
+  }
+
+  private connectedParticipant(stageArn: string, participantId: string): FakeParticipant {
     const sessionId = this.stage(stageArn).activeSessionId;
     const participant = this.participants.get(sessionId ?? '')?.find((candidate) => candidate.participantId === participantId);
-    if (!participant) throw new Error(`No participant ${participantId} in the active session of stage ${stageArn}`);
-    participant.published = published;
+    if (!participant || participant.state !== 'CONNECTED') {
+      throw new Error(`No connected participant ${participantId} in the active session of stage ${stageArn}`);
+    }
+    return participant;
+  }
+
+  private hasConnectedParticipant(stageArn: string): boolean {
+    const sessionId = this.stages.get(stageArn)?.activeSessionId;
+    return (this.participants.get(sessionId ?? '') ?? []).some((participant) => participant.state === 'CONNECTED');
+  }
+
+  /**
+   * A composition stops a minute after its stage has no participant left, or a minute after it started on a stage with
+   * none (StartComposition docs); until then it holds its encoder and storage configurations.
+   */
+  private updateIdleTimers(stageArn: string): void {
+    const occupied = this.hasConnectedParticipant(stageArn);
+    for (const composition of this.compositions.values()) {
+      if (composition.stageArn !== stageArn || composition.state === 'STOPPED') continue;
+      const timer = this.idleTimers.get(composition.arn);
+      if (occupied && timer) {
+        clearTimeout(timer);
+        this.idleTimers.delete(composition.arn);
+      } else if (!occupied && !timer) {
+        const stopping = setTimeout(() => this.stopComposition(composition), this.compositionIdleTimeoutMs);
+        // a test that leaves a composition running must still be able to exit.
+        stopping.unref();
+        this.idleTimers.set(composition.arn, stopping);
+      }
+    }
   }
 
   setIngestState(arn: string, state: IngestState): void {
@@ -493,6 +578,9 @@ export class FakeIvsService {
   }
 
   private createEncoderConfiguration(input: CreateEncoderConfigurationRequest): object {
+    if (this.encoderConfigurations.size >= this.quotas.encoderConfigurations) {
+      throw quotaExceeded(`EncoderConfigurations per account: the quota of ${this.quotas.encoderConfigurations} is reached`);
+    }
     const { arn } = this.newArn('encoder-configuration');
     const encoderConfiguration: FakeEncoderConfiguration = {
       arn,
@@ -617,6 +705,9 @@ export class FakeIvsService {
       return { composition: this.composition(previous.compositionArn) };
     }
     this.stage(stageArn);
+    if (this.activeCompositions().length >= this.quotas.concurrentCompositions) {
+      throw quotaExceeded(`Concurrent compositions per account: the quota of ${this.quotas.concurrentCompositions} is reached`);
+    }
     input.destinations!.forEach(({ channel, s3 }) => {
       if (channel?.encoderConfigurationArn) this.encoderConfiguration(channel.encoderConfigurationArn);
       if (s3) {
@@ -646,10 +737,13 @@ export class FakeIvsService {
     };
     this.compositions.set(arn, composition);
     if (token !== undefined) this.compositionTokens.set(token, { stageArn, compositionArn: arn });
+    this.updateIdleTimers(stageArn);
     return { composition };
   }
 
   private stopComposition(composition: FakeComposition): void {
+    clearTimeout(this.idleTimers.get(composition.arn));
+    this.idleTimers.delete(composition.arn);
     if (composition.state === 'STOPPED') return;
     const endTime = new Date();
     composition.state = 'STOPPED';

@@ -1,15 +1,45 @@
 /**
  * Runs a Lambda function's code the way the Node.js Lambda runtime would: loaded from its asset directory,
- * with the function's environment, a context object, JSON in and out, and the function's timeout.
+ * with the function's environment, a context object, JSON in and out, the function's timeout, and errors
+ * reported in the runtime's shape (`errorType`, `errorMessage`, `trace`).
+ *
+ * Each execution environment (sandbox) is isolated as far as one process allows: its own module state, its
+ * own `process.env` (a `process` of its own is passed to every module it loads), its own copy of the AWS SDK
+ * the runtime provides (loaded from this project's node_modules, as the runtime loads it from
+ * /var/runtime/node_modules), and its own network: HTTPS connections to the host names in `network` go to a
+ * loopback port instead, trusting that host's test certificate (the sandbox's DNS and trust store).
  */
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
+import * as https from 'https';
 import { builtinModules } from 'module';
 import * as path from 'path';
+import { Duplex } from 'stream';
+import * as tls from 'tls';
 
 /** Captured before any test can install fake timers, which would otherwise freeze the timeout. */
 const realSetTimeout = setTimeout;
 const realClearTimeout = clearTimeout;
+const realSetImmediate = setImmediate;
+
+/**
+ * Calls the handler from a fresh macrotask, named and placed as the Node.js runtime's own frame, so that the stack
+ * of an error it throws (the `trace` Lambda reports) has the handler's frames and the runtime's, not the test's.
+ */
+const runtimeInvoke = new Function(`return function handleOnceNonStreaming(handler, event, context, callback, done) {
+  let returned;
+  try {
+    returned = handler(event, context, callback);
+  } catch (error) {
+    return done(error);
+  }
+  done(null, returned);
+}
+//# sourceURL=file:///var/runtime/index.mjs`)() as (...args: unknown[]) => void;
+
+/** Stands in for /var/runtime/node_modules: the SDK packages the Node.js runtimes ship. */
+const RUNTIME_MODULES = path.resolve(__dirname, '..', '..', '..', 'node_modules');
+const RUNTIME_PACKAGES = /^@(aws-sdk|smithy)\//;
 
 export interface LambdaFunction {
   readonly logicalId: string;
@@ -25,9 +55,23 @@ export interface LambdaFunction {
   readonly environment: Record<string, string>;
 }
 
+/** A function error, as the runtime reports it (and Lambda's Invoke returns it, with `X-Amz-Function-Error: Unhandled`). */
+export interface FunctionError {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace?: string[];
+}
+
 export type InvokeOutcome =
   | { readonly ok: true; readonly payload: unknown }
-  | { readonly ok: false; readonly errorType: string; readonly errorMessage: string };
+  | ({ readonly ok: false } & FunctionError);
+
+/** Where the sandbox's TLS connections to a host name really go. */
+export interface NetworkRoute {
+  readonly port: number;
+  /** The certificate (PEM) the host presents, which the sandbox trusts for it. */
+  readonly ca: string;
+}
 
 export interface LambdaRuntimeOptions {
   readonly region: string;
@@ -35,12 +79,14 @@ export interface LambdaRuntimeOptions {
   readonly env: Record<string, string>;
   /** Multiplies every function timeout, so tests of timeouts stay fast. */
   readonly timeoutScale: number;
+  /** Host names the sandbox's `https` reaches on loopback. @default - none */
+  readonly network?: (hostname: string) => NetworkRoute | undefined;
 }
 
 /** A loaded sandbox: module state persists between invocations, as in a warm Lambda execution environment. */
 interface Sandbox {
   readonly handler?: (...args: unknown[]) => unknown;
-  readonly initError?: { readonly errorType: string; readonly errorMessage: string };
+  readonly initError?: FunctionError;
 }
 
 export class LambdaRuntime {
@@ -49,32 +95,27 @@ export class LambdaRuntime {
 
   constructor(private readonly options: LambdaRuntimeOptions) {}
 
-  /** Invokes the function synchronously (`RequestResponse`), as the Provider framework does. */
-  public async invoke(fn: LambdaFunction, payload: unknown): Promise<InvokeOutcome> {
+  /** Invokes the function synchronously (`RequestResponse`); `requestId` is the invocation's (the context's `awsRequestId`). */
+  public async invoke(fn: LambdaFunction, payload: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
     const env = this.environmentOf(fn);
     const key = sandboxKey(fn, env);
-    await envScope.enter(env);
-    try {
-      // Lambda serves concurrent invocations from separate execution environments, each with its own module state (an
-      // SDK client's retry quota, say): an invocation takes an idle sandbox, or loads a new one, and returns it after.
-      const idle = this.sandboxes.get(key) ?? [];
-      this.sandboxes.set(key, idle);
-      const sandbox = idle.pop() ?? loadSandbox(fn);
-      if (sandbox.initError) {
-        idle.push(sandbox);
-        return { ok: false, ...sandbox.initError };
-      }
-      const timeoutMs = fn.timeoutSeconds * 1000 * this.options.timeoutScale;
-      const outcome = await withTimeout(callHandler(sandbox.handler!, fn, jsonCopy(payload), timeoutMs), timeoutMs);
-      if (outcome === TIMED_OUT) {
-        // Lambda discards the execution environment of a timed-out invocation.
-        return { ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds` };
-      }
+    // Lambda serves concurrent invocations from separate execution environments, each with its own module state (an
+    // SDK client's retry quota, say): an invocation takes an idle sandbox, or loads a new one, and returns it after.
+    const idle = this.sandboxes.get(key) ?? [];
+    this.sandboxes.set(key, idle);
+    const sandbox = idle.pop() ?? loadSandbox(fn, env, this.options.network);
+    if (sandbox.initError) {
       idle.push(sandbox);
-      return outcome;
-    } finally {
-      envScope.exit();
+      return { ok: false, ...sandbox.initError };
     }
+    const timeoutMs = fn.timeoutSeconds * 1000 * this.options.timeoutScale;
+    const outcome = await withTimeout(callHandler(sandbox.handler!, fn, jsonCopy(payload), timeoutMs, requestId), timeoutMs);
+    if (outcome === TIMED_OUT) {
+      // Lambda discards the execution environment of a timed-out invocation.
+      return { ok: false, errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds` };
+    }
+    idle.push(sandbox);
+    return outcome;
   }
 
   private environmentOf(fn: LambdaFunction): Record<string, string> {
@@ -115,9 +156,8 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | type
   }
 }
 
-async function callHandler(handler: (...args: unknown[]) => unknown, fn: LambdaFunction, event: unknown, timeoutMs: number): Promise<InvokeOutcome> {
+async function callHandler(handler: (...args: unknown[]) => unknown, fn: LambdaFunction, event: unknown, timeoutMs: number, requestId: string): Promise<InvokeOutcome> {
   const deadline = Date.now() + timeoutMs;
-  const requestId = randomUUID();
   const context = {
     callbackWaitsForEmptyEventLoop: true,
     functionName: fn.functionName,
@@ -132,12 +172,16 @@ async function callHandler(handler: (...args: unknown[]) => unknown, fn: LambdaF
   try {
     const result = await new Promise<unknown>((resolve, reject) => {
       const callback = (error: unknown, value: unknown): void => (error ? reject(error) : resolve(value));
-      const returned = handler(event, context, callback) as { then?: unknown } | undefined;
-      if (returned && typeof returned.then === 'function') {
-        (returned as Promise<unknown>).then(resolve, reject);
-      } else if (handler.length < 3) {
-        resolve(returned);
-      }
+      realSetImmediate(runtimeInvoke, handler, event, context, callback, (error: unknown, returned: { then?: unknown } | undefined) => {
+        if (error) {
+          reject(error);
+        } else if (returned && typeof returned.then === 'function') {
+          // not `then(resolve, reject)`: an error's async stack would go on into the test's frames.
+          (returned as Promise<unknown>).then(value => resolve(value), e => reject(e));
+        } else if (handler.length < 3) {
+          resolve(returned);
+        }
+      });
     });
     try {
       return { ok: true, payload: jsonCopy(result) };
@@ -145,7 +189,7 @@ async function callHandler(handler: (...args: unknown[]) => unknown, fn: LambdaF
       return { ok: false, errorType: 'Runtime.MarshalError', errorMessage: `Unable to stringify response body: ${errorMessageOf(e)}` };
     }
   } catch (e) {
-    return { ok: false, errorType: errorTypeOf(e), errorMessage: errorMessageOf(e) };
+    return { ok: false, ...functionError(e) };
   }
 }
 
@@ -154,11 +198,16 @@ function jsonCopy(value: unknown): unknown {
   return value === undefined ? null : JSON.parse(JSON.stringify(value));
 }
 
-function errorTypeOf(e: unknown): string {
-  return e !== null && typeof e === 'object' && typeof (e as Error).name === 'string' ? (e as Error).name : typeof e;
+/** What the runtime reports for a thrown value: an error's name, message and stack lines; anything else by its type. */
+function functionError(e: unknown): FunctionError {
+  // duck-typed: errors may come from another realm (Node built-ins under Jest), where `instanceof Error` fails.
+  if (e !== null && typeof e === 'object' && 'message' in e && typeof (e as Error).stack === 'string') {
+    const error = e as Error;
+    return { errorType: String(error.name), errorMessage: String(error.message), trace: error.stack!.split('\n') };
+  }
+  return { errorType: typeof e, errorMessage: errorMessageOf(e), trace: [] };
 }
 
-/** Duck-typed: errors may come from another realm (Node built-ins under Jest), where `instanceof Error` fails. */
 function errorMessageOf(e: unknown): string {
   if (e !== null && typeof e === 'object' && 'message' in e) {
     return String((e as Error).message);
@@ -178,23 +227,25 @@ function contentAddressed(directory: string): string {
   return /^asset\.[0-9a-f]{64}$/.test(name) ? name : directory;
 }
 
-function loadSandbox(fn: LambdaFunction): Sandbox {
+function loadSandbox(fn: LambdaFunction, env: Record<string, string>, network: LambdaRuntimeOptions['network']): Sandbox {
   const dot = fn.handler.indexOf('.', fn.handler.lastIndexOf('/') + 1);
   const moduleName = dot > 0 ? fn.handler.slice(0, dot) : fn.handler;
   const exportPath = dot > 0 ? fn.handler.slice(dot + 1).split('.') : [];
+  const sandbox = { process: sandboxProcess(env), https: sandboxHttps(network) };
   let exports: unknown;
   try {
     if ('directory' in fn.code) {
-      const loader = new CommonJsLoader(fn.code.directory);
-      exports = loader.loadEntry(moduleName);
+      exports = new CommonJsLoader(fn.code.directory, sandbox).loadEntry(moduleName);
     } else {
       if (moduleName !== 'index') {
         throw moduleNotFound(moduleName, '/var/task');
       }
-      exports = new CommonJsLoader('/var/task').loadSource('/var/task/index.js', fn.code.inline);
+      exports = new CommonJsLoader('/var/task', sandbox).loadSource('/var/task/index.js', fn.code.inline);
     }
   } catch (e) {
-    return { initError: { errorType: 'Runtime.ImportModuleError', errorMessage: `${errorTypeOf(e)}: ${errorMessageOf(e)}` } };
+    const cause = functionError(e);
+    const errorMessage = `${cause.errorType}: ${cause.errorMessage}`;
+    return { initError: { errorType: 'Runtime.ImportModuleError', errorMessage, trace: [`Runtime.ImportModuleError: ${errorMessage}`] } };
   }
   let handler: unknown = exports;
   for (const name of exportPath) {
@@ -209,15 +260,90 @@ function loadSandbox(fn: LambdaFunction): Sandbox {
   return { handler: handler as (...args: unknown[]) => unknown };
 }
 
+/** The host's `process`, but with the sandbox's own `env`. */
+function sandboxProcess(env: Record<string, string>): NodeJS.Process {
+  const bound = new Map<PropertyKey, unknown>();
+  // the sandbox runs on the test's Node.js, not the function's runtime: the SDK's warning about that engine is not the function's.
+  const emitWarning = (warning: string | Error, ...rest: any[]): void => {
+    if (!String(typeof warning === 'string' ? warning : warning.message).startsWith('NodeVersionSupportWarning')) {
+      process.emitWarning(warning as string, ...rest);
+    }
+  };
+  return new Proxy(process, {
+    get(target, property) {
+      if (property === 'env') {
+        return env;
+      }
+      if (property === 'emitWarning') {
+        return emitWarning;
+      }
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== 'function') {
+        return value;
+      }
+      if (!bound.has(property)) {
+        bound.set(property, Object.assign(value.bind(target), value));
+      }
+      return bound.get(property);
+    },
+  });
+}
+
+/** The host's `https`, whose default agent connects the routed host names to their loopback ports. */
+function sandboxHttps(network: LambdaRuntimeOptions['network']): typeof https {
+  if (!network) {
+    return https;
+  }
+  class SandboxAgent extends https.Agent {
+    public createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+      const hostname = String((options as tls.ConnectionOptions).servername || options.host || 'localhost');
+      const route = network!(hostname);
+      if (!route) {
+        return super.createConnection(options, callback);
+      }
+      // as https.Agent does: the socket is returned, not passed to the callback.
+      return tls.connect({ ...(options as tls.ConnectionOptions), host: '127.0.0.1', port: route.port, servername: hostname, ca: [route.ca] });
+    }
+  }
+  const agent = new SandboxAgent({ keepAlive: true });
+  // https.request takes (url | options, [options], [callback]); the agent is only a default, as the global one is.
+  const request = ((...args: any[]) => {
+    const url = typeof args[0] === 'string' || args[0] instanceof URL ? args.shift() : undefined;
+    const options = args[0] && typeof args[0] !== 'function' ? args.shift() : {};
+    const merged = url === undefined ? { ...options } : { ...urlOptions(new URL(String(url))), ...options };
+    if (merged.agent === undefined && typeof merged.createConnection !== 'function') {
+      merged.agent = agent;
+    }
+    return https.request(merged, ...args);
+  }) as typeof https.request;
+  const get = ((...args: Parameters<typeof https.request>) => {
+    const req = request(...args);
+    req.end();
+    return req;
+  }) as typeof https.get;
+  return { ...https, globalAgent: agent, request, get };
+}
+
+function urlOptions(url: URL): https.RequestOptions {
+  return {
+    protocol: url.protocol,
+    hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    path: `${url.pathname}${url.search}`,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
+  };
+}
+
 /**
- * A CommonJS loader of its own, so every driver gets fresh module state whatever module registry the test
- * runs under (Jest's or Node's). Code is compiled in the caller's realm, so it sees the same `process.env`.
- * Like Lambda, only the asset's own files, Node built-ins and the runtime's AWS SDK v3 can be required.
+ * A CommonJS loader of its own, so every sandbox gets fresh module state whatever module registry the test
+ * runs under (Jest's or Node's). Code is compiled in the caller's realm (so `Buffer`, `Uint8Array` and errors
+ * are the host's), with the sandbox's `process`. Like Lambda, only the asset's own files, Node built-ins and
+ * the runtime's AWS SDK v3 can be required.
  */
 class CommonJsLoader {
   private readonly cache = new Map<string, { exports: unknown }>();
 
-  constructor(private readonly root: string) {}
+  constructor(private readonly root: string, private readonly sandbox: { readonly process: NodeJS.Process; readonly https: typeof https }) {}
 
   /** The handler's module, as the Node.js runtime finds it in the task root. */
   public loadEntry(moduleName: string): unknown {
@@ -242,21 +368,23 @@ class CommonJsLoader {
       return cached.exports;
     }
     const source = fs.readFileSync(file, 'utf8');
-    return file.endsWith('.json') ? this.remember(file, JSON.parse(source)) : this.evaluate(file, source);
-  }
-
-  private remember(file: string, exports: unknown): unknown {
-    this.cache.set(file, { exports });
-    return exports;
+    if (file.endsWith('.json')) {
+      const exports = JSON.parse(source);
+      this.cache.set(file, { exports });
+      return exports;
+    }
+    return this.evaluate(file, source);
   }
 
   private evaluate(file: string, source: string): unknown {
     const mod = { exports: {} as unknown, id: file, filename: file, loaded: false, children: [], paths: [] };
     this.cache.set(file, mod);
-    const body = `${source.replace(/^#!.*/, '')}\n//# sourceURL=${file}`;
-    const wrapper = new Function('exports', 'require', 'module', '__filename', '__dirname', body);
+    // stack traces name the task's files as Lambda shows them (/var/task/...).
+    const shown = file.startsWith(`${this.root}${path.sep}`) ? path.posix.join('/var/task', path.relative(this.root, file).split(path.sep).join('/')) : file;
+    const body = `${source.replace(/^#!.*/, '')}\n//# sourceURL=${shown}`;
+    const wrapper = new Function('exports', 'require', 'module', '__filename', '__dirname', 'process', body);
     try {
-      wrapper.call(mod.exports, mod.exports, this.requireFor(file), mod, file, path.dirname(file));
+      wrapper.call(mod.exports, mod.exports, this.requireFor(file), mod, file, path.dirname(file), this.sandbox.process);
     } catch (e) {
       this.cache.delete(file);
       throw e;
@@ -278,10 +406,16 @@ class CommonJsLoader {
     return requireFn;
   }
 
-  /** A file inside the asset, or a module the Lambda runtime itself provides. */
+  /** A file inside the asset or the runtime's modules, or a built-in (the sandbox's own `process` and `https`). */
   private resolve(specifier: string, from: string): string | { host: () => unknown } {
     const bare = specifier.replace(/^node:/, '');
     if (specifier.startsWith('node:') || builtinModules.includes(bare)) {
+      if (bare === 'process') {
+        return { host: () => this.sandbox.process };
+      }
+      if (bare === 'https') {
+        return { host: () => this.sandbox.https };
+      }
       return { host: () => require(specifier) };
     }
     if (specifier.startsWith('.') || path.isAbsolute(specifier)) {
@@ -291,8 +425,11 @@ class CommonJsLoader {
       }
       throw moduleNotFound(specifier, from);
     }
-    for (let dir = path.dirname(from); dir.startsWith(this.root); dir = path.dirname(dir)) {
-      const file = resolveFile(path.join(dir, 'node_modules', specifier));
+    // node_modules from the requiring file up to its root: the task's, or (for the runtime's own files) the runtime's.
+    const inRuntime = from.startsWith(`${RUNTIME_MODULES}${path.sep}`);
+    const top = inRuntime ? path.dirname(RUNTIME_MODULES) : this.root;
+    for (let dir = path.dirname(from); dir.startsWith(top); dir = path.dirname(dir)) {
+      const file = resolvePackage(path.join(dir, 'node_modules'), specifier);
       if (file) {
         return file;
       }
@@ -300,12 +437,60 @@ class CommonJsLoader {
         break;
       }
     }
-    // the Node.js runtimes ship AWS SDK v3 (the host's copy stands in for it).
-    if (/^@(aws-sdk|smithy)\//.test(specifier)) {
-      return { host: () => require(specifier) };
+    // the Node.js runtimes ship AWS SDK v3 on their NODE_PATH.
+    if (RUNTIME_PACKAGES.test(specifier)) {
+      const file = resolvePackage(RUNTIME_MODULES, specifier);
+      if (file) {
+        return file;
+      }
     }
     throw moduleNotFound(specifier, from);
   }
+}
+
+/** A package's file in a node_modules directory, following its `exports` (conditions node, require, default) or `main`. */
+function resolvePackage(nodeModules: string, specifier: string): string | undefined {
+  const parts = specifier.split('/');
+  const nameLength = specifier.startsWith('@') ? 2 : 1;
+  const base = path.join(nodeModules, ...parts.slice(0, nameLength));
+  const subpath = ['.', ...parts.slice(nameLength)].join('/');
+  const manifestFile = path.join(base, 'package.json');
+  if (!fs.existsSync(manifestFile)) {
+    return resolveFile(path.join(nodeModules, specifier));
+  }
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  if (manifest.exports === undefined) {
+    return resolveFile(path.join(base, subpath));
+  }
+  const exportsMap = typeof manifest.exports === 'string' || Array.isArray(manifest.exports) || !Object.keys(manifest.exports).some(k => k.startsWith('.'))
+    ? { '.': manifest.exports }
+    : manifest.exports;
+  let target = exportsMap[subpath];
+  let star: string | undefined;
+  if (target === undefined) {
+    const pattern = Object.keys(exportsMap).find(k => k.includes('*') && subpath.startsWith(k.split('*')[0]) && subpath.endsWith(k.split('*')[1]));
+    if (pattern) {
+      const [prefix, suffix] = pattern.split('*');
+      star = subpath.slice(prefix.length, subpath.length - suffix.length);
+      target = exportsMap[pattern];
+    }
+  }
+  const chosen = conditionalTarget(target);
+  return chosen === undefined ? undefined : resolveFile(path.join(base, star === undefined ? chosen : chosen.split('*').join(star)));
+}
+
+function conditionalTarget(target: unknown): string | undefined {
+  if (typeof target === 'string') {
+    return target;
+  }
+  if (Array.isArray(target)) {
+    return target.map(conditionalTarget).find(t => t !== undefined);
+  }
+  if (target !== null && typeof target === 'object') {
+    const key = Object.keys(target).find(k => ['node', 'require', 'default'].includes(k));
+    return key === undefined ? undefined : conditionalTarget((target as Record<string, unknown>)[key]);
+  }
+  return undefined;
 }
 
 function resolveFile(base: string): string | undefined {
@@ -324,50 +509,4 @@ function resolveFile(base: string): string | undefined {
 
 function moduleNotFound(specifier: string, from: string): Error {
   return Object.assign(new Error(`Cannot find module '${specifier}'\nRequire stack:\n- ${from}`), { code: 'MODULE_NOT_FOUND' });
-}
-
-/**
- * `process.env` is global: invocations with the same environment may overlap (concurrent resources of one
- * provider), one with a different environment waits until they finish. The host's environment is restored after.
- */
-class EnvironmentScope {
-  private active?: { key: string; count: number; saved: Record<string, string | undefined> };
-  private waiters: Array<() => void> = [];
-
-  public async enter(env: Record<string, string>): Promise<void> {
-    const key = JSON.stringify(Object.entries(env).sort());
-    while (this.active && this.active.key !== key) {
-      await new Promise<void>(resolve => this.waiters.push(resolve));
-    }
-    if (!this.active) {
-      this.active = { key, count: 0, saved: { ...process.env } };
-      replaceEnv(env);
-    }
-    this.active.count++;
-  }
-
-  public exit(): void {
-    if (!this.active || --this.active.count > 0) {
-      return;
-    }
-    replaceEnv(this.active.saved);
-    this.active = undefined;
-    this.waiters.splice(0).forEach(wake => wake());
-  }
-}
-
-const envScope = new EnvironmentScope();
-
-/** Mutates in place: `process.env` is a special object under Node and a sandbox copy under Jest. */
-function replaceEnv(env: Record<string, string | undefined>): void {
-  for (const key of Object.keys(process.env)) {
-    if (!(key in env)) {
-      delete process.env[key];
-    }
-  }
-  for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined) {
-      process.env[key] = value;
-    }
-  }
 }
