@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
+import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, KmsPublicKeyRequest, ResourceType } from './private/contract';
 import { defineIvsCustomResource, IvsCustomResource } from './private/custom-resource';
 import { PARTICIPANT_TOKEN_SIGNING_ALGORITHM, PROVIDER_ACTIONS, PROVIDER_KMS_ACTIONS, SIGNING_KEY_SIGN_ACTIONS } from './private/iam';
@@ -153,6 +154,14 @@ export class ParticipantTokenSigningKey extends ParticipantTokenSigningKeyBase i
   }
 
   /**
+   * Whether `x` is a `ParticipantTokenSigningKey`, also one from another copy of this library loaded in the same app
+   * (where `instanceof` is false). Imported signing keys are not.
+   */
+  public static isParticipantTokenSigningKey(x: any): x is ParticipantTokenSigningKey {
+    return isMarkedSigningKey(x);
+  }
+
+  /**
    * The IVS public key of the current generation: the `kid` of new tokens.
    *
    * @attribute
@@ -216,6 +225,8 @@ export class ParticipantTokenSigningKey extends ParticipantTokenSigningKeyBase i
     return { kmsKey, publicKey };
   }
 }
+
+const isMarkedSigningKey = markClass(ParticipantTokenSigningKey, 'ParticipantTokenSigningKey');
 
 interface Generation {
   readonly kmsKey: kms.IKey;

@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { ParticipantTokenSigningKey, ParticipantTokenSigningKeyProps } from '../lib';
+import * as thisCopy from '../lib';
+import { ParticipantTokenSigningKey, ParticipantTokenSigningKeyProps, PublicKey } from '../lib';
 import { newStack, parseRenderedJson } from './util';
 
 const TYPE = 'Custom::IvsRealTimeKmsPublicKey';
@@ -185,5 +186,22 @@ describe('ParticipantTokenSigningKey', () => {
     expect(signStatements(stack)).toEqual([expect.objectContaining({ Resource: own.keyArn })]);
     expect(() => ParticipantTokenSigningKey.fromParticipantTokenSigningKeyAttributes(stack, 'Bad', { publicKeyArn: 'arn:aws:ivs:us-east-1:123456789012:stage/x', kmsKey: own }))
       .toThrow(/ParticipantTokenSigningKey.fromParticipantTokenSigningKeyAttributes at 'TestStack\/Bad': the ARN must look like arn:aws:ivs:<region>:<account>:public-key\/<id>/);
+  });
+
+  test('isParticipantTokenSigningKey: its own instances, also from another loaded copy of the library; not imported ones or public keys', () => {
+    let otherCopy!: typeof thisCopy;
+    jest.isolateModules(() => {
+      otherCopy = require('../lib');
+    });
+    const stack = newStack();
+    const own = new ParticipantTokenSigningKey(stack, 'Own');
+    const other = new otherCopy.ParticipantTokenSigningKey(stack, 'Other');
+    const imported = ParticipantTokenSigningKey.fromParticipantTokenSigningKeyAttributes(stack, 'Imported', {
+      publicKeyArn: PUBLIC_KEY_ARN, kmsKey: own.kmsKey,
+    });
+
+    expect(other instanceof ParticipantTokenSigningKey).toBe(false);
+    expect([own, other, imported, PublicKey.fromPublicKeyArn(stack, 'Key', PUBLIC_KEY_ARN), undefined]
+      .map((x) => ParticipantTokenSigningKey.isParticipantTokenSigningKey(x))).toEqual([true, true, false, false, false]);
   });
 });
