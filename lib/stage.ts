@@ -13,6 +13,7 @@ import {
   STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS,
   STAGE_READ_ACTIONS,
   STAGE_START_COMPOSITION_ACTIONS,
+  STAGE_START_COMPOSITION_TAG_ACTIONS,
   STAGE_STOP_COMPOSITION_ACTIONS,
 } from './private/iam';
 import { defineStageEventRule } from './private/stage-event-rule';
@@ -50,15 +51,16 @@ export interface IStage extends IResource {
 
   /**
    * Grants starting server-side compositions of this stage, for apps that start their own: `ivs:StartComposition` on
-   * this stage and on the compositions, encoder configurations, storage configurations and channels of its account and
-   * region (IVS authorizes the call against every resource the request names, which only the app knows).
+   * this stage and on the encoder configurations, storage configurations and channels of its account and region (IVS
+   * authorizes the call against every resource the request names, which only the app knows), and `ivs:TagResource` on
+   * the compositions of its account and region (IVS authorizes a StartComposition with tags as TagResource too).
    */
   grantStartComposition(grantee: iam.IGrantable): iam.Grant;
 
   /**
    * Grants finding and stopping compositions: `ivs:StopComposition` and `ivs:GetComposition` on the compositions of the
    * stage's account and region (a composition's ARN does not name its stage, so this cannot be narrowed to this
-   * stage's), and `ivs:ListCompositions`, which takes no resource (filter it by this stage's ARN).
+   * stage's), and `ivs:ListCompositions` on this stage: call ListCompositions with `filterByStageArn` set to it.
    */
   grantStopComposition(grantee: iam.IGrantable): iam.Grant;
 
@@ -126,17 +128,21 @@ abstract class StageBase extends Resource implements IStage {
   }
 
   public grantStartComposition(grantee: iam.IGrantable): iam.Grant {
-    const resources = [ArnResource.COMPOSITION, ArnResource.ENCODER_CONFIGURATION, ArnResource.STORAGE_CONFIGURATION, ArnResource.CHANNEL];
+    const resources = [ArnResource.ENCODER_CONFIGURATION, ArnResource.STORAGE_CONFIGURATION, ArnResource.CHANNEL];
     return iam.Grant.addToPrincipal({
       grantee,
       actions: STAGE_START_COMPOSITION_ACTIONS,
       resourceArns: [this.stageArn, ...resources.map((resource) => this.ivsArnsOf(resource))],
-    });
+    }).combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: STAGE_START_COMPOSITION_TAG_ACTIONS,
+      resourceArns: [this.ivsArnsOf(ArnResource.COMPOSITION)],
+    }));
   }
 
   public grantStopComposition(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: STAGE_STOP_COMPOSITION_ACTIONS, resourceArns: [this.ivsArnsOf(ArnResource.COMPOSITION)] })
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: LIST_COMPOSITIONS_ACTIONS, resourceArns: ['*'] }));
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: LIST_COMPOSITIONS_ACTIONS, resourceArns: [this.stageArn] }));
   }
 
   public onEvent(id: string, options: events.OnEventOptions = {}): events.Rule {
