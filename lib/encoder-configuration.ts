@@ -1,9 +1,10 @@
 import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
 import { ArnResource, EncoderConfigurationRequest, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
-import { PROVIDER_ACTIONS } from './private/iam';
+import { ENCODER_CONFIGURATION_READ_ACTIONS, PROVIDER_ACTIONS } from './private/iam';
 import { PropsValidator } from './private/validation';
 
 /**
@@ -17,6 +18,12 @@ export interface IEncoderConfiguration extends IResource {
    * @example 'arn:aws:ivs:us-east-1:123456789012:encoder-configuration/abcdABCDefgh'
    */
   readonly encoderConfigurationArn: string;
+
+  /** Grants `actions` on this encoder configuration to `grantee`. */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /** Grants reading this encoder configuration: `ivs:GetEncoderConfiguration` on it only. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an encoder configuration defined outside this app. */
@@ -31,6 +38,14 @@ export interface EncoderConfigurationAttributes {
 
 abstract class EncoderConfigurationBase extends Resource implements IEncoderConfiguration {
   public abstract readonly encoderConfigurationArn: string;
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.encoderConfigurationArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...ENCODER_CONFIGURATION_READ_ACTIONS);
+  }
 }
 
 /** The API's defaults (1280x720 at 30 fps and 2,500,000 bps). */

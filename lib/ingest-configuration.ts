@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
 import { ArnResource, Attribute, IngestConfigurationRequest, Property, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
-import { PROVIDER_ACTIONS } from './private/iam';
+import { INGEST_CONFIGURATION_READ_ACTIONS, PROVIDER_ACTIONS } from './private/iam';
 import { IvsRealTimeProvider } from './private/provider';
 import { PropsValidator } from './private/validation';
 // type-only: stage.ts imports this module at run time (for `addIngestConfiguration`), so this one must not import it back.
@@ -20,6 +20,15 @@ export interface IIngestConfiguration extends IResource {
    * @example 'arn:aws:ivs:us-east-1:123456789012:ingest-configuration/abcdABCDefgh'
    */
   readonly ingestConfigurationArn: string;
+
+  /** Grants `actions` on this ingest configuration to `grantee`. */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /**
+   * Grants reading this ingest configuration: `ivs:GetIngestConfiguration` on it only. GetIngestConfiguration answers
+   * with the stream key, so this grant lets the grantee publish to the stage: give it only to whoever runs the encoder.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an ingest configuration defined outside this app. */
@@ -34,6 +43,14 @@ export interface IngestConfigurationAttributes {
 
 abstract class IngestConfigurationBase extends Resource implements IIngestConfiguration {
   public abstract readonly ingestConfigurationArn: string;
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.ingestConfigurationArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...INGEST_CONFIGURATION_READ_ACTIONS);
+  }
 }
 
 /** The protocol an encoder publishes with. */

@@ -11,6 +11,8 @@ import {
   LIST_COMPOSITIONS_ACTIONS,
   PROVIDER_ACTIONS,
   STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS,
+  STAGE_DISCONNECT_PARTICIPANT_ACTIONS,
+  STAGE_PARTICIPANT_REPLICATION_ACTIONS,
   STAGE_READ_ACTIONS,
   STAGE_START_COMPOSITION_ACTIONS,
   STAGE_START_COMPOSITION_TAG_ACTIONS,
@@ -48,6 +50,19 @@ export interface IStage extends IResource {
    * `ivs:ListParticipantReplicas`.
    */
   grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants disconnecting participants from this stage, for moderation: `ivs:DisconnectParticipant` on this stage only.
+   * (Disconnecting the participant of an ingest configuration also detaches that ingest configuration from the stage.)
+   */
+  grantDisconnectParticipant(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants replicating participants between this stage and `destinationStage`: `ivs:StartParticipantReplication` and
+   * `ivs:StopParticipantReplication` on both stages, which each request names (`sourceStageArn` and
+   * `destinationStageArn`). IAM cannot tell the two apart, so the grantee may replicate either way between them.
+   */
+  grantParticipantReplication(grantee: iam.IGrantable, destinationStage: IStage): iam.Grant;
 
   /**
    * Grants starting server-side compositions of this stage, for apps that start their own: `ivs:StartComposition` on
@@ -125,6 +140,18 @@ abstract class StageBase extends Resource implements IStage {
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.grant(grantee, ...STAGE_READ_ACTIONS);
+  }
+
+  public grantDisconnectParticipant(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...STAGE_DISCONNECT_PARTICIPANT_ACTIONS);
+  }
+
+  public grantParticipantReplication(grantee: iam.IGrantable, destinationStage: IStage): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: STAGE_PARTICIPANT_REPLICATION_ACTIONS,
+      resourceArns: [...new Set([this.stageArn, destinationStage.stageArn])],
+    });
   }
 
   public grantStartComposition(grantee: iam.IGrantable): iam.Grant {

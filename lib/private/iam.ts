@@ -31,6 +31,30 @@ export const STAGE_READ_ACTIONS = [
   'ivs:ListParticipantReplicas',
 ];
 
+/** `Stage.grantDisconnectParticipant` (moderation): DisconnectParticipant { stageArn, participantId, reason }. */
+export const STAGE_DISCONNECT_PARTICIPANT_ACTIONS = ['ivs:DisconnectParticipant'];
+
+/**
+ * `Stage.grantParticipantReplication`: Start/StopParticipantReplication { sourceStageArn, destinationStageArn,
+ * participantId }, granted on both stages the request names (the Service Authorization Reference scopes both actions to
+ * Stage; which of the two ARNs IVS authorizes against is not documented).
+ */
+export const STAGE_PARTICIPANT_REPLICATION_ACTIONS = ['ivs:StartParticipantReplication', 'ivs:StopParticipantReplication'];
+
+/** `grantRead` of the other resource types: their Get action, on the resource itself. */
+export const STORAGE_CONFIGURATION_READ_ACTIONS = ['ivs:GetStorageConfiguration'];
+export const ENCODER_CONFIGURATION_READ_ACTIONS = ['ivs:GetEncoderConfiguration'];
+/** GetIngestConfiguration answers with the stream key: this read is as sensitive as the key. */
+export const INGEST_CONFIGURATION_READ_ACTIONS = ['ivs:GetIngestConfiguration'];
+export const PUBLIC_KEY_READ_ACTIONS = ['ivs:GetPublicKey'];
+
+/**
+ * `StageRecording.grantReadRecordings`: reading the objects under the stage's prefix, and listing the bucket only
+ * with an `s3:prefix` condition on that prefix (ListObjectsV2 is authorized as `s3:ListBucket` on the bucket).
+ */
+export const RECORDINGS_READ_OBJECT_ACTIONS = ['s3:GetObject'];
+export const RECORDINGS_LIST_ACTIONS = ['s3:ListBucket'];
+
 /**
  * `Stage.grantStartComposition`: on the stage and on every resource a StartComposition request names. The Service
  * Authorization Reference scopes StartComposition to Stage, Encoder-Configuration, Storage-Configuration and Channel

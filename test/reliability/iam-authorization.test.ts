@@ -444,6 +444,20 @@ const GRANTS: Record<string, GrantCase> = {
     return ['GetStage', 'GetStageSession', 'ListStageSessions', 'GetParticipant', 'ListParticipants', 'ListParticipantEvents',
       'ListParticipantReplicas'].map((operation) => ({ operation, on: { [operation]: [r.stage.stageArn] } }));
   },
+  'Stage.grantDisconnectParticipant': (r, grantee) => {
+    r.stage.grantDisconnectParticipant(grantee);
+    // DisconnectParticipant { stageArn, participantId, reason }
+    return [{ operation: 'DisconnectParticipant', on: { DisconnectParticipant: [r.stage.stageArn] } }];
+  },
+  'Stage.grantParticipantReplication': (r, grantee): Call[] => {
+    r.stage.grantParticipantReplication(grantee, r.otherStage);
+    // Start/StopParticipantReplication { sourceStageArn, destinationStageArn, participantId }
+    const both = [r.stage.stageArn, r.otherStage.stageArn];
+    return [
+      { operation: 'StartParticipantReplication', on: { StartParticipantReplication: both } },
+      { operation: 'StopParticipantReplication', on: { StopParticipantReplication: both } },
+    ];
+  },
   'Stage.grantStartComposition': (r, grantee) => {
     r.stage.grantStartComposition(grantee);
     const any = (arnResource: string) => anyInEnvironmentOf(r.stage, arnResource);
@@ -465,6 +479,38 @@ const GRANTS: Record<string, GrantCase> = {
       // ListCompositions { filterByStageArn }
       { operation: 'ListCompositions', on: { ListCompositions: [r.stage.stageArn] } },
     ];
+  },
+  'StorageConfiguration.grant': (r, grantee) => {
+    r.storageConfiguration.grant(grantee, 'ivs:GetStorageConfiguration');
+    return [{ operation: 'GetStorageConfiguration', on: { GetStorageConfiguration: [r.storageConfiguration.storageConfigurationArn] } }];
+  },
+  'StorageConfiguration.grantRead': (r, grantee) => {
+    r.storageConfiguration.grantRead(grantee);
+    return [{ operation: 'GetStorageConfiguration', on: { GetStorageConfiguration: [r.storageConfiguration.storageConfigurationArn] } }];
+  },
+  'EncoderConfiguration.grant': (r, grantee) => {
+    r.encoderConfiguration.grant(grantee, 'ivs:GetEncoderConfiguration');
+    return [{ operation: 'GetEncoderConfiguration', on: { GetEncoderConfiguration: [r.encoderConfiguration.encoderConfigurationArn] } }];
+  },
+  'EncoderConfiguration.grantRead': (r, grantee) => {
+    r.encoderConfiguration.grantRead(grantee);
+    return [{ operation: 'GetEncoderConfiguration', on: { GetEncoderConfiguration: [r.encoderConfiguration.encoderConfigurationArn] } }];
+  },
+  'IngestConfiguration.grant': (r, grantee) => {
+    r.ingestConfiguration.grant(grantee, 'ivs:UpdateIngestConfiguration');
+    return [{ operation: 'UpdateIngestConfiguration', on: { UpdateIngestConfiguration: [r.ingestConfiguration.ingestConfigurationArn] } }];
+  },
+  'IngestConfiguration.grantRead': (r, grantee) => {
+    r.ingestConfiguration.grantRead(grantee);
+    return [{ operation: 'GetIngestConfiguration', on: { GetIngestConfiguration: [r.ingestConfiguration.ingestConfigurationArn] } }];
+  },
+  'PublicKey.grant': (r, grantee) => {
+    r.publicKey.grant(grantee, 'ivs:GetPublicKey');
+    return [{ operation: 'GetPublicKey', on: { GetPublicKey: [r.publicKey.publicKeyArn] } }];
+  },
+  'PublicKey.grantRead': (r, grantee) => {
+    r.publicKey.grantRead(grantee);
+    return [{ operation: 'GetPublicKey', on: { GetPublicKey: [r.publicKey.publicKeyArn] } }];
   },
   // Secrets Manager today (ingest-configuration.test.ts checks it): no IVS call.
   'IngestConfiguration.grantReadStreamKey': (r, grantee) => {
