@@ -5,6 +5,7 @@ import { validateIvsArn } from './private/arn';
 import { ArnResource, EncoderConfigurationRequest, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
 import { ENCODER_CONFIGURATION_READ_ACTIONS, PROVIDER_ACTIONS } from './private/iam';
+import { countTowardsQuota, ENCODER_CONFIGURATIONS_QUOTA } from './private/quotas';
 import { PropsValidator } from './private/validation';
 
 /**
@@ -238,6 +239,7 @@ export class EncoderConfiguration extends EncoderConfigurationBase implements IT
       removalPolicy: props.removalPolicy,
     });
     this.encoderConfigurationArn = resource.ref;
+    countTowardsQuota(this, ENCODER_CONFIGURATIONS_QUOTA);
   }
 }
 
