@@ -329,12 +329,22 @@ export class Stage extends StageBase implements ITaggable {
   /**
    * The stage's WHIP endpoint, for publishing with WHIP.
    *
+   * Read at deployment (when the stage is created or updated). IVS's API reference (StageEndpoints) recommends caching
+   * a stage's endpoints at its creation, for at most 14 days: a value kept longer (a stack output, a configuration
+   * file) may be stale. Code that runs longer than that reads them with GetStage at run time (`grantRead` allows it, as
+   * does `grant(grantee, 'ivs:GetStage')`) and reads them again at least every 14 days.
+   *
    * @attribute
    * @example 'https://f99084460c35.global-bm.whip.live-video.net'
    */
   public readonly stageWhipEndpoint: string;
   /**
    * The stage's RTMP ingest endpoint.
+   *
+   * Read at deployment (when the stage is created or updated). IVS's API reference (StageEndpoints) recommends caching
+   * a stage's endpoints at its creation, for at most 14 days: a value kept longer (a stack output, a configuration
+   * file) may be stale. Code that runs longer than that reads them with GetStage at run time (`grantRead` allows it, as
+   * does `grant(grantee, 'ivs:GetStage')`) and reads them again at least every 14 days.
    *
    * @attribute
    * @example 'rtmp://f99084460c35.global-contribute.live-video.net/app/'
@@ -343,12 +353,22 @@ export class Stage extends StageBase implements ITaggable {
   /**
    * The stage's RTMPS ingest endpoint.
    *
+   * Read at deployment (when the stage is created or updated). IVS's API reference (StageEndpoints) recommends caching
+   * a stage's endpoints at its creation, for at most 14 days: a value kept longer (a stack output, a configuration
+   * file) may be stale. Code that runs longer than that reads them with GetStage at run time (`grantRead` allows it, as
+   * does `grant(grantee, 'ivs:GetStage')`) and reads them again at least every 14 days.
+   *
    * @attribute
    * @example 'rtmps://f99084460c35.global-contribute.live-video.net:443/app/'
    */
   public readonly stageRtmpsEndpoint: string;
   /**
    * The stage's events endpoint, used by the broadcast SDKs.
+   *
+   * Read at deployment (when the stage is created or updated). IVS's API reference (StageEndpoints) recommends caching
+   * a stage's endpoints at its creation, for at most 14 days: a value kept longer (a stack output, a configuration
+   * file) may be stale. Code that runs longer than that reads them with GetStage at run time (`grantRead` allows it, as
+   * does `grant(grantee, 'ivs:GetStage')`) and reads them again at least every 14 days.
    *
    * @attribute
    * @example 'wss://global.events.live-video.net'
