@@ -189,6 +189,9 @@ export interface EncoderConfigurationProps {
  * There is no update call for encoder configurations: changing the name or the video defines a new one (new ARN)
  * and deletes the old one. Tags update in place.
  *
+ * IVS allows 20 encoder configurations per account and region by default (an adjustable quota): synth warns when the
+ * app defines more for one account and region.
+ *
  * @resource Custom::IvsRealTimeEncoderConfiguration
  * @example
  * new EncoderConfiguration(this, 'Encoder', { video: EncoderVideo.landscape1080p({ bitrate: 6_000_000 }) });

@@ -83,6 +83,10 @@ export interface StageCompositionProps {
  * construct, and it derives StartComposition's idempotency token from the session, so duplicated, replayed and
  * concurrent events start one composition.
  *
+ * IVS runs a limited number of compositions at once per account and region (a quota, adjustable). Beyond it
+ * StartComposition fails with ServiceQuotaExceededException, which the function logs and does not retry: the session
+ * is composed only when a later `Participant Published` event of it finds a free slot.
+ *
  * @example
  * new StageComposition(this, 'Recording', {
  *   stages: [stage],

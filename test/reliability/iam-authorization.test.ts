@@ -632,6 +632,19 @@ describe('the IAM statements the library synthesizes, by the Service Authorizati
     });
   });
 
+  test('every example stack names only resources its ivs: actions can be scoped to', () => {
+    const examples = path.join(__dirname, '..', '..', 'examples');
+    const stacks = fs.readdirSync(examples)
+      .filter((file) => file.endsWith('.ts') && file !== 'app.ts' && !file.endsWith('.d.ts'))
+      .flatMap((file) => Object.values(require(path.join(examples, file)) as Record<string, unknown>))
+      .filter((value): value is new (scope: App, id: string) => Stack =>
+        typeof value === 'function' && (value as { prototype?: unknown }).prototype instanceof Stack);
+    expect(stacks.length).toBeGreaterThanOrEqual(4);
+
+    expect(stacks.flatMap((StackClass) => referenceProblems(new ResolvedTemplate(new StackClass(new App(), StackClass.name)).allStatements())))
+      .toEqual([]);
+  });
+
   describe('every grant method', () => {
     test('is checked here', () => {
       expect(grantMethodsOfTheLibrary()).toEqual(Object.keys(GRANTS).sort());
