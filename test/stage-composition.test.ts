@@ -139,28 +139,18 @@ describe('StageComposition', () => {
     test('the recording function may start compositions of its stage, with its storage and encoder configurations only', () => {
       expect(statementsOf(template, example.studioRecording)).toEqual([
         ...ownLogsAndQueue(example.studioRecording),
-        { Effect: 'Allow', Action: 'ivs:GetStage', Resource: { Ref: studioId } },
-        {
-          Effect: 'Allow',
-          Action: 'ivs:StartComposition',
-          Resource: [{ Ref: studioId }, ivsArns('composition'), { Ref: encoderId }, { Ref: storageId }],
-        },
+        { Effect: 'Allow', Action: ['ivs:GetStage', 'ivs:ListCompositions'], Resource: { Ref: studioId } },
+        { Effect: 'Allow', Action: 'ivs:StartComposition', Resource: [{ Ref: studioId }, { Ref: encoderId }, { Ref: storageId }] },
         { Effect: 'Allow', Action: 'ivs:TagResource', Resource: ivsArns('composition') },
-        { Effect: 'Allow', Action: 'ivs:ListCompositions', Resource: '*' },
       ]);
     });
 
     test('the broadcast function may start compositions to its channel, and stop compositions and list publishers (stopOnSessionEnd)', () => {
       expect(statementsOf(template, example.showBroadcast)).toEqual([
         ...ownLogsAndQueue(example.showBroadcast),
-        { Effect: 'Allow', Action: ['ivs:GetStage', 'ivs:ListParticipants'], Resource: { Ref: showId } },
-        {
-          Effect: 'Allow',
-          Action: 'ivs:StartComposition',
-          Resource: [{ Ref: showId }, ivsArns('composition'), { Ref: encoderId }, { Ref: channelId }],
-        },
+        { Effect: 'Allow', Action: ['ivs:GetStage', 'ivs:ListCompositions', 'ivs:ListParticipants'], Resource: { Ref: showId } },
+        { Effect: 'Allow', Action: 'ivs:StartComposition', Resource: [{ Ref: showId }, { Ref: encoderId }, { Ref: channelId }] },
         { Effect: 'Allow', Action: ['ivs:TagResource', 'ivs:StopComposition'], Resource: ivsArns('composition') },
-        { Effect: 'Allow', Action: 'ivs:ListCompositions', Resource: '*' },
       ]);
     });
 
@@ -247,7 +237,8 @@ describe('StageComposition', () => {
 });
 
 describe('Stage composition grants', () => {
-  test('grantStartComposition allows StartComposition on the stage and on the resources a request names, in its account and region', () => {
+  test('grantStartComposition allows StartComposition on the stage and on the resources a request names, in its account and region, '
+    + 'and tagging the compositions it starts', () => {
     const stack = newStack();
     const stage = new Stage(stack, 'Stage');
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -256,27 +247,32 @@ describe('Stage composition grants', () => {
 
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: [{
-          Effect: 'Allow',
-          Action: 'ivs:StartComposition',
-          Resource: [{ Ref: logicalIdOf(stage) }, ivsArns('composition'), ivsArns('encoder-configuration'), ivsArns('storage-configuration'),
-            ivsArns('channel')],
-        }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'ivs:StartComposition',
+            Resource: [{ Ref: logicalIdOf(stage) }, ivsArns('encoder-configuration'), ivsArns('storage-configuration'), ivsArns('channel')],
+          },
+          // StartComposition with tags is authorized as TagResource too (Service Authorization Reference).
+          { Effect: 'Allow', Action: 'ivs:TagResource', Resource: ivsArns('composition') },
+        ],
       },
     });
   });
 
-  test('grantStopComposition allows stopping and reading compositions, and listing them (which takes no resource)', () => {
+  test("grantStopComposition allows stopping and reading compositions, and listing the stage's", () => {
     const stack = newStack();
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const stage = new Stage(stack, 'Stage');
 
-    new Stage(stack, 'Stage').grantStopComposition(role);
+    stage.grantStopComposition(role);
 
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
           { Effect: 'Allow', Action: ['ivs:StopComposition', 'ivs:GetComposition'], Resource: ivsArns('composition') },
-          { Effect: 'Allow', Action: 'ivs:ListCompositions', Resource: '*' },
+          // scoped to the stage it filters by (Service Authorization Reference: Stage, Encoder-Configuration).
+          { Effect: 'Allow', Action: 'ivs:ListCompositions', Resource: { Ref: logicalIdOf(stage) } },
         ],
       },
     });

@@ -247,6 +247,23 @@ describe('Stage', () => {
       ]);
     });
 
+    test('grantDisconnectParticipant allows ivs:DisconnectParticipant on this stage only', () => {
+      const [policy] = Object.values(grantedStatements((stage, role) => stage.grantDisconnectParticipant(role)));
+      expect(policy.Properties.PolicyDocument.Statement).toEqual([
+        { Action: 'ivs:DisconnectParticipant', Effect: 'Allow', Resource: { Ref: 'Stage0E8C2AF5' } },
+      ]);
+    });
+
+    test('grantParticipantReplication allows starting and stopping replication on the source and destination stages only', () => {
+      const [policy] = Object.values(grantedStatements((stage, role) =>
+        stage.grantParticipantReplication(role, Stage.fromStageArn(stage, 'Destination', STAGE_ARN))));
+      expect(policy.Properties.PolicyDocument.Statement).toEqual([{
+        Action: ['ivs:StartParticipantReplication', 'ivs:StopParticipantReplication'],
+        Effect: 'Allow',
+        Resource: [{ Ref: 'Stage0E8C2AF5' }, STAGE_ARN],
+      }]);
+    });
+
     test('grant works on an imported stage', () => {
       const stack = newStack();
       const stage = Stage.fromStageArn(stack, 'Imported', STAGE_ARN);
