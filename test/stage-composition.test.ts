@@ -1,33 +1,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AssetStaging, CfnElement, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { App, AssetStaging, Stack, Tags, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
 import { StageCompositionStack } from '../examples/stage-composition';
 import { CompositionDestination, Stage, StageComposition } from '../lib';
 import { HANDLER_BUNDLE_DIR } from '../lib/private/bundled-function';
 import { matchesEventPattern } from './support/event-pattern';
 import { compositionConfigOf } from './support/stage-composition';
-import { newStack, newStackInRegion } from './util';
+import { ivsArns, logicalIdOf, newStack } from './util';
 
 const CHANNEL_ARN = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
-
-function logicalIdOf(construct: IConstruct): string {
-  let element = construct;
-  while (!CfnElement.isCfnElement(element)) {
-    element = element.node.defaultChild!;
-  }
-  return Stack.of(element).getLogicalId(element as CfnElement);
-}
-
-/** Every IVS resource of a type in the stack's account and region, as the template renders `formatArn`. */
-function ivsArns(resource: string): unknown {
-  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ivs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}/*`]] };
-}
 
 /** The statements of the policy attached to a StageComposition's function role. */
 function statementsOf(template: Template, composition: StageComposition): any[] {
@@ -233,64 +218,5 @@ describe('StageComposition', () => {
     });
 
     Annotations.fromStack(stack).hasWarning('/TestStack/Composition', Match.stringLikeRegexp('same channel, and a channel takes one broadcast'));
-  });
-});
-
-describe('Stage composition grants', () => {
-  test('grantStartComposition allows StartComposition on the stage and on the resources a request names, in its account and region, '
-    + 'and tagging the compositions it starts', () => {
-    const stack = newStack();
-    const stage = new Stage(stack, 'Stage');
-    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-
-    stage.grantStartComposition(role);
-
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: 'ivs:StartComposition',
-            Resource: [{ Ref: logicalIdOf(stage) }, ivsArns('encoder-configuration'), ivsArns('storage-configuration'), ivsArns('channel')],
-          },
-          // StartComposition with tags is authorized as TagResource too (Service Authorization Reference).
-          { Effect: 'Allow', Action: 'ivs:TagResource', Resource: ivsArns('composition') },
-        ],
-      },
-    });
-  });
-
-  test("grantStopComposition allows stopping and reading compositions, and listing the stage's", () => {
-    const stack = newStack();
-    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    const stage = new Stage(stack, 'Stage');
-
-    stage.grantStopComposition(role);
-
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: [
-          { Effect: 'Allow', Action: ['ivs:StopComposition', 'ivs:GetComposition'], Resource: ivsArns('composition') },
-          // scoped to the stage it filters by (Service Authorization Reference: Stage, Encoder-Configuration).
-          { Effect: 'Allow', Action: 'ivs:ListCompositions', Resource: { Ref: logicalIdOf(stage) } },
-        ],
-      },
-    });
-  });
-
-  test('grants on an imported stage name the resources of the stage\'s own account and region', () => {
-    const stack = newStackInRegion('us-east-1');
-    const stage = Stage.fromStageArn(stack, 'Stage', 'arn:aws:ivs:eu-west-1:210987654321:stage/AbCdef1G2hij');
-    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-
-    stage.grantStopComposition(role);
-
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ivs:eu-west-1:210987654321:composition/*']] },
-        })]),
-      },
-    });
   });
 });
