@@ -1,11 +1,13 @@
 import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EncoderVideo } from './encoder-video';
 import { validateIvsArn } from './private/arn';
 import { markClass } from './private/class-marker';
 import { ArnResource, EncoderConfigurationRequest, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
-import { PROVIDER_ACTIONS } from './private/iam';
+import { ENCODER_CONFIGURATION_READ_ACTIONS, PROVIDER_ACTIONS } from './private/iam';
+import { countTowardsQuota, ENCODER_CONFIGURATIONS_QUOTA } from './private/quotas';
 import { PropsValidator } from './private/validation';
 
 /**
@@ -19,6 +21,12 @@ export interface IEncoderConfiguration extends IResource {
    * @example 'arn:aws:ivs:us-east-1:123456789012:encoder-configuration/abcdABCDefgh'
    */
   readonly encoderConfigurationArn: string;
+
+  /** Grants `actions` on this encoder configuration to `grantee`. */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /** Grants reading this encoder configuration: `ivs:GetEncoderConfiguration` on it only. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an encoder configuration defined outside this app. */
@@ -33,6 +41,14 @@ export interface EncoderConfigurationAttributes {
 
 abstract class EncoderConfigurationBase extends Resource implements IEncoderConfiguration {
   public abstract readonly encoderConfigurationArn: string;
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.encoderConfigurationArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...ENCODER_CONFIGURATION_READ_ACTIONS);
+  }
 }
 
 /** Properties of an `EncoderConfiguration`. */
@@ -72,6 +88,9 @@ export interface EncoderConfigurationProps {
  *
  * There is no update call for encoder configurations: changing the name or the video defines a new one (new ARN)
  * and deletes the old one. Tags update in place.
+ *
+ * IVS allows 20 encoder configurations per account and region by default (an adjustable quota): synth warns when the
+ * app defines more for one account and region.
  *
  * @resource Custom::IvsRealTimeEncoderConfiguration
  * @example
@@ -130,6 +149,7 @@ export class EncoderConfiguration extends EncoderConfigurationBase implements IT
       removalPolicy: props.removalPolicy,
     });
     this.encoderConfigurationArn = resource.ref;
+    countTowardsQuota(this, ENCODER_CONFIGURATIONS_QUOTA);
   }
 }
 

@@ -6,7 +6,7 @@ import { validateIvsArn } from './private/arn';
 import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, IngestConfigurationRequest, Property, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
-import { INGEST_CONFIGURATION_READ_STREAM_KEY_ACTIONS, PROVIDER_ACTIONS, STREAM_KEY_SECRET_PROVIDER_ACTIONS } from './private/iam';
+import { INGEST_CONFIGURATION_READ_ACTIONS, PROVIDER_ACTIONS, STREAM_KEY_SECRET_PROVIDER_ACTIONS } from './private/iam';
 import { IvsRealTimeProvider } from './private/provider';
 import { PropsValidator } from './private/validation';
 // type-only: stage.ts imports this module at run time (for `addIngestConfiguration`), so this one must not import it back.
@@ -27,6 +27,15 @@ export interface IIngestConfiguration extends IResource {
    * ingest configuration only. (An `IngestConfiguration` that keeps a copy in Secrets Manager grants reading it too.)
    */
   grantReadStreamKey(grantee: iam.IGrantable): iam.Grant;
+
+  /** Grants `actions` on this ingest configuration to `grantee`. */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /**
+   * Grants reading this ingest configuration: `ivs:GetIngestConfiguration` on it only. GetIngestConfiguration answers
+   * with the stream key, so this grant lets the grantee publish to the stage: give it only to whoever runs the encoder.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an ingest configuration defined outside this app. */
@@ -43,11 +52,16 @@ abstract class IngestConfigurationBase extends Resource implements IIngestConfig
   public abstract readonly ingestConfigurationArn: string;
 
   public grantReadStreamKey(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: INGEST_CONFIGURATION_READ_STREAM_KEY_ACTIONS,
-      resourceArns: [this.ingestConfigurationArn],
-    });
+    // GetIngestConfiguration answers with the stream key: reading the ingest configuration is reading its key.
+    return this.grantRead(grantee);
+  }
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.ingestConfigurationArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...INGEST_CONFIGURATION_READ_ACTIONS);
   }
 }
 

@@ -6,7 +6,9 @@ import { validateIvsArn } from './private/arn';
 import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, KmsPublicKeyRequest, ResourceType } from './private/contract';
 import { defineIvsCustomResource, IvsCustomResource } from './private/custom-resource';
-import { PARTICIPANT_TOKEN_SIGNING_ALGORITHM, PROVIDER_ACTIONS, PROVIDER_KMS_ACTIONS, SIGNING_KEY_SIGN_ACTIONS } from './private/iam';
+import {
+  PARTICIPANT_TOKEN_SIGNING_ALGORITHM, PROVIDER_ACTIONS, PROVIDER_KMS_ACTIONS, PUBLIC_KEY_READ_ACTIONS, SIGNING_KEY_SIGN_ACTIONS,
+} from './private/iam';
 import { IvsRealTimeProvider } from './private/provider';
 import { PropsValidator } from './private/validation';
 import { IPublicKey } from './public-key';
@@ -48,6 +50,14 @@ abstract class ParticipantTokenSigningKeyBase extends Resource implements IParti
    * @internal
    */
   protected abstract readonly _signingKeys: kms.IKey[];
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.publicKeyArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...PUBLIC_KEY_READ_ACTIONS);
+  }
 
   public grantSign(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({

@@ -1,10 +1,11 @@
 import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
 import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, PublicKeyRequest, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
-import { PROVIDER_ACTIONS } from './private/iam';
+import { PUBLIC_KEY_READ_ACTIONS, PROVIDER_ACTIONS } from './private/iam';
 import { PropsValidator } from './private/validation';
 import { PublicKeyMaterial } from './public-key-material';
 
@@ -20,6 +21,12 @@ export interface IPublicKey extends IResource {
    * @example 'arn:aws:ivs:us-east-1:123456789012:public-key/abcdABCDefgh'
    */
   readonly publicKeyArn: string;
+
+  /** Grants `actions` on this public key to `grantee`. */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /** Grants reading this public key: `ivs:GetPublicKey` on it only. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of a public key defined outside this app. */
@@ -34,6 +41,14 @@ export interface PublicKeyAttributes {
 
 abstract class PublicKeyBase extends Resource implements IPublicKey {
   public abstract readonly publicKeyArn: string;
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.publicKeyArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...PUBLIC_KEY_READ_ACTIONS);
+  }
 }
 
 /** Properties of a `PublicKey`. */

@@ -13,7 +13,7 @@ import { validateSameEnvironment } from './private/composition-environment';
 import { COMPOSITION_CONFIG_ENV, COMPOSITION_OWNER_TAG, CompositionFunctionConfig } from './private/composition-contract';
 import { ArnResource } from './private/contract';
 import { renderApiRequest } from './private/custom-resource';
-import { COMPOSITION_FUNCTION_ACTIONS, LIST_COMPOSITIONS_ACTIONS } from './private/iam';
+import { COMPOSITION_FUNCTION_ACTIONS } from './private/iam';
 import { acknowledgeWildcardResource } from './private/nag';
 import { defineStageEventRule } from './private/stage-event-rule';
 import { PropsValidator } from './private/validation';
@@ -74,6 +74,10 @@ export interface StageCompositionProps {
  * it skips events of a session that is no longer active and stages that already have a running composition of this
  * construct, and it derives StartComposition's idempotency token from the session, so duplicated, replayed and
  * concurrent events start one composition.
+ *
+ * IVS runs a limited number of compositions at once per account and region (a quota, adjustable). Beyond it
+ * StartComposition fails with ServiceQuotaExceededException, which the function logs and does not retry: the session
+ * is composed only when a later `Participant Published` event of it finds a free slot.
  *
  * @example
  * new StageComposition(this, 'Recording', {
@@ -151,7 +155,8 @@ export class StageComposition extends Construct implements ITaggable {
 
   /**
    * Least privilege: the stages, the compositions, and exactly the encoder and storage configurations and channels
-   * the destinations name (StartComposition is authorized against each resource of the request).
+   * the destinations name (StartComposition is authorized against each resource of the request). Checked against the
+   * Service Authorization Reference by `test/reliability/iam-authorization.test.ts`.
    */
   private grantFunction(handler: lambda.Function, destinationArns: string[], stageArns: string[], stopOnSessionEnd: boolean): void {
     const stack = Stack.of(this);
@@ -163,17 +168,14 @@ export class StageComposition extends Construct implements ITaggable {
     }));
     handler.addToRolePolicy(new iam.PolicyStatement({
       actions: COMPOSITION_FUNCTION_ACTIONS.start,
-      resources: unique([...stageArns, compositions, ...destinationArns]),
+      resources: unique([...stageArns, ...destinationArns]),
     }));
     handler.addToRolePolicy(new iam.PolicyStatement({
       actions: [...COMPOSITION_FUNCTION_ACTIONS.tag, ...(stopOnSessionEnd ? COMPOSITION_FUNCTION_ACTIONS.stop : [])],
       resources: [compositions],
     }));
-    handler.addToRolePolicy(new iam.PolicyStatement({ actions: LIST_COMPOSITIONS_ACTIONS, resources: ['*'] }));
     acknowledgeWildcardResource(handler.role!, compositions, 'IVS gives a composition its ID when it starts it, so no ARN is known '
-      + 'before: the function may start, tag (and with stopOnSessionEnd stop) any composition of this account and region');
-    acknowledgeWildcardResource(handler.role!, '*', 'ivs:ListCompositions, a list action, takes no resource ARN: the function lists the '
-      + 'compositions of its stages (filterByStageArn) to find whether one of its own already runs');
+      + 'before: the function may tag the compositions it starts (and with stopOnSessionEnd stop them), of this account and region');
   }
 }
 

@@ -2,6 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ivsResourceId } from './private/arn';
+import { RECORDINGS_LIST_ACTIONS, RECORDINGS_READ_OBJECT_ACTIONS } from './private/iam';
 import { PropsValidator } from './private/validation';
 import { RecordingBucket, RecordingBucketProps } from './recording-bucket';
 import { AutoParticipantRecordingOptions, Stage } from './stage';
@@ -88,11 +89,25 @@ export class StageRecording extends Construct {
   }
 
   /**
-   * Grants reading the stage's recordings: `s3:GetObject*` on `<bucket>/<stage id>/*`, and `s3:GetBucket*` and
-   * `s3:List*` on the bucket (bucket-level actions, which a key prefix cannot narrow).
+   * Grants reading the stage's recordings, in two statements: `s3:GetObject` on `<bucket>/<stage id>/*`, and
+   * `s3:ListBucket` on the bucket with the condition `s3:prefix` like `<stage id>/*`, so that the grantee lists only the
+   * stage's recordings (ListObjectsV2 with `Prefix` set to `recordingPrefix` or below it). The first names a wildcard
+   * (`Resource::<Bucket.Arn>/<stage id>/*` in cdk-nag's AwsSolutions-IAM5), the second none.
    */
   public grantReadRecordings(grantee: iam.IGrantable): iam.Grant {
-    return this.bucket.grantRead(grantee, `${this.recordingPrefix}*`);
+    const underPrefix = `${this.recordingPrefix}*`;
+    return iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: RECORDINGS_READ_OBJECT_ACTIONS,
+      resourceArns: [this.bucket.arnForObjects(underPrefix)],
+      resource: this.bucket,
+    }).combine(iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: RECORDINGS_LIST_ACTIONS,
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [underPrefix] } },
+      resource: this.bucket,
+    }));
   }
 }
 

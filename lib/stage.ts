@@ -12,8 +12,11 @@ import {
   LIST_COMPOSITIONS_ACTIONS,
   PROVIDER_ACTIONS,
   STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS,
+  STAGE_DISCONNECT_PARTICIPANT_ACTIONS,
+  STAGE_PARTICIPANT_REPLICATION_ACTIONS,
   STAGE_READ_ACTIONS,
   STAGE_START_COMPOSITION_ACTIONS,
+  STAGE_START_COMPOSITION_TAG_ACTIONS,
   STAGE_STOP_COMPOSITION_ACTIONS,
 } from './private/iam';
 import { defineStageEventRule } from './private/stage-event-rule';
@@ -49,16 +52,30 @@ export interface IStage extends IResource {
   grantRead(grantee: iam.IGrantable): iam.Grant;
 
   /**
+   * Grants disconnecting participants from this stage, for moderation: `ivs:DisconnectParticipant` on this stage only.
+   * (Disconnecting the participant of an ingest configuration also detaches that ingest configuration from the stage.)
+   */
+  grantDisconnectParticipant(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants replicating participants between this stage and `destinationStage`: `ivs:StartParticipantReplication` and
+   * `ivs:StopParticipantReplication` on both stages, which each request names (`sourceStageArn` and
+   * `destinationStageArn`). IAM cannot tell the two apart, so the grantee may replicate either way between them.
+   */
+  grantParticipantReplication(grantee: iam.IGrantable, destinationStage: IStage): iam.Grant;
+
+  /**
    * Grants starting server-side compositions of this stage, for apps that start their own: `ivs:StartComposition` on
-   * this stage and on the compositions, encoder configurations, storage configurations and channels of its account and
-   * region (IVS authorizes the call against every resource the request names, which only the app knows).
+   * this stage and on the encoder configurations, storage configurations and channels of its account and region (IVS
+   * authorizes the call against every resource the request names, which only the app knows), and `ivs:TagResource` on
+   * the compositions of its account and region (IVS authorizes a StartComposition with tags as TagResource too).
    */
   grantStartComposition(grantee: iam.IGrantable): iam.Grant;
 
   /**
    * Grants finding and stopping compositions: `ivs:StopComposition` and `ivs:GetComposition` on the compositions of the
    * stage's account and region (a composition's ARN does not name its stage, so this cannot be narrowed to this
-   * stage's), and `ivs:ListCompositions`, which takes no resource (filter it by this stage's ARN).
+   * stage's), and `ivs:ListCompositions` on this stage: call ListCompositions with `filterByStageArn` set to it.
    */
   grantStopComposition(grantee: iam.IGrantable): iam.Grant;
 
@@ -125,18 +142,34 @@ abstract class StageBase extends Resource implements IStage {
     return this.grant(grantee, ...STAGE_READ_ACTIONS);
   }
 
+  public grantDisconnectParticipant(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...STAGE_DISCONNECT_PARTICIPANT_ACTIONS);
+  }
+
+  public grantParticipantReplication(grantee: iam.IGrantable, destinationStage: IStage): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: STAGE_PARTICIPANT_REPLICATION_ACTIONS,
+      resourceArns: [...new Set([this.stageArn, destinationStage.stageArn])],
+    });
+  }
+
   public grantStartComposition(grantee: iam.IGrantable): iam.Grant {
-    const resources = [ArnResource.COMPOSITION, ArnResource.ENCODER_CONFIGURATION, ArnResource.STORAGE_CONFIGURATION, ArnResource.CHANNEL];
+    const resources = [ArnResource.ENCODER_CONFIGURATION, ArnResource.STORAGE_CONFIGURATION, ArnResource.CHANNEL];
     return iam.Grant.addToPrincipal({
       grantee,
       actions: STAGE_START_COMPOSITION_ACTIONS,
       resourceArns: [this.stageArn, ...resources.map((resource) => this.ivsArnsOf(resource))],
-    });
+    }).combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: STAGE_START_COMPOSITION_TAG_ACTIONS,
+      resourceArns: [this.ivsArnsOf(ArnResource.COMPOSITION)],
+    }));
   }
 
   public grantStopComposition(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: STAGE_STOP_COMPOSITION_ACTIONS, resourceArns: [this.ivsArnsOf(ArnResource.COMPOSITION)] })
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: LIST_COMPOSITIONS_ACTIONS, resourceArns: ['*'] }));
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: LIST_COMPOSITIONS_ACTIONS, resourceArns: [this.stageArn] }));
   }
 
   public onEvent(id: string, options: events.OnEventOptions = {}): events.Rule {
@@ -304,12 +337,22 @@ export class Stage extends StageBase implements ITaggable {
   /**
    * The stage's WHIP endpoint, for publishing with WHIP.
    *
+   * Read at deployment (when the stage is created or updated). IVS's API reference (StageEndpoints) recommends caching
+   * a stage's endpoints at its creation, for at most 14 days: a value kept longer (a stack output, a configuration
+   * file) may be stale. Code that runs longer than that reads them with GetStage at run time (`grantRead` allows it, as
+   * does `grant(grantee, 'ivs:GetStage')`) and reads them again at least every 14 days.
+   *
    * @attribute
    * @example 'https://f99084460c35.global-bm.whip.live-video.net'
    */
   public readonly stageWhipEndpoint: string;
   /**
    * The stage's RTMP ingest endpoint.
+   *
+   * Read at deployment (when the stage is created or updated). IVS's API reference (StageEndpoints) recommends caching
+   * a stage's endpoints at its creation, for at most 14 days: a value kept longer (a stack output, a configuration
+   * file) may be stale. Code that runs longer than that reads them with GetStage at run time (`grantRead` allows it, as
+   * does `grant(grantee, 'ivs:GetStage')`) and reads them again at least every 14 days.
    *
    * @attribute
    * @example 'rtmp://f99084460c35.global-contribute.live-video.net/app/'
@@ -318,12 +361,22 @@ export class Stage extends StageBase implements ITaggable {
   /**
    * The stage's RTMPS ingest endpoint.
    *
+   * Read at deployment (when the stage is created or updated). IVS's API reference (StageEndpoints) recommends caching
+   * a stage's endpoints at its creation, for at most 14 days: a value kept longer (a stack output, a configuration
+   * file) may be stale. Code that runs longer than that reads them with GetStage at run time (`grantRead` allows it, as
+   * does `grant(grantee, 'ivs:GetStage')`) and reads them again at least every 14 days.
+   *
    * @attribute
    * @example 'rtmps://f99084460c35.global-contribute.live-video.net:443/app/'
    */
   public readonly stageRtmpsEndpoint: string;
   /**
    * The stage's events endpoint, used by the broadcast SDKs.
+   *
+   * Read at deployment (when the stage is created or updated). IVS's API reference (StageEndpoints) recommends caching
+   * a stage's endpoints at its creation, for at most 14 days: a value kept longer (a stack output, a configuration
+   * file) may be stale. Code that runs longer than that reads them with GetStage at run time (`grantRead` allows it, as
+   * does `grant(grantee, 'ivs:GetStage')`) and reads them again at least every 14 days.
    *
    * @attribute
    * @example 'wss://global.events.live-video.net'

@@ -6,7 +6,7 @@ import { validateIvsArn } from './private/arn';
 import { markClass } from './private/class-marker';
 import { ArnResource, ResourceType, StorageConfigurationRequest } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
-import { PROVIDER_ACTIONS } from './private/iam';
+import { STORAGE_CONFIGURATION_READ_ACTIONS, PROVIDER_ACTIONS } from './private/iam';
 import { IvsRealTimeProvider } from './private/provider';
 import { ivsCompositeWriteStatement, readableIvsCompositeWriteStatement, validateRecordingBucket } from './private/recording-bucket';
 import { PropsValidator } from './private/validation';
@@ -20,6 +20,12 @@ export interface IStorageConfiguration extends IResource {
    * @example 'arn:aws:ivs:us-east-1:123456789012:storage-configuration/abcdABCDefgh'
    */
   readonly storageConfigurationArn: string;
+
+  /** Grants `actions` on this storage configuration to `grantee`. */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /** Grants reading this storage configuration: `ivs:GetStorageConfiguration` on it only. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of a storage configuration defined outside this app. */
@@ -34,6 +40,14 @@ export interface StorageConfigurationAttributes {
 
 abstract class StorageConfigurationBase extends Resource implements IStorageConfiguration {
   public abstract readonly storageConfigurationArn: string;
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.storageConfigurationArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...STORAGE_CONFIGURATION_READ_ACTIONS);
+  }
 }
 
 /** Properties of a `StorageConfiguration`. */

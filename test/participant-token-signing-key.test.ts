@@ -78,6 +78,18 @@ describe('ParticipantTokenSigningKey', () => {
     }]);
   });
 
+  test('grantRead gives ivs:GetPublicKey on the current public key only, as for a PublicKey', () => {
+    const { stack, key } = signingKeyStack({ generation: 2 });
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    key.grantRead(role);
+
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: stack.resolve((role.node.defaultChild as iam.CfnRole).logicalId) }] },
+    })).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([{ Action: 'ivs:GetPublicKey', Effect: 'Allow', Resource: { Ref: generationsOf(stack).Generation2.publicKey } }]);
+  });
+
   describe('rotation', () => {
     test('raising the generation adds a key pair beside the previous one, whose logical IDs do not change; new tokens use the new one', () => {
       const first = signingKeyStack();

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   ParticipantRecordingMediaType, RecordingThumbnails, Stage, StorageConfiguration, ThumbnailStorage,
 } from '../lib';
-import { requestOf, newStack } from './util';
+import { ivsArns, logicalIdOf, newStack, newStackInRegion, requestOf } from './util';
 
 const STORAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:storage-configuration/AbCdEf123456';
 const STAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:stage/abcdABCDefgh';
@@ -247,6 +247,23 @@ describe('Stage', () => {
       ]);
     });
 
+    test('grantDisconnectParticipant allows ivs:DisconnectParticipant on this stage only', () => {
+      const [policy] = Object.values(grantedStatements((stage, role) => stage.grantDisconnectParticipant(role)));
+      expect(policy.Properties.PolicyDocument.Statement).toEqual([
+        { Action: 'ivs:DisconnectParticipant', Effect: 'Allow', Resource: { Ref: 'Stage0E8C2AF5' } },
+      ]);
+    });
+
+    test('grantParticipantReplication allows starting and stopping replication on the source and destination stages only', () => {
+      const [policy] = Object.values(grantedStatements((stage, role) =>
+        stage.grantParticipantReplication(role, Stage.fromStageArn(stage, 'Destination', STAGE_ARN))));
+      expect(policy.Properties.PolicyDocument.Statement).toEqual([{
+        Action: ['ivs:StartParticipantReplication', 'ivs:StopParticipantReplication'],
+        Effect: 'Allow',
+        Resource: [{ Ref: 'Stage0E8C2AF5' }, STAGE_ARN],
+      }]);
+    });
+
     test('grant works on an imported stage', () => {
       const stack = newStack();
       const stage = Stage.fromStageArn(stack, 'Imported', STAGE_ARN);
@@ -255,6 +272,65 @@ describe('Stage', () => {
       Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
         PolicyDocument: { Statement: [{ Action: 'ivs:DisconnectParticipant', Effect: 'Allow', Resource: STAGE_ARN }] },
       });
+    });
+  });
+});
+
+describe('Stage grants for compositions', () => {
+  test('grantStartComposition allows StartComposition on the stage and on the resources a request names, in its account and region, '
+    + 'and tagging the compositions it starts', () => {
+    const stack = newStack();
+    const stage = new Stage(stack, 'Stage');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    stage.grantStartComposition(role);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'ivs:StartComposition',
+            Resource: [{ Ref: logicalIdOf(stage) }, ivsArns('encoder-configuration'), ivsArns('storage-configuration'), ivsArns('channel')],
+          },
+          // StartComposition with tags is authorized as TagResource too (Service Authorization Reference).
+          { Effect: 'Allow', Action: 'ivs:TagResource', Resource: ivsArns('composition') },
+        ],
+      },
+    });
+  });
+
+  test("grantStopComposition allows stopping and reading compositions, and listing the stage's", () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const stage = new Stage(stack, 'Stage');
+
+    stage.grantStopComposition(role);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          { Effect: 'Allow', Action: ['ivs:StopComposition', 'ivs:GetComposition'], Resource: ivsArns('composition') },
+          // scoped to the stage it filters by (Service Authorization Reference: Stage, Encoder-Configuration).
+          { Effect: 'Allow', Action: 'ivs:ListCompositions', Resource: { Ref: logicalIdOf(stage) } },
+        ],
+      },
+    });
+  });
+
+  test('grants on an imported stage name the resources of the stage\'s own account and region', () => {
+    const stack = newStackInRegion('us-east-1');
+    const stage = Stage.fromStageArn(stack, 'Stage', 'arn:aws:ivs:eu-west-1:210987654321:stage/AbCdef1G2hij');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    stage.grantStopComposition(role);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ivs:eu-west-1:210987654321:composition/*']] },
+        })]),
+      },
     });
   });
 });

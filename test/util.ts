@@ -1,4 +1,5 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 
 /** A fresh environment-agnostic stack in its own app. */
@@ -45,4 +46,18 @@ function stringOf(value: unknown): string {
     return `<GetAtt:${intrinsic['Fn::GetAtt'].join('.')}>`;
   }
   throw new Error(`cannot render ${JSON.stringify(value)} as a string`);
+}
+
+/** The logical ID of a construct's CloudFormation resource (its default child, however deep). */
+export function logicalIdOf(construct: IConstruct): string {
+  let element = construct;
+  while (!CfnElement.isCfnElement(element)) {
+    element = element.node.defaultChild!;
+  }
+  return Stack.of(element).getLogicalId(element as CfnElement);
+}
+
+/** Every IVS resource of a type in the stack's account and region, as the template renders `formatArn`. */
+export function ivsArns(resource: string): unknown {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ivs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}/*`]] };
 }

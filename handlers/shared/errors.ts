@@ -1,4 +1,4 @@
-/** CloudFormation shows at most 4 KB of a failure reason; keep ours well inside it. */
+/** CloudFormation shows at most 4 KB of a failure reason; keep ours well inside it (1000 characters are at most 4000 UTF-8 bytes). */
 const MAX_REASON_LENGTH = 1000;
 
 /** Whether an SDK error is the service's ResourceNotFoundException. */
@@ -21,7 +21,9 @@ export function describeError(error: unknown): string {
   const e = error as { name?: string; message?: string; exceptionMessage?: string };
   const text = e?.exceptionMessage ?? e?.message ?? String(error);
   const described = e?.name && e.name !== 'Error' ? `${e.name}: ${text}` : text;
-  return described.length > MAX_REASON_LENGTH ? `${described.slice(0, MAX_REASON_LENGTH - 3)}...` : described;
+  const characters = [...described];
+  // cut between characters (code points), never inside one: half of a surrogate pair is not valid UTF-8 text.
+  return characters.length > MAX_REASON_LENGTH ? `${characters.slice(0, MAX_REASON_LENGTH - 3).join('')}...` : described;
 }
 
 /**

@@ -17,9 +17,6 @@ export const PROVIDER_ACTIONS = {
   publicKey: ['ivs:ImportPublicKey', 'ivs:GetPublicKey', 'ivs:DeletePublicKey'],
 };
 
-/** `IIngestConfiguration.grantReadStreamKey`: the response holds the stream key and the redundant ingest credentials. */
-export const INGEST_CONFIGURATION_READ_STREAM_KEY_ACTIONS = ['ivs:GetIngestConfiguration'];
-
 /** What the provider's handler calls on the secret of an ingest configuration that keeps a copy of its stream key. */
 export const STREAM_KEY_SECRET_PROVIDER_ACTIONS = ['secretsmanager:PutSecretValue'];
 
@@ -37,28 +34,62 @@ export const STAGE_READ_ACTIONS = [
   'ivs:ListParticipantReplicas',
 ];
 
-/** `Stage.grantStartComposition`: on the stage and on every resource a StartComposition request names. */
+/** `Stage.grantDisconnectParticipant` (moderation): DisconnectParticipant { stageArn, participantId, reason }. */
+export const STAGE_DISCONNECT_PARTICIPANT_ACTIONS = ['ivs:DisconnectParticipant'];
+
+/**
+ * `Stage.grantParticipantReplication`: Start/StopParticipantReplication { sourceStageArn, destinationStageArn,
+ * participantId }, granted on both stages the request names (the Service Authorization Reference scopes both actions to
+ * Stage; which of the two ARNs IVS authorizes against is not documented).
+ */
+export const STAGE_PARTICIPANT_REPLICATION_ACTIONS = ['ivs:StartParticipantReplication', 'ivs:StopParticipantReplication'];
+
+/** `grantRead` of the other resource types: their Get action, on the resource itself. */
+export const STORAGE_CONFIGURATION_READ_ACTIONS = ['ivs:GetStorageConfiguration'];
+export const ENCODER_CONFIGURATION_READ_ACTIONS = ['ivs:GetEncoderConfiguration'];
+/** GetIngestConfiguration answers with the stream key: this read is as sensitive as the key. */
+export const INGEST_CONFIGURATION_READ_ACTIONS = ['ivs:GetIngestConfiguration'];
+export const PUBLIC_KEY_READ_ACTIONS = ['ivs:GetPublicKey'];
+
+/**
+ * `StageRecording.grantReadRecordings`: reading the objects under the stage's prefix, and listing the bucket only
+ * with an `s3:prefix` condition on that prefix (ListObjectsV2 is authorized as `s3:ListBucket` on the bucket).
+ */
+export const RECORDINGS_READ_OBJECT_ACTIONS = ['s3:GetObject'];
+export const RECORDINGS_LIST_ACTIONS = ['s3:ListBucket'];
+
+/**
+ * `Stage.grantStartComposition`: on the stage and on every resource a StartComposition request names. The Service
+ * Authorization Reference scopes StartComposition to Stage, Encoder-Configuration, Storage-Configuration and Channel
+ * (no Composition type), and authorizes a StartComposition with tags against TagResource too.
+ */
 export const STAGE_START_COMPOSITION_ACTIONS = ['ivs:StartComposition'];
+
+/** `Stage.grantStartComposition`: the tags a StartComposition gives, authorized as TagResource on the new composition. */
+export const STAGE_START_COMPOSITION_TAG_ACTIONS = ['ivs:TagResource'];
 
 /** `Stage.grantStopComposition`: on compositions (their ARNs do not name the stage). */
 export const STAGE_STOP_COMPOSITION_ACTIONS = ['ivs:StopComposition', 'ivs:GetComposition'];
 
-/** List actions take no resource ARN: granted on `*`. */
+/**
+ * ListCompositions: the Service Authorization Reference scopes it to Stage and Encoder-Configuration, the resources its
+ * `filterByStageArn` and `filterByEncoderConfigurationArn` name, so it is granted on the stage (callers filter by it).
+ */
 export const LIST_COMPOSITIONS_ACTIONS = ['ivs:ListCompositions'];
 
 /** What `StageComposition`'s function calls, by the resources each is scoped to. */
 export const COMPOSITION_FUNCTION_ACTIONS = {
-  /** on the stages: is the event's session still the active one? */
-  readStage: ['ivs:GetStage'],
+  /**
+   * on the stages: is the event's session still the active one (GetStage)? Does one of ours already run
+   * (ListCompositions, filtered by the stage)?
+   */
+  readStage: ['ivs:GetStage', ...LIST_COMPOSITIONS_ACTIONS],
   /** on the stages, with `stopOnSessionEnd`: does anyone still publish? */
   listPublishers: ['ivs:ListParticipants'],
-  /** on the stages, `composition/*` and the encoder and storage configurations and channels it names. */
-  start: ['ivs:StartComposition'],
-  /**
-   * on `composition/*`: the function tags the compositions it starts; whether IVS authorizes tags given to
-   * StartComposition as TagResource too is not documented, so it may tag them.
-   */
-  tag: ['ivs:TagResource'],
+  /** on the stages and the encoder and storage configurations and channels it names (not on compositions: see above). */
+  start: STAGE_START_COMPOSITION_ACTIONS,
+  /** on `composition/*`: the tags StartComposition gives the compositions it starts (see `STAGE_START_COMPOSITION_TAG_ACTIONS`). */
+  tag: STAGE_START_COMPOSITION_TAG_ACTIONS,
   /** on `composition/*`, with `stopOnSessionEnd`. */
   stop: ['ivs:StopComposition'],
 };

@@ -43,12 +43,14 @@ export class PropsValidator {
     }
   }
 
+  /** A length rule of the API model, counted as the API counts it: in characters (see `characterCount`). */
   public stringLength(prop: string, value: string | undefined, min: number, max: number): void {
     if (value === undefined || Token.isUnresolved(value)) {
       return;
     }
-    this.check(value.length >= min && value.length <= max,
-      `\`${prop}\` must be ${min}-${max} characters long, got ${value.length} characters (${show(value)})`);
+    const length = characterCount(value);
+    this.check(length >= min && length <= max,
+      `\`${prop}\` must be ${min}-${max} characters long, got ${length} characters (${show(value)})`);
   }
 
   public pattern(prop: string, value: string | undefined, pattern: RegExp, rule: string): void {
@@ -117,7 +119,7 @@ export class PropsValidator {
       `\`${prop}\` must have ${min === max ? min : `${min}-${max}`} item(s), got ${value.length}`);
   }
 
-  /** The API's tag rules: at most 50 tags, keys 1-128 and values 0-256 characters, no `aws:` prefix. */
+  /** The API's tag rules: at most 50 tags, keys 1-128 and values 0-256 characters (code points), no `aws:` prefix. */
   public tags(prop: string, tags: Record<string, string> | undefined): void {
     if (tags === undefined || Token.isUnresolved(tags)) {
       return;
@@ -172,7 +174,23 @@ export function validateRenderedTags(scope: Construct, renderTags: () => Record<
   });
 }
 
+/**
+ * The number of characters of a string as the IVS API counts them: Unicode code points. The API model's `length`
+ * constraints are Smithy length traits, which count a string's Unicode scalar values (the Smithy 2.0 specification,
+ * "length trait"), as the fake IVS does (`test/support/fake-ivs/validation.ts`); JavaScript's `length` counts UTF-16
+ * code units, two for each character outside the Basic Multilingual Plane (most emoji).
+ */
+export function characterCount(value: string): number {
+  let count = 0;
+  for (const _ of value) {
+    count++;
+  }
+  return count;
+}
+
+/** A value for an error message: quoted, and cut after 77 characters (never inside one) when longer than 80. */
 function show(value: string): string {
-  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  const characters = [...value];
+  const shown = characters.length > 80 ? `${characters.slice(0, 77).join('')}...` : value;
   return JSON.stringify(shown);
 }
