@@ -24,7 +24,9 @@ describe('lifecycle of the composition example', () => {
   let client: IVSRealTimeClient;
   beforeAll(async () => {
     fake = await FakeIvsServer.start();
-    client = new IVSRealTimeClient({ endpoint: fake.endpoint, region: fake.region, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' } });
+    client = new IVSRealTimeClient({
+      endpoint: fake.endpoint, region: fake.region, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+    });
   });
   afterAll(async () => {
     client.destroy();
@@ -37,7 +39,8 @@ describe('lifecycle of the composition example', () => {
     example = new StageCompositionStack(new App(), 'StageComposition');
     driver = new LifecycleDriver({ env: { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint } });
     expect((await driver.deploy(example)).reason).toBeUndefined();
-    lambda = new AsyncInvoker(driver, example, { region: fake.region, accountId: fake.accountId, env: { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint } });
+    const env = { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint };
+    lambda = new AsyncInvoker(driver, example, { region: fake.region, accountId: fake.accountId, env });
   });
   afterEach(async () => {
     // deleting a stage ends its session and stops its compositions, which frees the configurations they use.
@@ -55,7 +58,9 @@ describe('lifecycle of the composition example', () => {
     const sessionId = fake.startStageSession(stageArn);
     const participantId = fake.joinParticipant(stageArn, { published: true });
     const event = (eventName: string) => ({
-      ...published, resources: [stageArn], detail: { ...published.detail, session_id: sessionId, event_name: eventName, participant_id: participantId },
+      ...published,
+      resources: [stageArn],
+      detail: { ...published.detail, session_id: sessionId, event_name: eventName, participant_id: participantId },
     });
     return { stageArn, participantId, published: event('Participant Published'), unpublished: event('Participant Unpublished') };
   }
@@ -76,7 +81,9 @@ describe('lifecycle of the composition example', () => {
           thumbnailConfigurations: [{ targetIntervalSeconds: 10, storage: ['SEQUENTIAL'] }],
         },
       }]],
-      [arnOf(example.show), [{ channel: { channelArn: expect.stringMatching(/^arn:aws:ivs:.*:channel\//), encoderConfigurationArn: encoderArn } }]],
+      [arnOf(example.show), [{
+        channel: { channelArn: expect.stringMatching(/^arn:aws:ivs:.*:channel\//), encoderConfigurationArn: encoderArn },
+      }]],
     ]);
   });
 

@@ -133,7 +133,8 @@ async function startComposition(config: CompositionFunctionConfig, context: Even
       log('composition started', { ...context, compositionArn: composition?.arn, state: composition?.state, idempotencyToken });
       // the last Participant Unpublished may have been handled while this one started it, finding nothing to stop.
       if (config.stopOnSessionEnd && !(await somebodyPublishes(context))) {
-        await stopCompositions([composition!], context, 'composition stopped: nobody publishes any more (the last one stopped while it started)');
+        await stopCompositions([composition!], context,
+          'composition stopped: nobody publishes any more (the last one stopped while it started)');
       }
       return;
     }
@@ -164,7 +165,8 @@ async function stopCompositionIfNoPublisher(config: CompositionFunctionConfig, c
 }
 
 async function somebodyPublishes({ stageArn, sessionId }: EventContext): Promise<boolean> {
-  const { participants } = await ivsClient().send(new ListParticipantsCommand({ stageArn, sessionId, filterByPublished: true, maxResults: 1 }));
+  const { participants } = await ivsClient().send(
+    new ListParticipantsCommand({ stageArn, sessionId, filterByPublished: true, maxResults: 1 }));
   return (participants ?? []).length > 0;
 }
 

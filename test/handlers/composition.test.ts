@@ -268,7 +268,9 @@ describe('composition function', () => {
     await expect(handler(stageEvent(resources.stageArn, sessionId)))
       .rejects.toThrow(`Participant Published on stage ${resources.stageArn}, session ${sessionId}: ConflictException: channel is busy`);
     expect(fake().callsTo('StartComposition').map((call) => call.status)).toEqual([409, 409, 409]);
-    expect(logs().at(-1)).toMatchObject({ message: 'failed, retried by Lambda: Participant Published', reason: 'ConflictException: channel is busy' });
+    expect(logs().at(-1)).toMatchObject({
+      message: 'failed, retried by Lambda: Participant Published', reason: 'ConflictException: channel is busy',
+    });
   });
 
   test('the concurrent-composition quota is thrown too: a retry once another composition has ended starts this one', async () => {
