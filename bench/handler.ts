@@ -214,7 +214,7 @@ export interface ApiCallCount {
   readonly request: RequestKind;
   /** IVS Real-Time operations, in order. */
   readonly ivsOperations: readonly string[];
-  /** Calls to other services: `secretsmanager:PutSecretValue` for each stream key stored. */
+  /** Calls to other services, in order: Secrets Manager's for an ingest configuration's stream key copy. */
   readonly otherOperations: readonly string[];
   /** Whether the real update changed the resource in place or created a replacement (whose old one is deleted later). */
   readonly updateKind?: 'in place' | 'replacement';
@@ -270,15 +270,14 @@ export async function countApiCalls(fake: FakeIvsServer, secretsManager: FakeSec
       changed: { Request: { publicKeyMaterial: publicKeyPem() } },
     },
   ];
-  const storedKeys = () => [...secretsManager.versionCounts.values()].reduce((a, b) => a + b, 0);
   const counted = async (resource: string, request: RequestKind, call: () => Promise<{ PhysicalResourceId: string }>) => {
-    const [calls, keys] = [fake.calls.length, storedKeys()];
+    const [calls, secretCalls] = [fake.calls.length, secretsManager.calls.length];
     const { PhysicalResourceId } = await call();
     const count: ApiCallCount = {
       resource,
       request,
       ivsOperations: fake.calls.slice(calls).map((c) => c.operation),
-      otherOperations: Array(storedKeys() - keys).fill('secretsmanager:PutSecretValue'),
+      otherOperations: secretsManager.calls.slice(secretCalls).map((c) => `secretsmanager:${c.operation}`),
     };
     return { count, physicalId: PhysicalResourceId };
   };

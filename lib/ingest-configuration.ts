@@ -81,14 +81,15 @@ export abstract class StreamKeyStorage {
   /**
    * IVS holds the stream key, and the provider's handler also copies it into a Secrets Manager secret defined with the
    * ingest configuration (`streamKeySecret`), as the JSON
-   * `{"streamKey": "...", "redundantIngestCredentials": [{"participantId": "...", "streamKey": "..."}]}` (the list is
-   * empty without `redundantIngest`): for consumers that take the key as a secret, such as a container given
-   * `ecs.Secret.fromSecretsManager(ingest.streamKeySecret!, 'streamKey')`.
+   * `{"ingestConfigurationArn": "...", "streamKey": "...", "redundantIngestCredentials": [{"participantId": "...",
+   * "streamKey": "..."}]}` (the list is empty without `redundantIngest`): for consumers that take the key as a secret,
+   * such as a container given `ecs.Secret.fromSecretsManager(ingest.streamKeySecret!, 'streamKey')`.
    *
-   * The handler rewrites the secret whenever the keys of the ingest configuration the stack has change: at creation,
-   * replacement and rollback, and when `redundantIngest` is turned on or off. Until the first deployment it holds `{}`.
-   * If the copy cannot be written, the handler deletes the ingest configuration it just created and the deployment
-   * fails. Each secret is one more resource in the stack and is billed monthly.
+   * The secret holds the keys of the ingest configuration the stack has: the handler rewrites it at creation and
+   * replacement, when `redundantIngest` is turned on or off, and when CloudFormation rolls an update back (a replacement
+   * included: the secret gets the old keys back before the new ingest configuration is deleted). Until the first
+   * deployment it holds `{}`. If the copy cannot be written, the handler deletes the ingest configuration it just
+   * created and the deployment fails. Each secret is one more resource in the stack and is billed monthly.
    */
   public static secretsManager(): StreamKeyStorage {
     return new SecretsManagerCopy();

@@ -137,8 +137,8 @@ export class StageComposition extends Construct implements ITaggable {
       // room for the SDK's throttling backoff and the bounded conflict retries of a start.
       timeout: Duration.minutes(2),
       environment: { [COMPOSITION_CONFIG_ENV]: configJson },
-      // the function fails only when a later attempt may succeed (throttling beyond the SDK's retries, server errors):
-      // two more attempts, then the dead-letter queue; never an endless loop.
+      // the function fails only when a later attempt may succeed (throttling beyond the SDK's retries, server errors, a
+      // lasting conflict, the concurrent-composition quota): two more attempts, then the dead-letter queue; never an endless loop.
       retryAttempts: 2,
       deadLetterQueue: this.deadLetterQueue,
     });

@@ -214,14 +214,16 @@ describe('IngestConfiguration', () => {
       expect(resourceOf(stack).properties.StreamKeySecretArn).toEqual({ Ref: secretId });
     });
 
-    test('the provider may put a value in this secret only, and the ingest configuration waits for that permission', () => {
+    test('the provider may read and put values of this secret only, and the ingest configuration waits for that permission', () => {
       const stack = newStack();
       const ingest = new IngestConfiguration(stack, 'Ingest', { stage: Stage.fromStageArn(stack, 'Stage', STAGE_ARN), ...withSecret });
       const secretId = logicalIdOf(stack, ingest.streamKeySecret);
 
       const secretStatements = secretStatementsOf(stack);
       expect(secretStatements).toHaveLength(1);
-      expect(secretStatements[0].statement).toEqual({ Action: 'secretsmanager:PutSecretValue', Effect: 'Allow', Resource: { Ref: secretId } });
+      expect(secretStatements[0].statement).toEqual({
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Effect: 'Allow', Resource: { Ref: secretId },
+      });
       expect(resourceOf(stack).resource.DependsOn).toContain(secretStatements[0].id);
     });
 

@@ -1,61 +1,79 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { IVSRealTimeClient, StartCompositionCommand, StopCompositionCommand } from '@aws-sdk/client-ivs-realtime';
 import { App } from 'aws-cdk-lib';
 import { StageCompositionStack } from '../examples/stage-composition';
 import { StageComposition } from '../lib';
+import { AsyncInvoker } from './support/async-invocation';
 import { FakeIvsServer } from './support/fake-ivs-server';
 import { LifecycleDriver } from './support/lifecycle-driver';
-import { assetDirectory, synthesize } from './support/lifecycle/assembly';
-import { LambdaRuntime } from './support/lifecycle/lambda-runtime';
 
 const published = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'events', 'participant-published.json'), 'utf8'));
+const OWNER_TAG = 'cdk-ivs-realtime:stage-composition';
 
 /**
  * The example deployed against the fake, then each StageComposition's function run from the cloud assembly with its
- * deployed (resolved) environment, as Lambda would, on a Participant Published event of its stage.
+ * deployed (resolved) environment, as Lambda runs an EventBridge target: asynchronously, with its retries and its
+ * dead-letter queue, on the participant events of its stage.
  */
 describe('lifecycle of the composition example', () => {
   let fake: FakeIvsServer;
-  beforeAll(async () => { fake = await FakeIvsServer.start(); });
-  afterAll(async () => fake.stop());
-  // the handlers' one-line logs; the assertions read the fake's state.
-  beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
-  afterEach(() => jest.restoreAllMocks());
-
-  test('deploys, then each stage\'s first publisher starts its composition with the deployed configurations; deletes', async () => {
-    const example = new StageCompositionStack(new App(), 'StageComposition');
-    const driver = new LifecycleDriver({ env: { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint } });
-    const runtime = new LambdaRuntime({ region: fake.region, env: { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint }, timeoutScale: 1 });
-    const arnOf = (construct: Parameters<LifecycleDriver['logicalIdOf']>[0]) => driver.physicalId(driver.logicalIdOf(construct));
-
+  let driver: LifecycleDriver;
+  let example: StageCompositionStack;
+  let lambda: AsyncInvoker;
+  let client: IVSRealTimeClient;
+  beforeAll(async () => {
+    fake = await FakeIvsServer.start();
+    client = new IVSRealTimeClient({
+      endpoint: fake.endpoint, region: fake.region, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+    });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await fake.stop();
+  });
+  beforeEach(async () => {
+    // the handlers' one-line logs; the assertions read the fake's state.
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    fake.reset();
+    example = new StageCompositionStack(new App(), 'StageComposition');
+    driver = new LifecycleDriver({ env: { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint } });
     expect((await driver.deploy(example)).reason).toBeUndefined();
-    const { source, template } = synthesize(example);
+    const env = { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint };
+    lambda = new AsyncInvoker(driver, example, { region: fake.region, accountId: fake.accountId, env });
+  });
+  afterEach(async () => {
+    // deleting a stage ends its session and stops its compositions, which frees the configurations they use.
+    expect((await driver.destroy()).reason).toBeUndefined();
+    expect(fake.resourceCount()).toBe(0);
+    expect([...fake.compositions.values()].filter((composition) => composition.state !== 'STOPPED')).toEqual([]);
+    jest.restoreAllMocks();
+  });
 
-    /** Runs the composition's function on a Participant Published event of a new session of its stage. */
-    async function publish(composition: StageComposition): Promise<void> {
-      const stageArn = arnOf(composition.stages[0]);
-      const logicalId = driver.logicalIdOf(composition.handler);
-      const props = driver.resolvedProperties(logicalId) as any;
-      const outcome = await runtime.invoke({
-        logicalId,
-        functionName: driver.physicalId(logicalId),
-        arn: `arn:aws:lambda:${fake.region}:${fake.accountId}:function:${driver.physicalId(logicalId)}`,
-        code: { directory: assetDirectory(logicalId, source, template.Resources![logicalId], props.Code) },
-        handler: props.Handler,
-        runtime: props.Runtime,
-        timeoutSeconds: props.Timeout,
-        memorySize: props.MemorySize,
-        environment: props.Environment.Variables,
-      }, { ...published, resources: [stageArn], detail: { ...published.detail, session_id: fake.startStageSession(stageArn) } });
-      expect(outcome).toEqual({ ok: true, payload: null });
+  const arnOf = (construct: Parameters<LifecycleDriver['logicalIdOf']>[0]) => driver.physicalId(driver.logicalIdOf(construct));
+
+  /** A new session of the composition's stage with one participant publishing, and the event that says so. */
+  function publishing(composition: StageComposition) {
+    const stageArn = arnOf(composition.stages[0]);
+    const sessionId = fake.startStageSession(stageArn);
+    const participantId = fake.joinParticipant(stageArn, { published: true });
+    const event = (eventName: string) => ({
+      ...published,
+      resources: [stageArn],
+      detail: { ...published.detail, session_id: sessionId, event_name: eventName, participant_id: participantId },
+    });
+    return { stageArn, participantId, published: event('Participant Published'), unpublished: event('Participant Unpublished') };
+  }
+
+  const ours = () => [...fake.compositions.values()].filter((composition) => composition.tags[OWNER_TAG]);
+
+  test('each stage\'s first publisher starts its composition with the deployed configurations', async () => {
+    for (const composition of [example.studioRecording, example.showBroadcast]) {
+      expect(await lambda.invoke(composition.handler, publishing(composition).published)).toEqual({ attempts: [{ ok: true, payload: null }] });
     }
 
-    await publish(example.studioRecording);
-    await publish(example.showBroadcast);
-
-    const compositions = [...fake.compositions.values()];
     const encoderArn = arnOf(example.node.findChild('FullHd'));
-    expect(compositions.map((composition) => [composition.stageArn, composition.destinations.map((d) => d.configuration)])).toEqual([
+    expect(ours().map((composition) => [composition.stageArn, composition.destinations.map((d) => d.configuration)])).toEqual([
       [arnOf(example.studio), [{
         s3: {
           storageConfigurationArn: arnOf(example.node.findChild('Storage')),
@@ -63,11 +81,56 @@ describe('lifecycle of the composition example', () => {
           thumbnailConfigurations: [{ targetIntervalSeconds: 10, storage: ['SEQUENTIAL'] }],
         },
       }]],
-      [arnOf(example.show), [{ channel: { channelArn: expect.stringMatching(/^arn:aws:ivs:.*:channel\//), encoderConfigurationArn: encoderArn } }]],
+      [arnOf(example.show), [{
+        channel: { channelArn: expect.stringMatching(/^arn:aws:ivs:.*:channel\//), encoderConfigurationArn: encoderArn },
+      }]],
     ]);
+  });
 
-    // deleting a stage ends its session and stops its compositions, which frees the configurations they use.
-    expect((await driver.destroy()).reason).toBeUndefined();
-    expect(fake.resourceCount()).toBe(0);
+  test('a conflict that outlasts the function\'s retry: Lambda retries the event twice, then it is dead-lettered; '
+    + 'redriven once the conflict has cleared, it starts the composition', async () => {
+    const { published: event } = publishing(example.studioRecording);
+    fake.injectFault({ operation: 'StartComposition', errorType: 'ConflictException', message: 'destination busy', times: Infinity });
+
+    const invocation = await lambda.invoke(example.studioRecording.handler, event);
+
+    expect(invocation.attempts.map((attempt) => attempt.ok)).toEqual([false, false, false]);
+    expect(invocation.attempts[0]).toMatchObject({ errorMessage: expect.stringMatching(/: ConflictException: destination busy$/) });
+    expect(invocation.deadLetteredTo).toMatch(/^arn:aws:sqs:/);
+    expect(fake.callsTo('StartComposition')).toHaveLength(9);
+    expect(ours()).toEqual([]);
+
+    fake.clearFaults();
+    const [dead] = lambda.deadLetters.get(invocation.deadLetteredTo!)!;
+    expect((await lambda.invoke(example.studioRecording.handler, dead)).attempts.map((attempt) => attempt.ok)).toEqual([true]);
+    expect(ours().map((composition) => composition.state)).toEqual(['ACTIVE']);
+  });
+
+  test('the concurrent-composition quota (5): retried, dead-lettered, and redriven once other compositions end', async () => {
+    const outside = await Promise.all([1, 2, 3, 4, 5].map(() => client.send(new StartCompositionCommand({
+      stageArn: arnOf(example.show), destinations: [{ channel: { channelArn: 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEfGh1234' } }],
+    }))));
+    const { published: event } = publishing(example.studioRecording);
+
+    const invocation = await lambda.invoke(example.studioRecording.handler, event);
+
+    expect(invocation.attempts.map((attempt) => attempt.ok)).toEqual([false, false, false]);
+    expect(invocation.attempts[2]).toMatchObject({ errorMessage: expect.stringMatching(/: ServiceQuotaExceededException: /) });
+    expect(invocation.deadLetteredTo).toBeDefined();
+
+    await client.send(new StopCompositionCommand({ arn: outside[0].composition!.arn }));
+    expect((await lambda.invoke(example.studioRecording.handler, event)).attempts.map((attempt) => attempt.ok)).toEqual([true]);
+    expect(ours().map((composition) => composition.state)).toEqual(['ACTIVE']);
+  });
+
+  test('with stopOnSessionEnd, a Participant Unpublished handled before its Published leaves no composition running', async () => {
+    const session = publishing(example.showBroadcast);
+    fake.setParticipantPublished(session.stageArn, session.participantId, false);
+
+    // EventBridge delivers the two events out of order.
+    expect((await lambda.invoke(example.showBroadcast.handler, session.unpublished)).attempts).toEqual([{ ok: true, payload: null }]);
+    expect((await lambda.invoke(example.showBroadcast.handler, session.published)).attempts).toEqual([{ ok: true, payload: null }]);
+
+    expect(ours()).toEqual([]);
   });
 });

@@ -39,6 +39,12 @@ const RUNNING_STATES = new Set(['STARTING', 'ACTIVE']);
 /** A conflict (a destination still held by a composition that is stopping) usually clears within seconds. */
 const CONFLICT_RETRY = { attempts: 3, initialDelayMs: 1000 };
 /**
+ * Refusals that clear by themselves, later than the function waits: a conflict that outlasts `CONFLICT_RETRY`, and the
+ * concurrent-composition quota. Lambda retries them (about a minute, then two minutes later), then the dead-letter queue
+ * keeps the event.
+ */
+const CLEARING_REFUSALS = new Set(['ConflictException', 'ServiceQuotaExceededException']);
+/**
  * How many compositions one session may have had before the function gives up starting another: each needs its own
  * idempotency token (see `startComposition`).
  */
@@ -48,10 +54,11 @@ const MAX_COMPOSITIONS_PER_SESSION = 50;
  * Starts a composition of a stage when a participant publishes (and, with `stopOnSessionEnd`, stops it when the last
  * one stops), at most one running composition per stage, whatever the order, duplication or lateness of the events.
  *
- * Failures the service will repeat (validation, access denied, a missing encoder or storage configuration, a quota)
- * are logged with their reason and the event is dropped: retrying cannot help. Failures that may clear (throttling
- * beyond the SDK's retries, server errors) are thrown, so that Lambda's bounded retries, then the dead-letter queue,
- * take the event.
+ * Failures the service will repeat (validation, access denied, a missing encoder or storage configuration) are logged
+ * with their reason and the event is dropped: retrying cannot help. Failures that may clear are thrown, so that Lambda's
+ * bounded retries, then the dead-letter queue, take the event: throttling beyond the SDK's retries, server errors, a
+ * conflict that outlasts the short retry (a destination still held by a composition that is stopping), and the
+ * account's quota of concurrent compositions (5 by default), which frees up as other compositions end.
  */
 export async function handler(event: StageUpdateEvent): Promise<void> {
   const config = loadConfig();
@@ -78,7 +85,7 @@ export async function handler(event: StageUpdateEvent): Promise<void> {
     }
   } catch (error) {
     const reason = describeError(error);
-    if (!mayClearOnRetry(error)) {
+    if (!mayClearLater(error)) {
       log(`failed, not retried (the service refuses this request): ${eventName}`, { ...context, reason });
       return;
     }
@@ -94,6 +101,12 @@ async function startComposition(config: CompositionFunctionConfig, context: Even
     log('ignored: the session is no longer the stage\'s active one (a late or replayed event)', {
       ...context, activeSessionId: stage?.activeSessionId ?? null,
     });
+    return;
+  }
+  // events arrive out of order: a Participant Published handled after its Unpublished must not start a composition
+  // that nobody publishes to, and that no later Unpublished would stop.
+  if (config.stopOnSessionEnd && !(await somebodyPublishes(context))) {
+    log('not started: nobody publishes in the session any more (the Participant Unpublished came first)', context);
     return;
   }
   const running = await runningCompositions(config, stageArn);
@@ -118,6 +131,11 @@ async function startComposition(config: CompositionFunctionConfig, context: Even
     })), CONFLICT_RETRY);
     if (RUNNING_STATES.has(composition?.state ?? '')) {
       log('composition started', { ...context, compositionArn: composition?.arn, state: composition?.state, idempotencyToken });
+      // the last Participant Unpublished may have been handled while this one started it, finding nothing to stop.
+      if (config.stopOnSessionEnd && !(await somebodyPublishes(context))) {
+        await stopCompositions([composition!], context,
+          'composition stopped: nobody publishes any more (the last one stopped while it started)');
+      }
       return;
     }
     log('idempotency token already used by an ended composition of this session; trying the next one', {
@@ -135,8 +153,7 @@ async function stopCompositionIfNoPublisher(config: CompositionFunctionConfig, c
     log('ignored: another session of the stage is active', { ...context, activeSessionId: stage.activeSessionId });
     return;
   }
-  const { participants } = await ivsClient().send(new ListParticipantsCommand({ stageArn, sessionId, filterByPublished: true, maxResults: 1 }));
-  if (participants && participants.length > 0) {
+  if (await somebodyPublishes(context)) {
     log('not stopped: participants still publish in the session', context);
     return;
   }
@@ -144,17 +161,32 @@ async function stopCompositionIfNoPublisher(config: CompositionFunctionConfig, c
   if (running.length === 0) {
     log('nothing to stop: no composition of this StageComposition runs on the stage', context);
   }
-  for (const composition of running) {
+  await stopCompositions(running, context, 'composition stopped: no participant publishes in the session');
+}
+
+async function somebodyPublishes({ stageArn, sessionId }: EventContext): Promise<boolean> {
+  const { participants } = await ivsClient().send(
+    new ListParticipantsCommand({ stageArn, sessionId, filterByPublished: true, maxResults: 1 }));
+  return (participants ?? []).length > 0;
+}
+
+async function stopCompositions(compositions: readonly { readonly arn?: string }[], context: EventContext, stopped: string): Promise<void> {
+  for (const { arn } of compositions) {
     try {
-      await ivsClient().send(new StopCompositionCommand({ arn: composition.arn }));
-      log('composition stopped: no participant publishes in the session', { ...context, compositionArn: composition.arn });
+      await ivsClient().send(new StopCompositionCommand({ arn }));
+      log(stopped, { ...context, compositionArn: arn });
     } catch (error) {
       if (!isNotFound(error)) {
         throw error;
       }
-      log('composition already gone', { ...context, compositionArn: composition.arn });
+      log('composition already gone', { ...context, compositionArn: arn });
     }
   }
+}
+
+/** Whether a failure may clear if the event is handled again later: what the SDK retries, or `CLEARING_REFUSALS`. */
+function mayClearLater(error: unknown): boolean {
+  return mayClearOnRetry(error) || CLEARING_REFUSALS.has((error as { name?: string })?.name ?? '');
 }
 
 /** This construct's compositions of the stage that run or are starting (ListCompositions shows ended ones for 5 minutes). */

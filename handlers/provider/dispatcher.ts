@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'util';
 import { IVSRealTimeClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, Property } from '../../lib/private/contract';
+import { runUntil } from '../shared/deadline';
 import { describeError, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { diffTags, Tags } from '../shared/tags';
@@ -33,7 +34,7 @@ export class Dispatcher {
     });
     const progress: Progress = { creating: event.RequestType === 'Create' };
     try {
-      return await beforeDeadline(this.dispatch(handler, event, progress), context, handler, event, progress);
+      return await beforeDeadline(() => this.dispatch(handler, event, progress), context, handler, event, progress);
     } catch (error) {
       // one line that says what failed and why: this is what CloudFormation shows the user.
       throw new Error(`${event.RequestType} ${handler.noun} ${event.LogicalResourceId} failed: ${describeError(error)}`);
@@ -103,10 +104,10 @@ interface Progress {
  * Settles `work` before Lambda's timeout, failing with what may still happen if the services answer too slowly
  * (throttled, retrying or slow): Lambda's own timeout would tell CloudFormation only "Task timed out".
  */
-async function beforeDeadline<T>(work: Promise<T>, context: LambdaContext | undefined, handler: ResourceHandler,
+async function beforeDeadline<T>(work: () => Promise<T>, context: LambdaContext | undefined, handler: ResourceHandler,
   event: CustomResourceEvent, progress: Progress): Promise<T> {
   if (!context) {
-    return work;
+    return work();
   }
   const remaining = context.getRemainingTimeInMillis();
   // enough to log and answer: a second, or a tenth of the time when the function's timeout is under ten seconds.
@@ -120,7 +121,8 @@ async function beforeDeadline<T>(work: Promise<T>, context: LambdaContext | unde
     }, remaining - reserve);
   });
   try {
-    return await Promise.race([work, deadline]);
+    // the work knows the deadline too: what must be undone when a step fails needs time left to undo it.
+    return await Promise.race([runUntil(Date.now() + remaining - reserve, work), deadline]);
   } finally {
     clearTimeout(timer);
   }

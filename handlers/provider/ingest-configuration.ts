@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'util';
 import {
   CreateIngestConfigurationCommand,
   DeleteIngestConfigurationCommand,
@@ -8,8 +9,10 @@ import {
 } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, IngestConfigurationRequest, Property } from '../../lib/private/contract';
 import { hasSettings } from '../shared/compare';
-import { describeError, isConflict } from '../shared/errors';
-import { storeSecretJson } from '../shared/secrets';
+import { timeLeft } from '../shared/deadline';
+import { describeError, isConflict, isNotFound } from '../shared/errors';
+import { log } from '../shared/log';
+import { readSecretJson, storeSecretJson, withinTime } from '../shared/secrets';
 import { CustomResourceEvent } from './event';
 import { ResourceHandler } from './resource-handler';
 
@@ -59,9 +62,10 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
 
     /**
      * With a secret, after a create, and after any update that may change which keys the secret must hold, so that it
-     * holds those of the ingest configuration the stack has: a replacement, a rollback (which sends the old request to
-     * the old ingest configuration), redundant ingest turned on or off (which creates or drops the backup credentials),
-     * or another secret (the copy just turned on included). A change of tags or handler settings alone writes nothing.
+     * holds those of the ingest configuration the stack has: a replacement, the rollback of a failed update (which sends
+     * the old request to the old ingest configuration), redundant ingest turned on or off (which creates or drops the
+     * backup credentials), or another secret (the copy just turned on included). A change of tags or handler settings
+     * alone writes nothing. (The rollback of a successful replacement sends no update: see `delete`.)
      */
     async afterDeploy(ingestConfiguration, event) {
       const secretArn: string | undefined = event.ResourceProperties[Property.STREAM_KEY_SECRET_ARN];
@@ -72,6 +76,12 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
     },
 
     async delete(arn, event) {
+      const secretArn: string | undefined = event.ResourceProperties[Property.STREAM_KEY_SECRET_ARN];
+      // only for CloudFormation's deletes: when the handler deletes the ingest configuration it has just created (its key
+      // could not be stored), the rollback's update of the old one rewrites the secret if the failed write reached it.
+      if (secretArn && event.RequestType === 'Delete') {
+        await handBackStreamKeys(ivs, secretArn, arn);
+      }
       // CloudFormation sends the rendered boolean as "false"; absent (the construct renders only false) means force.
       const force = String(event.ResourceProperties[Property.FORCE_DELETE]) !== 'false';
       try {
@@ -93,20 +103,71 @@ function mayMoveStreamKeys(event: CustomResourceEvent): boolean {
 }
 
 /**
- * Writes the ingest configuration's credentials to the construct's secret, as
- * `{"streamKey": "...", "redundantIngestCredentials": [{"participantId": "...", "streamKey": "..."}]}`.
+ * The secret's JSON: the ingest configuration's credentials, and its ARN, which tells whose keys the secret holds.
  */
-async function storeStreamKeys(secretArn: string, ingest: IngestConfiguration): Promise<void> {
+function streamKeysOf(ingest: IngestConfiguration): Record<string, unknown> {
   if (!ingest.streamKey) {
     throw new Error('the service returned an ingest configuration without a stream key');
   }
+  return {
+    ingestConfigurationArn: ingest.arn,
+    streamKey: ingest.streamKey,
+    redundantIngestCredentials: (ingest.redundantIngestCredentials ?? [])
+      .map(({ participantId, streamKey }) => ({ participantId, streamKey })),
+  };
+}
+
+/**
+ * Writes the ingest configuration's credentials to the construct's secret, unless it holds them already: the rollback
+ * of an update whose write failed then reads only, and does not fail again for the reason the update did.
+ *
+ * Within half the time the handler has left: if the write fails, the other half is for deleting the ingest
+ * configuration just created, whose key no one could otherwise read from the secret.
+ */
+async function storeStreamKeys(secretArn: string, ingest: IngestConfiguration): Promise<void> {
+  const value = streamKeysOf(ingest);
+  const left = timeLeft();
   try {
-    await storeSecretJson(secretArn, {
-      streamKey: ingest.streamKey,
-      redundantIngestCredentials: (ingest.redundantIngestCredentials ?? [])
-        .map(({ participantId, streamKey }) => ({ participantId, streamKey })),
+    await withinTime(left === undefined ? undefined : left / 2, async (abortSignal) => {
+      if (!isDeepStrictEqual(await readSecretJson(secretArn, 'AWSCURRENT', abortSignal), value)) {
+        await storeSecretJson(secretArn, value, abortSignal);
+      }
     });
   } catch (error) {
     throw new Error(`could not store the stream key: ${describeError(error)}`);
+  }
+}
+
+/**
+ * Before CloudFormation deletes the ingest configuration `arn`: if the secret holds its keys, which are about to stop
+ * working, it gets back those of the ingest configuration its previous version names, if that one still exists. This
+ * is the rollback of a replacement, which deletes the new ingest configuration and keeps the old one without sending it
+ * any request. In the cleanup after a successful replacement the secret holds the new keys already; when the stack is
+ * deleted, the previous version names an ingest configuration deleted before (or this one), and the secret goes too.
+ */
+async function handBackStreamKeys(ivs: IVSRealTimeClient, secretArn: string, arn: string): Promise<void> {
+  try {
+    if ((await readSecretJson(secretArn, 'AWSCURRENT'))?.ingestConfigurationArn !== arn) {
+      return;
+    }
+    const kept = (await readSecretJson(secretArn, 'AWSPREVIOUS'))?.ingestConfigurationArn;
+    if (typeof kept !== 'string' || kept === arn) {
+      return;
+    }
+    const ingest = await ivs.send(new GetIngestConfigurationCommand({ arn: kept })).then(
+      (response) => response.ingestConfiguration,
+      (error: unknown) => {
+        if (isNotFound(error)) {
+          return undefined;
+        }
+        throw error;
+      });
+    if (ingest) {
+      await storeSecretJson(secretArn, streamKeysOf(ingest));
+      log('stream key secret handed back', { secretArn, from: arn, to: kept });
+    }
+  } catch (error) {
+    throw new Error(`could not give the secret back the stream key of the ingest configuration the stack keeps, so ${arn} is `
+      + `not deleted yet: ${describeError(error)}`);
   }
 }

@@ -17,8 +17,11 @@ export const PROVIDER_ACTIONS = {
   publicKey: ['ivs:ImportPublicKey', 'ivs:GetPublicKey', 'ivs:DeletePublicKey'],
 };
 
-/** What the provider's handler calls on the secret of an ingest configuration that keeps a copy of its stream key. */
-export const STREAM_KEY_SECRET_PROVIDER_ACTIONS = ['secretsmanager:PutSecretValue'];
+/**
+ * What the provider's handler calls on the secret of an ingest configuration that keeps a copy of its stream key: it
+ * reads the current and previous versions to tell whose keys the secret holds (see the handler's `handBackStreamKeys`).
+ */
+export const STREAM_KEY_SECRET_PROVIDER_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'];
 
 /** `Stage.grantCreateParticipantToken`. */
 export const STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS = ['ivs:CreateParticipantToken'];

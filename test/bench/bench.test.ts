@@ -120,7 +120,7 @@ describe('handler', () => {
     expect(counts.find((c) => c.resource === 'Stage' && c.request === 'real update')?.updateKind).toBe('in place');
     expect(counts.find((c) => c.resource === 'EncoderConfiguration' && c.request === 'real update')?.updateKind).toBe('replacement');
     expect(counts.find((c) => c.resource === 'IngestConfiguration' && c.request === 'create')?.otherOperations)
-      .toEqual(['secretsmanager:PutSecretValue']);
+      .toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
     expect(fake.resourceCount()).toBe(2); // the two stages the ingest configurations were attached to
   });
 });

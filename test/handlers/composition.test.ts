@@ -262,6 +262,31 @@ describe('composition function', () => {
     expect(fake().compositions.size).toBe(1);
   });
 
+  test('a conflict that outlasts the short retry is thrown, for Lambda\'s retries and then the dead-letter queue', async () => {
+    fake().injectFault({ operation: 'StartComposition', errorType: 'ConflictException', message: 'channel is busy', times: Infinity });
+
+    await expect(handler(stageEvent(resources.stageArn, sessionId)))
+      .rejects.toThrow(`Participant Published on stage ${resources.stageArn}, session ${sessionId}: ConflictException: channel is busy`);
+    expect(fake().callsTo('StartComposition').map((call) => call.status)).toEqual([409, 409, 409]);
+    expect(logs().at(-1)).toMatchObject({
+      message: 'failed, retried by Lambda: Participant Published', reason: 'ConflictException: channel is busy',
+    });
+  });
+
+  test('the concurrent-composition quota is thrown too: a retry once another composition has ended starts this one', async () => {
+    const outside = await Promise.all([1, 2, 3, 4, 5].map(() => ivsClient().send(new StartCompositionCommand({
+      stageArn: resources.otherStageArn, destinations: [{ channel: { channelArn: CHANNEL_ARN } }],
+    }))));
+
+    await expect(handler(stageEvent(resources.stageArn, sessionId))).rejects.toThrow(/: ServiceQuotaExceededException: /);
+    expect(fake().compositions.size).toBe(5);
+
+    await endComposition(outside[0].composition!.arn!);
+    await handler(stageEvent(resources.stageArn, sessionId));
+    expect([...fake().compositions.values()].filter((composition) => composition.state === 'ACTIVE')).toHaveLength(5);
+    expect([...fake().compositions.values()].at(-1)).toMatchObject({ stageArn: resources.stageArn, state: 'ACTIVE' });
+  });
+
   test('a refused StartComposition is logged with its reason, stage and session, and not retried: no crash loop', async () => {
     fake().injectFault({ operation: 'StartComposition', errorType: 'ValidationException', message: 'channel is not in this region', times: 5 });
 
@@ -371,10 +396,51 @@ describe('composition function with stopOnSessionEnd', () => {
     expect(fake().compositions.get(arn)?.state).toBe('ACTIVE');
   });
 
+  test('a Participant Published handled after its Unpublished (events out of order) starts nothing', async () => {
+    const publisher = fake().joinParticipant(resources.stageArn, { published: true });
+    fake().setParticipantPublished(resources.stageArn, publisher, false);
+    await handler(stageEvent(resources.stageArn, sessionId, 'Participant Unpublished', publisher));
+
+    await handler(stageEvent(resources.stageArn, sessionId, 'Participant Published', publisher));
+
+    expect(fake().callsTo('StartComposition')).toHaveLength(0);
+    expect(logs().at(-1)).toMatchObject({ message: expect.stringMatching(/^not started: nobody publishes/), sessionId });
+  });
+
+  test('a composition whose last publisher stops while it starts is stopped, though that Unpublished found nothing to stop', async () => {
+    const publisher = fake().joinParticipant(resources.stageArn, { published: true });
+    fake().injectDelay({ operation: 'StartComposition', delayMs: 300 });
+    const starting = handler(stageEvent(resources.stageArn, sessionId, 'Participant Published', publisher));
+    while (fake().callsTo('StartComposition').length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+
+    fake().setParticipantPublished(resources.stageArn, publisher, false);
+    await handler(stageEvent(resources.stageArn, sessionId, 'Participant Unpublished', publisher));
+    expect(logs().at(-1)).toMatchObject({ message: expect.stringMatching(/^nothing to stop/) });
+    await starting;
+
+    const [composition] = fake().compositions.values();
+    expect(composition.state).toBe('STOPPED');
+    expect(logs().at(-1)).toMatchObject({
+      message: expect.stringMatching(/^composition stopped: nobody publishes any more/), compositionArn: composition.arn,
+    });
+  });
+
+  test('a publisher who is still there keeps the composition it started', async () => {
+    fake().joinParticipant(resources.stageArn, { published: true });
+
+    const arn = await composing();
+
+    expect(fake().compositions.get(arn)?.state).toBe('ACTIVE');
+    expect(fake().callsTo('StopComposition')).toHaveLength(0);
+  });
+
   test('stops only its own compositions, and none of a newer session', async () => {
     const other = await ivsClient().send(new StartCompositionCommand({
       stageArn: resources.stageArn, destinations: [{ channel: { channelArn: CHANNEL_ARN } }],
     }));
+    fake().joinParticipant(resources.stageArn, { published: true });
     const arn = await composing();
     fake().endStageSession(resources.stageArn);
     const next = fake().startStageSession(resources.stageArn);

@@ -64,7 +64,7 @@ describe('ingest configuration handler', () => {
     const ingest = fake().ingestConfigurations.get(arn)!;
     expect(arn).toMatch(/^arn:aws:ivs:us-east-1:123456789012:ingest-configuration\/[a-zA-Z0-9]+$/);
     expect(response).toEqual({ PhysicalResourceId: arn, Data: { Arn: arn, ParticipantId: ingest.participantId } });
-    expect(storedSecret()).toEqual({ streamKey: ingest.streamKey, redundantIngestCredentials: [] });
+    expect(storedSecret()).toEqual({ ingestConfigurationArn: arn, streamKey: ingest.streamKey, redundantIngestCredentials: [] });
     expect(ingest.streamKey).toMatch(/^rt_/);
     expect(JSON.stringify(response)).not.toContain(ingest.streamKey);
     expect(logged()).toContain('"message":"created"');
@@ -83,7 +83,9 @@ describe('ingest configuration handler', () => {
     const [{ input }] = fake().callsTo('CreateIngestConfiguration');
     expect(input).toMatchObject({ ingestProtocol: 'RTMP', insecureIngest: true, redundantIngest: true });
     const ingest = fake().ingestConfigurations.get(arn)!;
-    expect(storedSecret()).toEqual({ streamKey: ingest.streamKey, redundantIngestCredentials: ingest.redundantIngestCredentials });
+    expect(storedSecret()).toEqual({
+      ingestConfigurationArn: arn, streamKey: ingest.streamKey, redundantIngestCredentials: ingest.redundantIngestCredentials,
+    });
     expect(ingest.redundantIngestCredentials).toHaveLength(1);
     expect(logged()).not.toContain(ingest.redundantIngestCredentials![0].streamKey);
   });
@@ -235,7 +237,9 @@ describe('ingest configuration handler', () => {
     const ingest = fake().ingestConfigurations.get(arn)!;
     expect(response.PhysicalResourceId).toBe(arn);
     expect(operationsSince(since)).toEqual(['GetIngestConfiguration']);
-    expect(storedSecret()).toEqual({ streamKey: ingest.streamKey, redundantIngestCredentials: ingest.redundantIngestCredentials });
+    expect(storedSecret()).toEqual({
+      ingestConfigurationArn: arn, streamKey: ingest.streamKey, redundantIngestCredentials: ingest.redundantIngestCredentials,
+    });
   });
 
   test('turning the copy off writes nothing more to the old secret, which CloudFormation then deletes', async () => {
@@ -291,6 +295,52 @@ describe('ingest configuration handler', () => {
       expect(message).toContain('(an encoder is publishing with this ingest configuration and forceDelete is false: '
         + 'stop the broadcast and retry, or set forceDelete: true to disconnect the encoder on delete)');
       expect(fake().callsTo('DeleteIngestConfiguration').map((call) => call.input)).toEqual([{ arn, force: false }]);
+      expect(fake().ingestConfigurations.has(arn)).toBe(true);
+    });
+
+    test('of the one whose keys the secret holds, with the one its previous version names still there (a replacement rolled '
+      + 'back): the secret gets that one\'s keys back first', async () => {
+      const stageArn = await newStage();
+      const properties = propertiesFor(stageArn);
+      const oldArn = await create(properties);
+      const replacement = propertiesFor(stageArn, { userId: 'studio-2' });
+      const newArn = (await handler(events.update(oldArn, replacement, properties))).PhysicalResourceId;
+      expect(storedSecret().ingestConfigurationArn).toBe(newArn);
+
+      // CloudFormation's rollback keeps the old one, sends it nothing, and deletes the new one.
+      await handler(events.delete(newArn, replacement));
+
+      const old = fake().ingestConfigurations.get(oldArn)!;
+      expect(storedSecret()).toEqual({ ingestConfigurationArn: oldArn, streamKey: old.streamKey, redundantIngestCredentials: [] });
+      expect([...fake().ingestConfigurations.keys()]).toEqual([oldArn]);
+    });
+
+    test('of one whose keys the secret does not hold (the cleanup after a replacement), or of the last one, leaves it alone', async () => {
+      const stageArn = await newStage();
+      const properties = propertiesFor(stageArn);
+      const oldArn = await create(properties);
+      const replacement = propertiesFor(stageArn, { userId: 'studio-2' });
+      const newArn = (await handler(events.update(oldArn, replacement, properties))).PhysicalResourceId;
+      const held = storedSecret();
+
+      await handler(events.delete(oldArn, properties));
+      expect(storedSecret()).toEqual(held);
+
+      // the previous version names the one just deleted: nothing to give back, and the secret goes with the stack.
+      await handler(events.delete(newArn, replacement));
+      expect(storedSecret()).toEqual(held);
+      expect(secrets().versionCounts.get(SECRET_ARN)).toBe(2);
+      expect(fake().ingestConfigurations.size).toBe(0);
+    });
+
+    test('if the secret cannot be read, fails saying why and keeps the ingest configuration, whose key the secret may hold', async () => {
+      const properties = propertiesFor(await newStage());
+      const arn = await create(properties);
+      secrets().injectFault({ operation: 'GetSecretValue', errorType: 'AccessDeniedException' });
+
+      expect(await failureOf(handler(events.delete(arn, properties)))).toBe('Delete ingest configuration Obs failed: could not give the secret '
+        + `back the stream key of the ingest configuration the stack keeps, so ${arn} is not deleted yet: AccessDeniedException: Injected `
+        + 'fault: AccessDeniedException');
       expect(fake().ingestConfigurations.has(arn)).toBe(true);
     });
 

@@ -12,6 +12,7 @@
 import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { isDeepStrictEqual } from 'util';
 import {
   CreateStageCommand, CreateStorageConfigurationCommand, DeleteEncoderConfigurationCommand, DeleteIngestConfigurationCommand,
   DeletePublicKeyCommand, DeleteStageCommand, DeleteStorageConfigurationCommand, ImportPublicKeyCommand, IVSRealTimeClient,
@@ -21,12 +22,16 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import {
-  EncoderConfiguration, EncoderVideo, ParticipantRecordingMediaType, PublicKey, PublicKeyMaterial, Stage, StageRecording,
-  StorageConfiguration,
+  EncoderConfiguration, EncoderVideo, ParticipantRecordingMediaType, PublicKey, PublicKeyMaterial, Stage, StageComposition, StageRecording,
+  StorageConfiguration, StreamKeyStorage,
 } from '../../lib';
+import { StageCompositionStack } from '../../examples/stage-composition';
+import { COMPOSITION_OWNER_TAG } from '../../lib/private/composition-contract';
+import { AsyncInvocation, AsyncInvoker } from '../support/async-invocation';
 import { FakeIvsServer } from '../support/fake-ivs-server';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
 import { LifecycleDriver, LifecycleResult } from '../support/lifecycle-driver';
+import { FAIL_AFTER_INGEST, StreamKeyStack, StreamKeyStackProps, streamKeySecret } from '../support/stream-key-stack';
 
 type Operation = 'create' | 'update' | 'delete';
 const OPERATIONS: readonly Operation[] = ['create', 'update', 'delete'];
@@ -104,6 +109,10 @@ interface Outcome {
 const SLOW_SCALE = 1 / 180;
 const UNDER_TIMEOUT_MS = 500;
 const OVER_TIMEOUT_MS = 1500;
+
+/** An EventBridge `IVS Stage Update` event, as the composition starter receives them. */
+const PARTICIPANT_EVENT = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'events', 'participant-published.json'), 'utf8'));
 
 const KEY_A = newPublicKey();
 const KEY_B = newPublicKey();
@@ -230,9 +239,16 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
     // an ingest configuration for a stage that does not exist. The update is in place.
     lateAnswerOrphans: [],
     deleteOutOfBand: (client, arn) => client.send(new DeleteIngestConfigurationCommand({ arn, force: true })),
+    // the conflicts with a copy of the stream key in Secrets Manager: a refused update or delete must leave it current.
     conflicts: {
       update: {
         label: 'encoder publishing',
+        build: (version) => {
+          const stack = newStack();
+          const stage = new Stage(stack, 'Stage');
+          const streamKeyStorage = StreamKeyStorage.secretsManager();
+          return { stack, resource: stage.addIngestConfiguration('Ingest', { redundantIngest: version === 2, streamKeyStorage }) };
+        },
         arrange: async ({ fake, arn }) => {
           fake.setIngestState(arn!, 'ACTIVE');
           return async () => fake.setIngestState(arn!, 'INACTIVE');
@@ -244,7 +260,12 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
         build: (version) => {
           const stack = newStack();
           const stage = new Stage(stack, 'Stage');
-          return { stack, resource: stage.addIngestConfiguration('Ingest', { redundantIngest: version === 2, forceDelete: false }) };
+          return {
+            stack,
+            resource: stage.addIngestConfiguration('Ingest', {
+              redundantIngest: version === 2, forceDelete: false, streamKeyStorage: StreamKeyStorage.secretsManager(),
+            }),
+          };
         },
         arrange: async ({ fake, arn }) => {
           fake.setIngestState(arn!, 'ACTIVE');
@@ -517,4 +538,209 @@ function anonymize(reason: string): string {
   return reason
     .replace(/(arn:aws:ivs:[a-z0-9-]+:\d+:[a-z-]+\/)[a-zA-Z0-9]+/g, '$1…')
     .replace(/\bst-[a-zA-Z0-9]{13}\b/g, 'st-…');
+}
+
+/**
+ * Beyond IVS: the stream key's copy in Secrets Manager, and the composition starter (`StageComposition`'s function,
+ * run as Lambda runs an EventBridge target: with its retries and its dead-letter queue). One row per case; each ends
+ * with the stack's delete and nothing left in the fakes: no IVS resource, no composition running, and no ingest
+ * configuration whose key the secret does not hold. The README's copy of the table must match (UPDATE_README_MATRIX=1
+ * rewrites it).
+ */
+describe('fault matrix: the stream key secret and the composition starter', () => {
+  let fake: FakeIvsServer;
+  let secrets: FakeSecretsManager;
+  let client: IVSRealTimeClient;
+  const rows: string[] = [];
+
+  beforeAll(async () => {
+    fake = await FakeIvsServer.start();
+    secrets = await FakeSecretsManager.start({ anySecret: true });
+    client = new IVSRealTimeClient({
+      endpoint: fake.endpoint, region: fake.region, maxAttempts: 1, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+    });
+  });
+  beforeEach(() => {
+    fake.reset();
+    secrets.reset();
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(async () => {
+    client.destroy();
+    await fake.stop();
+    await secrets.stop();
+  });
+
+  const env = () => ({ AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint });
+  const STATUS = { SUCCEEDED: 'succeeded', ROLLED_BACK: 'rolled back', FAILED: '❌ failed' };
+
+  /** Waits for the answers a handler stopped waiting for: what they did counts too. */
+  async function settled(): Promise<void> {
+    for (let waited = 0; !secrets.settled || fake.calls.some((call) => call.status === 0); waited += 20) {
+      if (waited > 10_000) {
+        throw new Error('the fakes still serve a request after 10 s');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /**
+   * Deploys the secret-copy stack (unless the case is its create), makes the fault, deploys `next`; says how that went
+   * and whether the secret then holds the keys of the ingest configuration the stack has.
+   */
+  async function secretCase(next: StreamKeyStackProps | 'create', fault: () => void, slow = false): Promise<string> {
+    const driver = new LifecycleDriver({ env: env(), timeoutScale: slow ? SLOW_SCALE : 1 });
+    if (next !== 'create') {
+      expect((await driver.deploy(new StreamKeyStack())).reason).toBeUndefined();
+    }
+    fault();
+    const result = await driver.deploy(new StreamKeyStack(next === 'create' ? {} : next));
+    secrets.clearFaults();
+    fake.clearFaults();
+    await settled();
+    if (!driver.template) {
+      return `${STATUS[result.status]}; ${fake.ingestConfigurations.size === 0 ? 'no' : '❌ an'} ingest configuration left`;
+    }
+    const { held, expected } = streamKeySecret(driver, new StreamKeyStack(), fake, secrets);
+    expect((await driver.destroy()).reason).toBeUndefined();
+    const orphans = fake.ingestConfigurations.size > 0 ? `; ❌ ${fake.ingestConfigurations.size} left outside the stack` : '';
+    return `${STATUS[result.status]}; ${isDeepStrictEqual(held, expected) ? 'the secret holds'
+      : '❌ the secret does not hold'} the keys of the ingest configuration the stack has${orphans}`;
+  }
+
+  interface CompositionPlay {
+    readonly stageArn: string;
+    readonly participantId: string;
+    /** The function run on the session's participant event, as Lambda runs it asynchronously. */
+    invoke(eventName: string): Promise<AsyncInvocation>;
+    /** How `invocation` ended and, once `clear` has removed the cause, what a redrive of its dead letter did. */
+    redrive(invocation: AsyncInvocation, clear: () => Promise<unknown>): Promise<string>;
+  }
+
+  /** Deploys the composition example, starts a session of `pick`'s stage with one publisher, and plays the case. */
+  async function compositionCase(pick: (stack: StageCompositionStack) => StageComposition, play: (p: CompositionPlay) => Promise<string>) {
+    const stack = new StageCompositionStack(new App(), 'FaultMatrixComposition');
+    const driver = new LifecycleDriver({ env: env() });
+    expect((await driver.deploy(stack)).reason).toBeUndefined();
+    const lambda = new AsyncInvoker(driver, stack, { region: fake.region, accountId: fake.accountId, env: env() });
+    const composition = pick(stack);
+    const stageArn = driver.physicalId(driver.logicalIdOf(composition.stages[0]));
+    const sessionId = fake.startStageSession(stageArn);
+    const participantId = fake.joinParticipant(stageArn, { published: true });
+    const ours = () => [...fake.compositions.values()].filter((c) => c.state !== 'STOPPED' && c.tags[COMPOSITION_OWNER_TAG]);
+    const outcome = await play({
+      stageArn,
+      participantId,
+      invoke: (eventName) => lambda.invoke(composition.handler, {
+        ...PARTICIPANT_EVENT,
+        resources: [stageArn],
+        detail: { ...PARTICIPANT_EVENT.detail, session_id: sessionId, event_name: eventName, participant_id: participantId },
+      }),
+      redrive: async (invocation, clear) => {
+        const failed = `${invocation.attempts.filter((attempt) => !attempt.ok).length} attempts failed`;
+        if (!invocation.deadLetteredTo) {
+          return `${failed}, ❌ not dead-lettered (dropped as refused)`;
+        }
+        await clear();
+        const redriven = await lambda.invoke(composition.handler, lambda.deadLetters.get(invocation.deadLetteredTo)![0]);
+        const started = redriven.attempts.at(-1)!.ok && ours().length === 1;
+        return `${failed}, dead-lettered; redriven once the cause is cleared: ${started ? 'composition started' : '❌ none started'}`;
+      },
+    });
+    expect((await driver.destroy()).reason).toBeUndefined();
+    expect(ours()).toEqual([]);
+    return outcome;
+  }
+
+  const CASES: ReadonlyArray<readonly [name: string, expected: string, run: () => Promise<string>]> = [
+    [
+      'IngestConfiguration with a secret copy: replaced, then rolled back by a failure elsewhere in the update',
+      'rolled back; the secret holds the keys of the ingest configuration the stack has',
+      () => secretCase({ userId: 'studio-2', dependent: true },
+        () => fake.injectFault({ operation: FAIL_AFTER_INGEST, errorType: 'ServiceQuotaExceededException' })),
+    ],
+    [
+      'IngestConfiguration with a secret copy: created while Secrets Manager answers too late',
+      'rolled back; no ingest configuration left',
+      () => secretCase('create', () => secrets.injectDelay({ operation: 'PutSecretValue', delayMs: OVER_TIMEOUT_MS }), true),
+    ],
+    [
+      'IngestConfiguration with a secret copy: replaced while Secrets Manager answers too late (the write took effect)',
+      'rolled back; the secret holds the keys of the ingest configuration the stack has',
+      () => secretCase({ userId: 'studio-2' }, () => secrets.injectDelay({ operation: 'PutSecretValue', delayMs: OVER_TIMEOUT_MS }), true),
+    ],
+    [
+      'IngestConfiguration with a secret copy: replaced while Secrets Manager refuses every write',
+      'rolled back; the secret holds the keys of the ingest configuration the stack has',
+      () => secretCase({ userId: 'studio-2' },
+        () => secrets.injectFault({ operation: 'PutSecretValue', errorType: 'AccessDeniedException', times: Infinity })),
+    ],
+    [
+      'composition starter: a conflict that outlasts its retry',
+      '3 attempts failed, dead-lettered; redriven once the cause is cleared: composition started',
+      () => compositionCase((stack) => stack.studioRecording, async ({ invoke, redrive }) => {
+        fake.injectFault({ operation: 'StartComposition', errorType: 'ConflictException', times: Infinity });
+        return redrive(await invoke('Participant Published'), async () => fake.clearFaults());
+      }),
+    ],
+    [
+      'composition starter: the account\'s concurrent compositions at their quota (5)',
+      '3 attempts failed, dead-lettered; redriven once the cause is cleared: composition started',
+      () => compositionCase((stack) => stack.studioRecording, async ({ invoke, redrive }) => {
+        const outside = await startOutsideCompositions(client, 5);
+        const stopOne = () => client.send(new StopCompositionCommand({ arn: outside.arns[0] }));
+        const outcome = await redrive(await invoke('Participant Published'), stopOne);
+        await outside.remove();
+        return outcome;
+      }),
+    ],
+    [
+      'composition starter, stopOnSessionEnd: Participant Unpublished delivered before its Published',
+      'no composition running',
+      () => compositionCase((stack) => stack.showBroadcast, async ({ stageArn, participantId, invoke }) => {
+        fake.setParticipantPublished(stageArn, participantId, false);
+        const outcomes = [await invoke('Participant Unpublished'), await invoke('Participant Published')];
+        const running = [...fake.compositions.values()].filter((c) => c.state !== 'STOPPED').length;
+        const failed = outcomes.some((outcome) => outcome.deadLetteredTo) ? '❌ dead-lettered; ' : '';
+        return `${failed}${running === 0 ? 'no' : `❌ ${running}`} composition running`;
+      }),
+    ],
+  ];
+
+  test.each(CASES)('%s', async (name, expected, run) => {
+    const outcome = await run();
+    rows.push(`| ${name} | ${outcome} |`);
+    expect(outcome).toBe(expected);
+    expect(fake.resourceCount()).toBe(0);
+  });
+
+  test('the README shows this table', () => {
+    if (rows.length !== CASES.length) {
+      return; // some cases were filtered out: no full table to compare.
+    }
+    const table = ['| case | outcome |', '|---|---|', ...rows].join('\n');
+    process.stdout.write(`${table}\n`);
+    const readmePath = path.join(__dirname, '..', '..', 'README.md');
+    const readme = fs.readFileSync(readmePath, 'utf8');
+    const block = /(<!-- fault-matrix-beyond-ivs:start -->\n)([\s\S]*?)(<!-- fault-matrix-beyond-ivs:end -->)/;
+    if (process.env.UPDATE_README_MATRIX) {
+      fs.writeFileSync(readmePath, readme.replace(block, `$1${table}\n$3`));
+      return;
+    }
+    expect(block.exec(readme)?.[2]).toBe(`${table}\n`);
+  });
+});
+
+/** Compositions of a stage outside the stack, each broadcast to a channel of its own; `remove` deletes the stage (and stops them). */
+async function startOutsideCompositions(client: IVSRealTimeClient, count: number) {
+  const { stage } = await client.send(new CreateStageCommand({ name: 'outside-the-stack' }));
+  const arns: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const { composition } = await client.send(new StartCompositionCommand({
+      stageArn: stage!.arn, destinations: [{ channel: { channelArn: `arn:aws:ivs:us-east-1:123456789012:channel/Outside${i}` } }],
+    }));
+    arns.push(composition!.arn!);
+  }
+  return { arns, remove: () => client.send(new DeleteStageCommand({ arn: stage!.arn })) };
 }

@@ -320,17 +320,19 @@ const PROVIDER_FILES: Record<string, string[]> = {
   'provider/dispatcher.ts': [ArnResource.STAGE, ArnResource.STORAGE_CONFIGURATION, ArnResource.ENCODER_CONFIGURATION,
     ArnResource.INGEST_CONFIGURATION, ArnResource.PUBLIC_KEY],
 };
+/** The secret each ingest configuration of a stack names, if any: where the provider copies stream keys. */
+function streamKeySecrets(template: ResolvedTemplate): string[] {
+  return template.idsOfType(ResourceType.INGEST_CONFIGURATION)
+    .map((id) => template.resources[id].Properties[Property.STREAM_KEY_SECRET_ARN])
+    .filter((arn) => arn !== undefined)
+    .map((arn) => template.resolve(arn));
+}
+
 /** The provider's calls to other services: the action, and the resources it is called on in a stack. */
 const PROVIDER_OTHER_CALLS: Record<string, { file: string; action: string; on: (template: ResolvedTemplate) => string[] }> = {
-  PutSecretValue: {
-    file: 'shared/secrets.ts',
-    action: 'secretsmanager:PutSecretValue',
-    // the secret each ingest configuration names, if any.
-    on: (template) => template.idsOfType(ResourceType.INGEST_CONFIGURATION)
-      .map((id) => template.resources[id].Properties[Property.STREAM_KEY_SECRET_ARN])
-      .filter((arn) => arn !== undefined)
-      .map((arn) => template.resolve(arn)),
-  },
+  PutSecretValue: { file: 'shared/secrets.ts', action: 'secretsmanager:PutSecretValue', on: streamKeySecrets },
+  // whose keys the secret holds, read before a write and before a delete hands keys back.
+  GetSecretValue: { file: 'shared/secrets.ts', action: 'secretsmanager:GetSecretValue', on: streamKeySecrets },
   // KMS's GetPublicKey (the IVS operation of the same name is public-key.ts's): the key each KMS-backed public key names.
   GetPublicKey: {
     file: 'provider/kms-public-key.ts',

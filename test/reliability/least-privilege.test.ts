@@ -77,8 +77,11 @@ describe('the provider roles of a stack using every resource type', () => {
         Resource: ivsArn('ingest-configuration'),
       },
       { Effect: 'Allow', Action: ['ivs:ImportPublicKey', 'ivs:GetPublicKey', 'ivs:DeletePublicKey', ...TAGGING], Resource: ivsArn('public-key') },
-      // the handler writes the keys of each ingest configuration that keeps a copy (one of the two) to its secret, and reads none.
-      ...secretIds.map((id) => ({ Effect: 'Allow', Action: 'secretsmanager:PutSecretValue', Resource: { Ref: id } })),
+      // the handler writes the keys of each ingest configuration that keeps a copy (one of the two) to its secret, and reads
+      // that secret only, to tell whose keys it holds.
+      ...secretIds.map((id) => ({
+        Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Resource: { Ref: id },
+      })),
       // IVS edits the recording bucket's policy with the caller's credentials: one statement per bucket, however many
       // storage configurations record to it (here two to one bucket, one to StageRecording's).
       ...bucketIds.map((id) => ({

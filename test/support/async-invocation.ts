@@ -1,0 +1,83 @@
+/**
+ * Lambda's asynchronous invocation, the way an EventBridge rule's target runs a function, for a function of a stack the
+ * lifecycle driver deployed: its code from the cloud assembly and its deployed (resolved) settings, run by a
+ * `LambdaRuntime`; after a function error, retried as many times as its `AWS::Lambda::EventInvokeConfig` says
+ * (`MaximumRetryAttempts`, else Lambda's default of 2), then sent to its `DeadLetterConfig` target if it has one, else
+ * dropped. (Lambda waits about one, then two minutes between the attempts; here they follow one another.)
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LifecycleDriver } from './lifecycle-driver';
+import { AssemblySource, assetDirectory, synthesize } from './lifecycle/assembly';
+import { InvokeOutcome, LambdaFunction, LambdaRuntime } from './lifecycle/lambda-runtime';
+
+/** Lambda's retries of an asynchronous invocation that fails, without an EventInvokeConfig. */
+const DEFAULT_RETRY_ATTEMPTS = 2;
+
+export interface AsyncInvocation {
+  /** Each attempt's outcome, the first included. */
+  readonly attempts: readonly InvokeOutcome[];
+  /** Where the event went after the last attempt failed: the dead-letter target's ARN; undefined if an attempt succeeded. */
+  readonly deadLetteredTo?: string;
+}
+
+export interface AsyncInvokerOptions {
+  readonly region: string;
+  readonly accountId: string;
+  readonly env: Record<string, string>;
+}
+
+export class AsyncInvoker {
+  /** The events each dead-letter target received, by its ARN, to redrive them. */
+  public readonly deadLetters = new Map<string, unknown[]>();
+  private readonly runtime: LambdaRuntime;
+  private readonly source: AssemblySource;
+
+  /** `stack` is the one `driver` deployed; `env` goes over each function's own environment (the fakes' endpoints). */
+  constructor(private readonly driver: LifecycleDriver, stack: Stack, private readonly options: AsyncInvokerOptions) {
+    this.runtime = new LambdaRuntime({ region: options.region, env: options.env, timeoutScale: 1 });
+    this.source = synthesize(stack).source;
+  }
+
+  public async invoke(fn: lambda.IFunction, event: unknown): Promise<AsyncInvocation> {
+    const logicalId = this.driver.logicalIdOf(fn);
+    const deployed = this.deployedFunction(logicalId);
+    const attempts: InvokeOutcome[] = [];
+    for (let attempt = 0; attempt <= this.retryAttempts(deployed.functionName); attempt++) {
+      const outcome = await this.runtime.invoke(deployed, event);
+      attempts.push(outcome);
+      if (outcome.ok) {
+        return { attempts };
+      }
+    }
+    const target = (this.driver.resolvedProperties(logicalId) as any).DeadLetterConfig?.TargetArn as string | undefined;
+    if (target) {
+      this.deadLetters.set(target, [...this.deadLetters.get(target) ?? [], event]);
+    }
+    return { attempts, deadLetteredTo: target };
+  }
+
+  private deployedFunction(logicalId: string): LambdaFunction {
+    const props = this.driver.resolvedProperties(logicalId) as any;
+    const functionName = this.driver.physicalId(logicalId);
+    return {
+      logicalId,
+      functionName,
+      arn: `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${functionName}`,
+      code: { directory: assetDirectory(logicalId, this.source, this.driver.template!.Resources![logicalId], props.Code) },
+      handler: props.Handler,
+      runtime: props.Runtime,
+      timeoutSeconds: props.Timeout ?? 3,
+      memorySize: props.MemorySize ?? 128,
+      environment: props.Environment?.Variables ?? {},
+    };
+  }
+
+  private retryAttempts(functionName: string): number {
+    const configs = Object.entries(this.driver.template?.Resources ?? {})
+      .filter(([, resource]) => resource.Type === 'AWS::Lambda::EventInvokeConfig')
+      .map(([id]) => this.driver.resolvedProperties(id) as any)
+      .filter((config) => config.FunctionName === functionName);
+    return configs[0]?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
+  }
+}
