@@ -312,24 +312,6 @@ describe('composition function', () => {
     expect(fake().compositions.size).toBe(0);
   });
 
-  test('at the concurrent-composition quota (ServiceQuotaExceededException) the event is logged and dropped; '
-    + 'a later publisher of the session starts the composition', async () => {
-    fake().injectFault({ operation: 'StartComposition', errorType: 'ServiceQuotaExceededException', message: 'Too many compositions' });
-
-    await expect(handler(stageEvent(resources.stageArn, sessionId))).resolves.toBeUndefined();
-
-    expect(fake().callsTo('StartComposition')).toHaveLength(1);
-    expect(fake().compositions.size).toBe(0);
-    expect(logs().at(-1)).toMatchObject({
-      message: 'failed, not retried (the service refuses this request): Participant Published',
-      reason: 'ServiceQuotaExceededException: Too many compositions',
-      sessionId,
-    });
-
-    await handler(stageEvent(resources.stageArn, sessionId, 'Participant Published', 'aNother1234'));
-    expect(fake().compositions.size).toBe(1);
-  });
-
   test('a failure that may clear (a server error beyond the SDK\'s retries) is thrown, for Lambda\'s bounded retries', async () => {
     const serverError = Object.assign(new Error('UnknownError'), {
       name: 'InternalServerException', $fault: 'server', $metadata: { httpStatusCode: 500 }, exceptionMessage: 'try again later',
