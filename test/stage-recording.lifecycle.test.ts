@@ -17,6 +17,9 @@ class MaybeRecordedStack extends Stack {
   }
 }
 
+/** The logical ID of the stack's drain of deferred deletes. */
+const DRAIN = expect.stringMatching(/^cdkivsrealtimeIvsRealTimeProviderDeferredDeletes/);
+
 /** Stacks deployed, updated and deleted through the handler bundle in the cloud assembly, against the fake. */
 describe('lifecycle of StageRecording', () => {
   let fake: FakeIvsServer;
@@ -37,7 +40,8 @@ describe('lifecycle of StageRecording', () => {
     expect(first.status).toBe('SUCCEEDED');
     const stageId = deployer.logicalIdOf(created.stage);
     const storageId = deployer.logicalIdOf(created.recording.storageConfiguration);
-    expect(first.events.map((e) => [e.logicalId, e.requestType])).toEqual([[storageId, 'Create'], [stageId, 'Create']]);
+    // first the stack's drain of deferred deletes, which every IVS resource depends on (it is deleted after them).
+    expect(first.events.map((e) => [e.logicalId, e.requestType])).toEqual([[DRAIN, 'Create'], [storageId, 'Create'], [stageId, 'Create']]);
     const stageArn = deployer.physicalId(stageId);
     const storageArn = deployer.physicalId(storageId);
     expect(fake.storageConfigurations.get(storageArn)).toMatchObject({
@@ -69,10 +73,11 @@ describe('lifecycle of StageRecording', () => {
       thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 30, storage: ['SEQUENTIAL'] },
     });
 
-    // delete: the stage before the storage configuration it records to; the bucket is retained (not an IVS resource)
+    // delete: the stage before the storage configuration it records to, then the drain (nothing deferred); the bucket is
+    // retained (not an IVS resource)
     const destroyed = await deployer.destroy();
     expect(destroyed.status).toBe('SUCCEEDED');
-    expect(destroyed.events.map((e) => [e.logicalId, e.requestType])).toEqual([[stageId, 'Delete'], [storageId, 'Delete']]);
+    expect(destroyed.events.map((e) => [e.logicalId, e.requestType])).toEqual([[stageId, 'Delete'], [storageId, 'Delete'], [DRAIN, 'Delete']]);
     expect(fake.resourceCount()).toBe(0);
   });
 

@@ -17,6 +17,17 @@ export const PROVIDER_ACTIONS = {
   publicKey: ['ivs:ImportPublicKey', 'ivs:GetPublicKey', 'ivs:DeletePublicKey'],
 };
 
+/**
+ * What the provider's handler calls to wait for, or defer, a delete IVS refuses while a composition uses the resource:
+ * `list` on `*` (List actions take no resource: the compositions that may hold a configuration, the configurations whose
+ * deletes were deferred), `readCompositions` on compositions, `readStages` on stages (is a holder's stage gone, or empty?).
+ */
+export const DEFERRED_DELETE_ACTIONS = {
+  list: ['ivs:ListCompositions', 'ivs:ListStorageConfigurations', 'ivs:ListEncoderConfigurations'],
+  readCompositions: ['ivs:GetComposition'],
+  readStages: ['ivs:GetStage', 'ivs:ListParticipants'],
+};
+
 /** `IIngestConfiguration.grantReadStreamKey`: the response holds the stream key and the redundant ingest credentials. */
 export const INGEST_CONFIGURATION_READ_STREAM_KEY_ACTIONS = ['ivs:GetIngestConfiguration'];
 
