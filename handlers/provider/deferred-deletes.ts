@@ -14,10 +14,11 @@ import { DescribedResource, HeldByCompositions, ReplacedOnChange, ResourceHandle
  * stops a minute after its stage empties). Two minutes leave room, within the handler's three, for the calls around the
  * wait and for the handler's own deadline guard.
  */
-export const WAIT_LIMIT_MS = 120_000;
+const WAIT_LIMIT_MS = 120_000;
 /** The longest pause between two attempts while waiting. */
 const MAX_POLL_MS = 5_000;
 
+/** The handler of a type whose deletes compositions hold, whatever its request and resource types. */
 export type HeldResourceHandler = HeldByCompositions<any, any>;
 
 /** Whether IVS refuses deletes of the handler's type while a composition uses a resource. */
@@ -35,10 +36,11 @@ interface Refusal {
 /**
  * Deletes a resource that a composition may be using: a conflict is retried while every composition that uses it is one
  * IVS stops by itself (stopping, on a deleted stage, or on a stage nobody is connected to), until `until`, and briefly
- * when IVS names no composition (one that has just ended). Returns undefined once deleted, or why IVS still refuses.
+ * when no composition uses it (one that has just ended may still hold it for a few seconds). Returns undefined once deleted, or why IVS still refuses.
  * Other errors, not found included, are thrown.
  */
 export async function deleteOnceFree(ivs: IVSRealTimeClient, arn: string, remove: () => Promise<unknown>, until: number): Promise<Refusal | undefined> {
+  let announced = false;
   for (let attempt = 0; ; attempt++) {
     let conflict: unknown;
     try {
@@ -56,7 +58,8 @@ export async function deleteOnceFree(ivs: IVSRealTimeClient, arn: string, remove
     if (!clearsByItself || Date.now() + delayMs > until) {
       return { conflict, holders };
     }
-    if (attempt === 0 && holders.length > 0) {
+    if (!announced && holders.length > 0) {
+      announced = true;
       log('waiting for the compositions that use it to end', { arn, heldBy: holders.map(describeHolder), givingUpAt: new Date(until).toISOString() });
     }
     await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -104,7 +107,8 @@ export interface SweepResult {
 
 /**
  * The schedule's sweep: one attempt at each deferred delete of the stack, no waiting (the next sweep comes in a few
- * minutes). It never fails: a failure would only make Lambda retry it, sooner than the next sweep.
+ * minutes). A resource still in use, or whose delete fails, is reported, not thrown: a failure would only make Lambda
+ * retry the sweep, sooner than the next one.
  */
 export async function sweep(ivs: IVSRealTimeClient, handlers: HeldResourceHandler[], event: SweepEvent): Promise<SweepResult> {
   const stackId = event[SWEEP_EVENT_KEY];
@@ -157,7 +161,11 @@ async function settle(ivs: IVSRealTimeClient, handlers: HeldResourceHandler[], s
     for (const arn of deferred) {
       try {
         const refusal = await deleteOnceFree(ivs, arn, () => handler.delete(arn), until);
-        (refusal ? result.remaining : result.deleted).push(refusal ? describeRefusal(handler, arn, refusal) : arn);
+        if (refusal) {
+          result.remaining.push(describeRefusal(handler, arn, refusal));
+        } else {
+          result.deleted.push(arn);
+        }
       } catch (error) {
         if (isNotFound(error)) {
           result.deleted.push(arn);
