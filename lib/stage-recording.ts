@@ -1,8 +1,10 @@
+import { Aspects } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ivsResourceId } from './private/arn';
 import { RECORDINGS_LIST_ACTIONS, RECORDINGS_READ_OBJECT_ACTIONS } from './private/iam';
+import { keepWhileKept } from './private/removal';
 import { PropsValidator } from './private/validation';
 import { RecordingBucket, RecordingBucketProps } from './recording-bucket';
 import { AutoParticipantRecordingOptions, Stage } from './stage';
@@ -48,7 +50,8 @@ export interface StageRecordingProps extends AutoParticipantRecordingOptions {
  * Defines (or checks) the bucket, defines a storage configuration for it, and turns on the stage's automatic
  * participant recording. It works for a new stage and for a deployed one: the stage is then updated in place.
  * Removing it from the app turns recording off (and deletes the storage configuration; the bucket follows its
- * removal policy).
+ * removal policy). The storage configuration is kept when the stage is (a stage with `RemovalPolicy.RETAIN`): IVS
+ * refuses to delete a storage configuration that a stage records to.
  *
  * Each recording lands at `s3://<bucket>/<stage id>/<session id>/<participant id>/<timestamp>/`: HLS under
  * `media/hls/` (`multivariant.m3u8`), thumbnails under `media/thumbnails/` and `media/latest_thumbnail/`, metadata
@@ -83,6 +86,16 @@ export class StageRecording extends Construct {
     this.stage = stage;
     this.bucket = bucket ?? new RecordingBucket(this, 'Bucket', bucketProps);
     this.storageConfiguration = new StorageConfiguration(this, 'Storage', { bucket: this.bucket, storageConfigurationName });
+    // a stage that is kept records to its storage configuration still, which IVS then refuses to delete. An aspect, so that
+    // a removal policy the stage gets later (applyRemovalPolicy, RemovalPolicies) counts too.
+    const storageConfiguration = this.storageConfiguration;
+    Aspects.of(storageConfiguration).add({
+      visit: (node) => {
+        if (node === storageConfiguration) {
+          keepWhileKept(storageConfiguration, stage);
+        }
+      },
+    });
     this.stage.enableAutoParticipantRecording({ ...options, storageConfiguration: this.storageConfiguration });
     this.stageId = ivsResourceId(this.stage.stageArn);
     this.recordingPrefix = `${this.stageId}/`;

@@ -20,10 +20,11 @@ import {
   STAGE_STOP_COMPOSITION_ACTIONS,
 } from './private/iam';
 import { defineStageEventRule } from './private/stage-event-rule';
+import { isRetainedOnDelete } from './private/removal';
 import { PropsValidator, ValidationError } from './private/validation';
 import { RecordingThumbnails } from './recording-thumbnails';
 import { StageEvent } from './stage-event';
-import { IStorageConfiguration } from './storage-configuration';
+import { IStorageConfiguration, StorageConfiguration } from './storage-configuration';
 
 /** An Amazon IVS Real-Time stage: a virtual space where participants exchange video in real time. */
 export interface IStage extends IResource {
@@ -286,7 +287,9 @@ export interface StageProps {
   readonly tags?: { [key: string]: string };
 
   /**
-   * What happens to the stage when it leaves the stack. `RETAIN` means CloudFormation never deletes it.
+   * What happens to the stage when it leaves the stack. `RETAIN` means CloudFormation never deletes it; a kept stage
+   * that records to a `StorageConfiguration` of the app needs that storage configuration kept too (synth fails
+   * otherwise: IVS would refuse to delete it, and with it the stack).
    *
    * @default RemovalPolicy.DESTROY
    */
@@ -412,6 +415,8 @@ export class Stage extends StageBase implements ITaggable {
     this.stageRtmpEndpoint = resource.getAttString(Attribute.STAGE_RTMP_ENDPOINT);
     this.stageRtmpsEndpoint = resource.getAttString(Attribute.STAGE_RTMPS_ENDPOINT);
     this.stageEventsEndpoint = resource.getAttString(Attribute.STAGE_EVENTS_ENDPOINT);
+    // at synth: a removal policy or recording may be set after construction.
+    this.node.addValidation({ validate: () => validateRecordingRetention(this, this.autoParticipantRecording) });
   }
 
   /**
@@ -445,6 +450,21 @@ function validateStageProps(stage: Stage, props: StageProps): void {
     validateRecordingOptions(validator, 'autoParticipantRecording.', props.autoParticipantRecording);
   }
   validator.throwIfInvalid();
+}
+
+/**
+ * A stage that is kept when the stack is deleted, recording to a storage configuration of the app that is not, would make
+ * every delete of the stack fail: IVS refuses to delete a storage configuration that a stage records to.
+ */
+function validateRecordingRetention(stage: Stage, recording: AutoParticipantRecording | undefined): string[] {
+  const storage = recording?.storageConfiguration;
+  if (!storage || !StorageConfiguration.isStorageConfiguration(storage) || !isRetainedOnDelete(stage) || isRetainedOnDelete(storage)) {
+    return [];
+  }
+  return [`the stage is kept when deleted (its removal policy retains it) and records to storage configuration '${storage.node.path}', `
+    + 'which is not: IVS refuses to delete a storage configuration that a stage records to, so every delete of the stack would fail. '
+    + 'Give that storage configuration `removalPolicy: RemovalPolicy.RETAIN` too, or let the stage be deleted (RemovalPolicy.DESTROY); '
+    + 'a StageRecording does the former for you'];
 }
 
 /** The API's rules for recording options, wherever they are given (props or `enableAutoParticipantRecording`); `prefix` names the props. */

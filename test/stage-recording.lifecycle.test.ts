@@ -1,7 +1,8 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { StageRecordingStack, StageRecordingStackProps } from '../examples/stage-recording';
-import { ParticipantRecordingMediaType, RecordingThumbnails, Stage, StageRecording } from '../lib';
+import { ParticipantRecordingMediaType, RecordingThumbnails, Stage, StageRecording, StorageConfiguration } from '../lib';
 import { FakeIvsServer } from './support/fake-ivs-server';
 import { LifecycleDriver } from './support/lifecycle-driver';
 
@@ -16,6 +17,9 @@ class MaybeRecordedStack extends Stack {
     this.recording = recorded ? new StageRecording(this, 'Recording', { stage: this.stage }) : undefined;
   }
 }
+
+/** The logical ID of the stack's drain of deferred deletes. */
+const DRAIN = expect.stringMatching(/^cdkivsrealtimeIvsRealTimeProviderDeferredDeletes/);
 
 /** Stacks deployed, updated and deleted through the handler bundle in the cloud assembly, against the fake. */
 describe('lifecycle of StageRecording', () => {
@@ -37,7 +41,8 @@ describe('lifecycle of StageRecording', () => {
     expect(first.status).toBe('SUCCEEDED');
     const stageId = deployer.logicalIdOf(created.stage);
     const storageId = deployer.logicalIdOf(created.recording.storageConfiguration);
-    expect(first.events.map((e) => [e.logicalId, e.requestType])).toEqual([[storageId, 'Create'], [stageId, 'Create']]);
+    // first the stack's drain of deferred deletes, which every IVS resource depends on (it is deleted after them).
+    expect(first.events.map((e) => [e.logicalId, e.requestType])).toEqual([[DRAIN, 'Create'], [storageId, 'Create'], [stageId, 'Create']]);
     const stageArn = deployer.physicalId(stageId);
     const storageArn = deployer.physicalId(storageId);
     expect(fake.storageConfigurations.get(storageArn)).toMatchObject({
@@ -69,10 +74,11 @@ describe('lifecycle of StageRecording', () => {
       thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 30, storage: ['SEQUENTIAL'] },
     });
 
-    // delete: the stage before the storage configuration it records to; the bucket is retained (not an IVS resource)
+    // delete: the stage before the storage configuration it records to, then the drain (nothing deferred); the bucket is
+    // retained (not an IVS resource)
     const destroyed = await deployer.destroy();
     expect(destroyed.status).toBe('SUCCEEDED');
-    expect(destroyed.events.map((e) => [e.logicalId, e.requestType])).toEqual([[stageId, 'Delete'], [storageId, 'Delete']]);
+    expect(destroyed.events.map((e) => [e.logicalId, e.requestType])).toEqual([[stageId, 'Delete'], [storageId, 'Delete'], [DRAIN, 'Delete']]);
     expect(fake.resourceCount()).toBe(0);
   });
 
@@ -107,4 +113,34 @@ describe('lifecycle of StageRecording', () => {
     expect((await deployer.destroy()).status).toBe('SUCCEEDED');
     expect(fake.resourceCount()).toBe(0);
   });
+
+  test('a retained stage keeps the storage configuration its StageRecording records to: the stack deletes, and leaves just those two',
+    async () => {
+      const deployer = driver();
+      const stack = new Stack(new App(), 'Kept');
+      const stage = new Stage(stack, 'Stage', { removalPolicy: RemovalPolicy.RETAIN });
+      const recording = new StageRecording(stack, 'Recording', { stage });
+      expect((await deployer.deploy(stack)).status).toBe('SUCCEEDED');
+      const stageArn = deployer.physicalId(deployer.logicalIdOf(stage));
+      const storageArn = deployer.physicalId(deployer.logicalIdOf(recording.storageConfiguration));
+
+      const destroyed = await deployer.destroy();
+
+      // were the storage configuration deleted, IVS would refuse (the kept stage records to it), and every stack delete would fail.
+      expect([destroyed.status, destroyed.reason]).toEqual(['SUCCEEDED', undefined]);
+      expect(destroyed.events.map((e) => e.logicalId)).toEqual([DRAIN]);
+      expect([...fake.stages.keys(), ...fake.storageConfigurations.keys()]).toEqual([stageArn, storageArn]);
+      expect(fake.stages.get(stageArn)!.autoParticipantRecordingConfiguration?.storageConfigurationArn).toBe(storageArn);
+    });
+
+  test('a retained stage recording to a storage configuration of the app that is deleted is refused at synth, before any deployment',
+    async () => {
+      const stack = new Stack(new App(), 'Undeletable');
+      const storageConfiguration = new StorageConfiguration(stack, 'Storage', { bucket: new s3.Bucket(stack, 'Bucket') });
+      new Stage(stack, 'Stage', { removalPolicy: RemovalPolicy.RETAIN, autoParticipantRecording: { storageConfiguration } });
+
+      await expect(driver().deploy(stack)).rejects
+        .toThrow(/\[Undeletable\/Stage\] the stage is kept when deleted .* records to storage configuration 'Undeletable\/Storage', which is not/);
+      expect(fake.calls).toEqual([]);
+    });
 });

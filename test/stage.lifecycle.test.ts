@@ -66,10 +66,11 @@ describe('lifecycle of the stage-with-recording example', () => {
       },
     });
 
-    // delete, in reverse order: the stage before the storage configuration it records to
+    // delete, in reverse order: the stage before the storage configuration it records to, then the drain of deferred deletes
     const destroyed = await driver.destroy();
     expect(destroyed.status).toBe('SUCCEEDED');
-    expect(destroyed.events.map((e) => e.logicalId)).toEqual([stageId, expect.stringMatching(/^Storage/)]);
+    expect(destroyed.events.map((e) => e.logicalId))
+      .toEqual([stageId, expect.stringMatching(/^Storage/), expect.stringMatching(/^cdkivsrealtimeIvsRealTimeProviderDeferredDeletes/)]);
     expect(fake.resourceCount()).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { runUntil } from '../shared/deadline';
 import { describeError, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { diffTags, Tags } from '../shared/tags';
+import { deleteOrDefer, isHeldByCompositions } from './deferred-deletes';
 import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
 import { DescribedResource, ResourceHandler } from './resource-handler';
 
@@ -48,7 +49,7 @@ export class Dispatcher {
       case 'Update':
         return this.update(handler, event, progress);
       case 'Delete':
-        return remove(handler, event);
+        return remove(handler, event, this.ivs);
     }
   }
 
@@ -167,11 +168,19 @@ async function alreadyHas(handler: ResourceHandler, arn: string, request: Reques
   return keys.every((key) => isDeepStrictEqual(current?.[key], request[key])) ? current : undefined;
 }
 
-async function remove(handler: ResourceHandler, event: CustomResourceEvent): Promise<CustomResourceResponse> {
+/**
+ * Deletes the resource. Types that compositions hold wait for them, or defer the delete until they end, rather than fail:
+ * CloudFormation ignores a failed delete of its cleanup phase, which would leave the resource behind unnoticed.
+ */
+async function remove(handler: ResourceHandler, event: CustomResourceEvent, ivs: IVSRealTimeClient): Promise<CustomResourceResponse> {
   const arn = event.PhysicalResourceId!;
   try {
-    await handler.delete(arn, event);
-    log('deleted', { arn });
+    if (isHeldByCompositions(handler)) {
+      await deleteOrDefer(ivs, handler, arn, event);
+    } else {
+      await handler.delete(arn, event);
+      log('deleted', { arn });
+    }
   } catch (error) {
     if (!isNotFound(error)) {
       throw error;

@@ -4,16 +4,16 @@ import {
   EncoderConfiguration,
   GetEncoderConfigurationCommand,
   IVSRealTimeClient,
+  paginateListEncoderConfigurations,
 } from '@aws-sdk/client-ivs-realtime';
 import { EncoderConfigurationRequest } from '../../lib/private/contract';
-import { DELETE_CONFLICT_RETRY, retryOnConflict } from '../shared/retry';
-import { ResourceHandler } from './resource-handler';
+import { HeldByCompositions, listAll } from './resource-handler';
 
 /**
- * Encoder configurations have no update call: any change but tags replaces them. A delete conflicts while a
- * composition that encodes with it is still stopping, which clears by itself, hence the bounded retry.
+ * Encoder configurations have no update call: any change but tags replaces them. IVS refuses to delete one while a
+ * composition encodes with it, so its deletes wait for the composition or are deferred until it ends.
  */
-export function encoderConfigurationHandler(ivs: IVSRealTimeClient): ResourceHandler<EncoderConfigurationRequest, EncoderConfiguration> {
+export function encoderConfigurationHandler(ivs: IVSRealTimeClient): HeldByCompositions<EncoderConfigurationRequest, EncoderConfiguration> {
   return {
     noun: 'encoder configuration',
 
@@ -26,7 +26,11 @@ export function encoderConfigurationHandler(ivs: IVSRealTimeClient): ResourceHan
     },
 
     async delete(arn) {
-      await retryOnConflict(() => ivs.send(new DeleteEncoderConfigurationCommand({ arn })), DELETE_CONFLICT_RETRY);
+      await ivs.send(new DeleteEncoderConfigurationCommand({ arn }));
+    },
+
+    listResources() {
+      return listAll(paginateListEncoderConfigurations({ client: ivs }, {}), (page) => page.encoderConfigurations);
     },
   };
 }

@@ -1,6 +1,8 @@
 import { ResourceType } from '../../lib/private/contract';
+import { DEFERRED_DELETES_RESOURCE_TYPE, SweepEvent } from '../../lib/private/deferred-deletes-contract';
 import { ivsClient } from '../shared/client';
 import { kmsClient } from '../shared/kms';
+import { deferredDeletesHandler, isSweepEvent, sweep, SweepResult } from './deferred-deletes';
 import { Dispatcher } from './dispatcher';
 import { encoderConfigurationHandler } from './encoder-configuration';
 import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
@@ -10,26 +12,37 @@ import { publicKeyHandler } from './public-key';
 import { stageHandler } from './stage';
 import { storageConfigurationHandler } from './storage-configuration';
 
-let dispatcher: Dispatcher | undefined;
+let served: { readonly dispatcher: Dispatcher; readonly sweep: (event: SweepEvent) => Promise<SweepResult> } | undefined;
 
 /**
  * Every resource type's handler, made with one IVS client. Made on the first event, not at load, so that the client
  * reads its endpoint from the environment the invocation runs with.
  */
-function dispatcherFor(): Dispatcher {
+function serve(): NonNullable<typeof served> {
   const ivs = ivsClient();
-  return new Dispatcher({
-    [ResourceType.STAGE]: stageHandler(ivs),
-    [ResourceType.STORAGE_CONFIGURATION]: storageConfigurationHandler(ivs),
-    [ResourceType.ENCODER_CONFIGURATION]: encoderConfigurationHandler(ivs),
-    [ResourceType.INGEST_CONFIGURATION]: ingestConfigurationHandler(ivs),
-    [ResourceType.PUBLIC_KEY]: publicKeyHandler(ivs),
-    [ResourceType.KMS_PUBLIC_KEY]: kmsPublicKeyHandler(ivs, kmsClient()),
-  }, ivs);
+  const held = [storageConfigurationHandler(ivs), encoderConfigurationHandler(ivs)];
+  const [storageConfiguration, encoderConfiguration] = held;
+  return {
+    dispatcher: new Dispatcher({
+      [ResourceType.STAGE]: stageHandler(ivs),
+      [ResourceType.STORAGE_CONFIGURATION]: storageConfiguration,
+      [ResourceType.ENCODER_CONFIGURATION]: encoderConfiguration,
+      [ResourceType.INGEST_CONFIGURATION]: ingestConfigurationHandler(ivs),
+      [ResourceType.PUBLIC_KEY]: publicKeyHandler(ivs),
+      [ResourceType.KMS_PUBLIC_KEY]: kmsPublicKeyHandler(ivs, kmsClient()),
+      [DEFERRED_DELETES_RESOURCE_TYPE]: deferredDeletesHandler(ivs, held),
+    }, ivs),
+    sweep: (event) => sweep(ivs, held, event),
+  };
 }
 
-/** The Provider framework's onEvent handler for every IVS Real-Time resource type. */
-export async function handler(event: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse> {
-  dispatcher ??= dispatcherFor();
-  return dispatcher.onEvent(event, context);
+/**
+ * The Provider framework's onEvent handler for every IVS Real-Time resource type, and the provider schedule's sweep of
+ * the deletes deferred until a composition ends.
+ */
+export async function handler(event: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse>;
+export async function handler(event: SweepEvent): Promise<SweepResult>;
+export async function handler(event: CustomResourceEvent | SweepEvent, context?: LambdaContext): Promise<CustomResourceResponse | SweepResult> {
+  served ??= serve();
+  return isSweepEvent(event) ? served.sweep(event) : served.dispatcher.onEvent(event, context);
 }

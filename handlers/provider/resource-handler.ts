@@ -37,6 +37,24 @@ export interface ReplacedOnChange<TRequest extends object, TResource extends Des
   readonly updatableKeys?: undefined;
 }
 
+/** A resource as the service lists it (a List response's summary). */
+export interface ResourceSummary {
+  readonly arn?: string;
+  readonly tags?: Tags;
+}
+
+/**
+ * A type with no update call that IVS refuses to delete while a composition uses it (ConflictException): its deletes
+ * wait for the composition, or are deferred until it ends (deferred-deletes.ts).
+ */
+export interface HeldByCompositions<TRequest extends object, TResource extends DescribedResource>
+  extends ReplacedOnChange<TRequest, TResource> {
+  /** The account's resources of the type, with their tags: where the deletes deferred are found again. */
+  listResources(): Promise<ResourceSummary[]>;
+  /** Needs no event: deferred deletes are made again outside any stack operation. */
+  delete(arn: string): Promise<void>;
+}
+
 /** A type that the API changes in place, for some request members at least. */
 export interface UpdatedInPlace<TRequest extends object, TResource extends DescribedResource>
   extends ResourceHandlerBase<TRequest, TResource> {
@@ -53,3 +71,12 @@ export interface UpdatedInPlace<TRequest extends object, TResource extends Descr
 export type ResourceHandler<TRequest extends object = any, TResource extends DescribedResource = any> =
   | ReplacedOnChange<TRequest, TResource>
   | UpdatedInPlace<TRequest, TResource>;
+
+/** Every item of a List operation's pages. */
+export async function listAll<TPage>(pages: AsyncIterable<TPage>, items: (page: TPage) => ResourceSummary[] | undefined): Promise<ResourceSummary[]> {
+  const all: ResourceSummary[] = [];
+  for await (const page of pages) {
+    all.push(...items(page) ?? []);
+  }
+  return all;
+}

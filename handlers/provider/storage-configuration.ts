@@ -3,17 +3,17 @@ import {
   DeleteStorageConfigurationCommand,
   GetStorageConfigurationCommand,
   IVSRealTimeClient,
+  paginateListStorageConfigurations,
   StorageConfiguration,
 } from '@aws-sdk/client-ivs-realtime';
 import { StorageConfigurationRequest } from '../../lib/private/contract';
-import { DELETE_CONFLICT_RETRY, retryOnConflict } from '../shared/retry';
-import { ResourceHandler } from './resource-handler';
+import { HeldByCompositions, listAll } from './resource-handler';
 
 /**
- * Storage configurations have no update call: any change but tags replaces them. A delete conflicts while a
- * composition that records to it is still stopping, which clears by itself, hence the bounded retry.
+ * Storage configurations have no update call: any change but tags replaces them. IVS refuses to delete one while a
+ * composition records to it (or a stage does), so its deletes wait for the composition or are deferred until it ends.
  */
-export function storageConfigurationHandler(ivs: IVSRealTimeClient): ResourceHandler<StorageConfigurationRequest, StorageConfiguration> {
+export function storageConfigurationHandler(ivs: IVSRealTimeClient): HeldByCompositions<StorageConfigurationRequest, StorageConfiguration> {
   return {
     noun: 'storage configuration',
 
@@ -26,7 +26,11 @@ export function storageConfigurationHandler(ivs: IVSRealTimeClient): ResourceHan
     },
 
     async delete(arn) {
-      await retryOnConflict(() => ivs.send(new DeleteStorageConfigurationCommand({ arn })), DELETE_CONFLICT_RETRY);
+      await ivs.send(new DeleteStorageConfigurationCommand({ arn }));
+    },
+
+    listResources() {
+      return listAll(paginateListStorageConfigurations({ client: ivs }, {}), (page) => page.storageConfigurations);
     },
   };
 }

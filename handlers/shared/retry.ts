@@ -8,15 +8,17 @@ export interface ConflictRetryOptions {
 }
 
 /**
- * For deletes of resources a stopping composition may still hold for a few seconds: 1 + 2 + 4 s of waiting.
+ * For deletes IVS refuses without a cause the handler can see (a stage's; a configuration's when no composition uses it
+ * any more, as one that has just ended may still hold it for a few seconds): 1 + 2 + 4 s of waiting.
  */
 export const DELETE_CONFLICT_RETRY: ConflictRetryOptions = { attempts: 4, initialDelayMs: 1000 };
 
 /**
  * Retries a call while the service answers 409 Conflict, a bounded number of times.
  *
- * Some conflicts clear by themselves within seconds (a composition still stopping holds its encoder and
- * storage configurations). The SDK does not retry 409s, so this does, then gives up with the last error.
+ * Some conflicts clear by themselves within seconds (a destination still held by a composition that is stopping). The
+ * SDK does not retry 409s, so this does, then gives up with the last error. (Deletes of the configurations compositions
+ * hold wait for those compositions instead: handlers/provider/deferred-deletes.ts.)
  */
 export async function retryOnConflict<T>(call: () => Promise<T>, options: ConflictRetryOptions): Promise<T> {
   let delayMs = options.initialDelayMs;

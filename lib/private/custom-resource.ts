@@ -57,6 +57,7 @@ export function defineIvsCustomResource<TRequest extends object>(scope: Construc
   if (options.removalPolicy) {
     resource.applyRemovalPolicy(options.removalPolicy);
   }
+  provider.addIvsResource(resource);
   return resource;
 }
 

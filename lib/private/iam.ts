@@ -23,6 +23,17 @@ export const PROVIDER_ACTIONS = {
  */
 export const STREAM_KEY_SECRET_PROVIDER_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'];
 
+/**
+ * What the provider's handler calls to wait for, or defer, a delete IVS refuses while a composition uses the resource:
+ * `list` on `*` (List actions take no resource: the compositions that may hold a configuration, the configurations whose
+ * deletes were deferred), `readCompositions` on compositions, `readStages` on stages (is a holder's stage gone, or empty?).
+ */
+export const DEFERRED_DELETE_ACTIONS = {
+  list: ['ivs:ListCompositions', 'ivs:ListStorageConfigurations', 'ivs:ListEncoderConfigurations'],
+  readCompositions: ['ivs:GetComposition'],
+  readStages: ['ivs:GetStage', 'ivs:ListParticipants'],
+};
+
 /** `Stage.grantCreateParticipantToken`. */
 export const STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS = ['ivs:CreateParticipantToken'];
 

@@ -1,11 +1,15 @@
-import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { Aws, CfnResource, Duration, Names, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { defineBundledFunction, defineFunctionLogGroup, logWritingRole } from './bundled-function';
-import { TAG_ACTIONS } from './iam';
+import { ArnResource } from './contract';
+import { DEFERRED_DELETES_RESOURCE_TYPE, SWEEP_EVENT_KEY, SWEEP_INTERVAL_MINUTES } from './deferred-deletes-contract';
+import { DEFERRED_DELETE_ACTIONS, TAG_ACTIONS } from './iam';
 import { acknowledgeWildcardResource } from './nag';
 
 /**
@@ -26,7 +30,10 @@ export class IvsRealTimeProvider extends Construct {
   public readonly serviceToken: string;
   /** The function that calls the IVS Real-Time API. */
   public readonly onEventHandler: lambda.Function;
-  private readonly allowedResources = new Set<string>();
+  /** One statement per IVS resource type, so that the role's policy does not grow with the number of resources. */
+  private readonly ivsStatements = new Map<string, iam.PolicyStatement>();
+  /** The stack's drain of deferred deletes, which every IVS custom resource of the stack depends on. */
+  private readonly deferredDeletes: CfnResource;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -35,7 +42,7 @@ export class IvsRealTimeProvider extends Construct {
       logGroupId: 'OnEventLogs',
       roleId: 'OnEventHandlerServiceRole',
       description: 'cdk-ivs-realtime: creates, updates and deletes Amazon IVS Real-Time resources',
-      // long enough for the SDK's throttling retries and the bounded conflict retries, far below the service timeout.
+      // long enough for the SDK's throttling retries and the bounded waits for compositions, far below the service timeout.
       timeout: HANDLER_TIMEOUT,
     });
     const frameworkLogs = defineFunctionLogGroup(this, 'FrameworkLogs');
@@ -48,22 +55,19 @@ export class IvsRealTimeProvider extends Construct {
     this.serviceToken = provider.serviceToken;
     acknowledgeWildcardResource(frameworkRole, `${this.onEventHandler.functionArn}:*`, "aws-cdk-lib's Provider framework may "
       + 'invoke the handler function and its versions (`<function ARN>:*`): that one function, no other');
+    this.deferredDeletes = this.defineDeferredDeletes();
   }
 
   /**
    * Lets the handler call `actions` (plus tagging) on one IVS resource type in this stack's account and region.
-   *
-   * Added once per resource type, so the role's policy does not grow with the number of resources.
    */
   public allowIvs(arnResource: string, actions: string[]): void {
-    if (this.allowedResources.has(arnResource)) {
-      return;
-    }
-    this.allowedResources.add(arnResource);
-    const arn = Stack.of(this).formatArn({ service: 'ivs', resource: arnResource, resourceName: '*' });
-    this.onEventHandler.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions, ...TAG_ACTIONS], resources: [arn] }));
-    acknowledgeWildcardResource(this.onEventHandler.role!, arn, `IVS gives a ${arnResource} its ID when it creates it, so no ARN is `
-      + `known before: the handler may manage any ${arnResource} of this account and region, with only the actions that type needs`);
+    this.allowOnIvsType(arnResource, [...actions, ...TAG_ACTIONS]);
+  }
+
+  /** Registers an IVS custom resource of the stack: CloudFormation deletes it before the drain of deferred deletes. */
+  public addIvsResource(resource: CfnResource): void {
+    resource.node.addDependency(this.deferredDeletes);
   }
 
   /**
@@ -80,6 +84,52 @@ export class IvsRealTimeProvider extends Construct {
         resources: [bucket.bucketArn],
       })],
     });
+  }
+
+  /**
+   * The deletes IVS refuses while a composition uses the resource (storage and encoder configurations), which the handler
+   * defers until it has ended, are made again by a schedule that invokes the handler with a sweep of the stack's deferred
+   * deletes, and by a drain: a custom resource that every IVS resource of the stack depends on, whose delete (after
+   * theirs, before the provider's) deletes what is left or fails saying what holds it. Three resources per stack (the
+   * rule, its permission to invoke the handler, the drain), however many IVS resources; in every stack, whatever its
+   * resource types, because a stack whose last configuration is removed while a composition holds it still needs them.
+   */
+  private defineDeferredDeletes(): CfnResource {
+    const handler = this.onEventHandler;
+    new events.Rule(this, 'SweepSchedule', {
+      description: 'cdk-ivs-realtime: deletes the IVS resources whose delete waits until no composition uses them',
+      schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
+      // no retries: the sweep does not fail on a resource still in use, and the next one comes soon.
+      targets: [new targets.LambdaFunction(handler, {
+        event: events.RuleTargetInput.fromObject({ [SWEEP_EVENT_KEY]: Aws.STACK_ID }),
+        retryAttempts: 0,
+      })],
+    });
+    handler.addToRolePolicy(new iam.PolicyStatement({ actions: DEFERRED_DELETE_ACTIONS.list, resources: ['*'] }));
+    acknowledgeWildcardResource(handler.role!, '*', 'List actions take no resource ARN: the handler lists the compositions of the account '
+      + 'and region to find those that use a configuration it deletes, and the configurations to find the deletes it deferred (by tag)');
+    // a composition that uses a configuration may be any of the account's, on any stage: is it stopping, its stage gone or empty?
+    this.allowOnIvsType(ArnResource.COMPOSITION, DEFERRED_DELETE_ACTIONS.readCompositions);
+    this.allowOnIvsType(ArnResource.STAGE, DEFERRED_DELETE_ACTIONS.readStages);
+    return new CfnResource(this, 'DeferredDeletes', {
+      type: DEFERRED_DELETES_RESOURCE_TYPE,
+      properties: { ServiceToken: this.serviceToken, ServiceTimeout: SERVICE_TIMEOUT.toSeconds().toString() },
+    });
+  }
+
+  /** Adds `actions` to the statement of one IVS resource type (ARN resource name), defining it on first use. */
+  private allowOnIvsType(arnResource: string, actions: string[]): void {
+    const existing = this.ivsStatements.get(arnResource);
+    if (existing) {
+      existing.addActions(...actions.filter((action) => !existing.actions.includes(action)));
+      return;
+    }
+    const arn = Stack.of(this).formatArn({ service: 'ivs', resource: arnResource, resourceName: '*' });
+    const statement = new iam.PolicyStatement({ actions, resources: [arn] });
+    this.ivsStatements.set(arnResource, statement);
+    this.onEventHandler.addToRolePolicy(statement);
+    acknowledgeWildcardResource(this.onEventHandler.role!, arn, `IVS gives a ${arnResource} its ID when it creates it, so no ARN is `
+      + `known before: the handler may manage any ${arnResource} of this account and region, with only the actions that type needs`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Stage, StorageConfiguration } from '../../lib';
+import { EncoderConfiguration, Stage, StorageConfiguration } from '../../lib';
 import { newStack } from '../util';
 
 describe('the shared provider', () => {
@@ -34,7 +34,8 @@ describe('the shared provider', () => {
     template.hasResourceProperties('Custom::IvsRealTimeStage', { ServiceTimeout: '300' });
   });
 
-  test("the handler's IVS permissions are scoped per resource type to this account and region, never ivs:* or *", () => {
+  test("the handler's IVS permissions are scoped per resource type to this account and region, never ivs:*, and * only for List "
+    + 'actions', () => {
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Bucket');
     const storageConfiguration = new StorageConfiguration(stack, 'Storage', { bucket });
@@ -53,13 +54,55 @@ describe('the shared provider', () => {
     expect(statements).toEqual(expect.arrayContaining([
       { Effect: 'Allow', Action: ['ivs:CreateStorageConfiguration', 'ivs:GetStorageConfiguration', 'ivs:DeleteStorageConfiguration', ...tagging],
         Resource: arnOf('storage-configuration') },
-      { Effect: 'Allow', Action: ['ivs:CreateStage', 'ivs:GetStage', 'ivs:UpdateStage', 'ivs:DeleteStage', ...tagging], Resource: arnOf('stage') },
+      // deletes that compositions hold read the stages of those compositions.
+      { Effect: 'Allow', Action: ['ivs:GetStage', 'ivs:ListParticipants', 'ivs:CreateStage', 'ivs:UpdateStage', 'ivs:DeleteStage', ...tagging],
+        Resource: arnOf('stage') },
     ]));
     // one statement per resource type, however many stages.
     expect(statements.filter((s: any) => JSON.stringify(s.Resource).includes(':stage/*'))).toHaveLength(1);
     for (const statement of statements) {
       expect([statement.Action].flat()).not.toContain('ivs:*');
-      expect(statement.Resource).not.toEqual('*');
+      // only List actions, which take no resource, are on `*`.
+      if (statement.Resource === '*') {
+        expect([statement.Action].flat()).toEqual(['ivs:ListCompositions', 'ivs:ListStorageConfigurations', 'ivs:ListEncoderConfigurations']);
+      }
     }
+  });
+
+  test('a stack has one drain of deferred deletes, which every IVS resource depends on, and a sweep every 5 minutes that invokes the '
+    + 'handler, however many resources', () => {
+    const stack = newStack();
+    new Stage(stack, 'Early');
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    for (let i = 0; i < 3; i++) {
+      new StorageConfiguration(stack, `Storage${i}`, { bucket });
+      new EncoderConfiguration(stack, `Encoder${i}`);
+    }
+    new Stage(stack, 'Late');
+    const template = Template.fromStack(stack);
+
+    const drains = template.findResources('Custom::IvsRealTimeDeferredDeletes');
+    expect(Object.keys(drains)).toEqual([expect.stringMatching(/^cdkivsrealtimeIvsRealTimeProviderDeferredDeletes/)]);
+    const [drainId] = Object.keys(drains);
+    expect(drains[drainId].Properties).toEqual({ ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/frameworkonEvent/), 'Arn'] }, ServiceTimeout: '300' });
+    const ivsResources = Object.values<any>(template.toJSON().Resources).filter((r) => /^Custom::IvsRealTime(?!DeferredDeletes)/.test(r.Type));
+    expect(ivsResources).toHaveLength(8);
+    for (const resource of ivsResources) {
+      expect(resource.DependsOn).toContain(drainId);
+    }
+
+    const handlerId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => /OnEventHandler/.test(id))!;
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [{
+        Arn: { 'Fn::GetAtt': [handlerId, 'Arn'] },
+        Input: { 'Fn::Join': ['', ['{"sweepDeferredDeletesOfStack":"', { Ref: 'AWS::StackId' }, '"}']] },
+        RetryPolicy: { MaximumRetryAttempts: 0 },
+      }],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [handlerId, 'Arn'] } });
+
   });
 });

@@ -14,7 +14,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import {
-  CreateStageCommand, CreateStorageConfigurationCommand, DeleteEncoderConfigurationCommand, DeleteIngestConfigurationCommand,
+  CreateEncoderConfigurationCommand, CreateStageCommand, CreateStorageConfigurationCommand, DeleteEncoderConfigurationCommand,
+  DeleteIngestConfigurationCommand,
   DeletePublicKeyCommand, DeleteStageCommand, DeleteStorageConfigurationCommand, ImportPublicKeyCommand, IVSRealTimeClient,
   StartCompositionCommand, StopCompositionCommand,
 } from '@aws-sdk/client-ivs-realtime';
@@ -129,20 +130,61 @@ function withBucket(stack: Stack): s3.Bucket {
   return new s3.Bucket(stack, 'Recordings', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true });
 }
 
-/** A storage configuration, a stage and a composition outside the stack that keep `encoderArn` busy. */
-async function startExternalComposition(client: IVSRealTimeClient, encoderArn: string) {
-  const { storageConfiguration } = await client.send(new CreateStorageConfigurationCommand({ s3: { bucketName: 'outside-the-stack' } }));
-  const { stage } = await client.send(new CreateStageCommand({ name: 'outside-the-stack' }));
+/**
+ * A stage outside the stack and a composition of it that uses the stack's `uses` (and configurations outside the stack for
+ * the rest); with a participant connected to the stage when `connected`, else IVS stops it a minute after it started.
+ */
+async function startExternalComposition(client: IVSRealTimeClient, fake: FakeIvsServer, uses: { encoderArn?: string; storageArn?: string },
+  connected = false) {
+  const outside = { name: 'outside-the-stack' };
+  const storageArn = uses.storageArn ?? (await client.send(new CreateStorageConfigurationCommand({ ...outside, s3: { bucketName: 'outside' } })))
+    .storageConfiguration!.arn!;
+  const encoderArn = uses.encoderArn ?? (await client.send(new CreateEncoderConfigurationCommand(outside))).encoderConfiguration!.arn!;
+  const stageArn = (await client.send(new CreateStageCommand(outside))).stage!.arn!;
+  let participant: string | undefined;
+  if (connected) {
+    fake.startStageSession(stageArn);
+    participant = fake.joinParticipant(stageArn, { published: true });
+  }
   const { composition } = await client.send(new StartCompositionCommand({
-    stageArn: stage!.arn,
-    destinations: [{ s3: { storageConfigurationArn: storageConfiguration!.arn, encoderConfigurationArns: [encoderArn] } }],
+    stageArn, destinations: [{ s3: { storageConfigurationArn: storageArn, encoderConfigurationArns: [encoderArn] } }],
   }));
   return {
     stop: () => client.send(new StopCompositionCommand({ arn: composition!.arn })),
-    remove: async () => {
-      await client.send(new DeleteStageCommand({ arn: stage!.arn }));
-      await client.send(new DeleteStorageConfigurationCommand({ arn: storageConfiguration!.arn }));
+    /** The last participant leaves: IVS stops the composition (at once, here). */
+    end: async () => {
+      fake.setCompositionIdleTimeout(0);
+      fake.leaveParticipant(stageArn, participant!);
+      await new Promise((resolve) => setTimeout(resolve, 20));
     },
+    remove: async () => {
+      await client.send(new DeleteStageCommand({ arn: stageArn }));
+      if (!uses.storageArn) {
+        await client.send(new DeleteStorageConfigurationCommand({ arn: storageArn }));
+      }
+      if (!uses.encoderArn) {
+        await client.send(new DeleteEncoderConfigurationCommand({ arn: encoderArn }));
+      }
+    },
+  };
+}
+
+/**
+ * The configuration `uses` names is used by a running composition of a stage outside the stack; the cause clears when its
+ * session ends. Its deletes are deferred (tagged for the stack's sweep, and its drain), not failed.
+ */
+function usedByRunningComposition(label: string, uses: (arn: string) => { encoderArn?: string; storageArn?: string },
+  expected: LifecycleResult['status']): Scenario {
+  return {
+    label,
+    arrange: async ({ client, fake, arn }) => {
+      const composition = await startExternalComposition(client, fake, uses(arn!), true);
+      return async () => {
+        await composition.end();
+        await composition.remove();
+      };
+    },
+    expected,
   };
 }
 
@@ -187,18 +229,11 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
     lateAnswerOrphans: ['create', 'update'],
     deleteOutOfBand: (client, arn) => client.send(new DeleteStorageConfigurationCommand({ arn })),
     conflicts: {
-      delete: {
-        label: 'recorded to by a stage outside the stack',
-        arrange: async ({ client, arn }) => {
-          const { stage } = await client.send(new CreateStageCommand({
-            name: 'outside-the-stack', autoParticipantRecordingConfiguration: { storageConfigurationArn: arn! },
-          }));
-          return async () => {
-            await client.send(new DeleteStageCommand({ arn: stage!.arn }));
-          };
-        },
-        expected: 'FAILED',
-      },
+      // the old one is deleted once the composition has ended (here by the stack's delete, through its drain).
+      update: usedByRunningComposition('replaced while a composition outside the stack records to it', (arn) => ({ storageArn: arn }),
+        'SUCCEEDED'),
+      // the drain of deferred deletes fails, naming the composition: deleting the stack again once it has ended finishes.
+      delete: usedByRunningComposition('a composition outside the stack records to it', (arn) => ({ storageArn: arn }), 'FAILED'),
     },
   },
   {
@@ -212,11 +247,13 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
     lateAnswerOrphans: ['create', 'update'],
     deleteOutOfBand: (client, arn) => client.send(new DeleteEncoderConfigurationCommand({ arn })),
     conflicts: {
+      update: usedByRunningComposition('replaced while a composition outside the stack encodes with it', (arn) => ({ encoderArn: arn }),
+        'SUCCEEDED'),
       delete: {
         label: 'composition stopping',
-        // a composition outside the stack that stops 1.5 s into the delete: the handler's bounded retry waits it out.
-        arrange: async ({ client, arn }) => {
-          const composition = await startExternalComposition(client, arn!);
+        // a composition outside the stack that stops 1.5 s into the delete: the handler waits for it (its stage is empty).
+        arrange: async ({ client, fake, arn }) => {
+          const composition = await startExternalComposition(client, fake, { encoderArn: arn! });
           const stopping = new Promise((resolve) => setTimeout(resolve, 1500)).then(() => composition.stop());
           return async () => {
             await stopping;

@@ -75,6 +75,15 @@ function resourceTypesOf(arn: string): string[] {
     .map(([type]) => type);
 }
 
+/**
+ * List actions the library also calls without a filter, so that the request names no resource of the types the action
+ * can be scoped to, and IAM can only authorize it against `*`: the provider lists every composition of the account and
+ * region to find those that hold a storage configuration it deletes (ListCompositions filters by stage or encoder
+ * configuration only). That IAM evaluates an unfiltered call against `*` is unconfirmed: the reference lists no
+ * resource as required.
+ */
+const UNFILTERED_LISTS = new Set(['ivs:ListCompositions']);
+
 /** What is wrong, by the reference, with granting `action` on `resource` (undefined: nothing). */
 function referenceProblem(action: string, resource: string): string | undefined {
   const name = action.slice('ivs:'.length);
@@ -83,7 +92,7 @@ function referenceProblem(action: string, resource: string): string | undefined 
     return `${action} is not an action of the ivs service`;
   }
   if (resource === '*') {
-    return known.resourceTypes.length === 0 ? undefined
+    return known.resourceTypes.length === 0 || UNFILTERED_LISTS.has(action) ? undefined
       : `${action} on *: it can be scoped to ${known.resourceTypes.join(', ')}, so it must name those resources`;
   }
   const types = resourceTypesOf(resource);
@@ -311,7 +320,15 @@ function handlerSourceFiles(dir = ''): string[] {
  * so on; the other ARNs a create names, such as a stage's storage configuration, are not of a type the SAR lists for
  * it). `dispatcher.ts` tags every type.
  */
-const PROVIDER_FILES: Record<string, string[]> = {
+const PROVIDER_FILES: Record<string, string[] | Record<string, string[]>> = {
+  // the deletes a composition holds: what each call names (an unfiltered ListCompositions names nothing: `*`).
+  'provider/composition-holders.ts': {
+    ListCompositions: ['*'],
+    GetComposition: [ArnResource.COMPOSITION],
+    GetStage: [ArnResource.STAGE],
+    ListParticipants: [ArnResource.STAGE],
+  },
+  'provider/deferred-deletes.ts': [ArnResource.STORAGE_CONFIGURATION, ArnResource.ENCODER_CONFIGURATION],
   'provider/stage.ts': [ArnResource.STAGE],
   'provider/storage-configuration.ts': [ArnResource.STORAGE_CONFIGURATION],
   'provider/encoder-configuration.ts': [ArnResource.ENCODER_CONFIGURATION],
@@ -644,9 +661,12 @@ describe('the IAM statements the library synthesizes, by the Service Authorizati
             otherCalls.push(...on.filter((resource) => !allows(statements, other.action, resource)).map((resource) => `${other.action} on ${resource}`));
             continue;
           }
-          expect([file, PROVIDER_FILES[file] !== undefined]).toEqual([file, true]);
-          for (const resource of PROVIDER_FILES[file]) {
-            const on = Object.fromEntries((REFERENCE.operations[operation] ?? []).map((action) => [action, [ivsArn(resource, NEW)]]));
+          const named = PROVIDER_FILES[file];
+          expect([file, named !== undefined]).toEqual([file, true]);
+          const resources = Array.isArray(named) ? named : named[operation];
+          expect([file, operation, resources !== undefined]).toEqual([file, operation, true]);
+          for (const resource of resources) {
+            const on = Object.fromEntries((REFERENCE.operations[operation] ?? []).map((action) => [action, [resource === '*' ? '*' : ivsArn(resource, NEW)]]));
             calls.push({ operation, on });
           }
         }

@@ -57,6 +57,9 @@ describe('cdk-nag AwsSolutions checks of the examples', () => {
       'StageRecording/Recording/Bucket AwsSolutions-S1',
       'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/FrameworkOnEventServiceRole '
         + 'AwsSolutions-IAM5[Resource::<cdkivsrealtimeIvsRealTimeProviderOnEventHandlerCED8A348.Arn>:*]',
+      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/OnEventHandlerServiceRole AwsSolutions-IAM5[Resource::*]',
+      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/OnEventHandlerServiceRole '
+        + 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:composition/*]',
       'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/OnEventHandlerServiceRole '
         + 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:stage/*]',
       'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/OnEventHandlerServiceRole '
