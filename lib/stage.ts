@@ -461,8 +461,8 @@ function validateRecordingRetention(stage: Stage, recording: AutoParticipantReco
   if (!storage || !StorageConfiguration.isStorageConfiguration(storage) || !isRetainedOnDelete(stage) || isRetainedOnDelete(storage)) {
     return [];
   }
-  return [`the stage is kept when deleted (its removal policy retains it) and records to storage configuration '${storage.node.path}', `
-    + 'which is not: IVS refuses to delete a storage configuration that a stage records to, so every delete of the stack would fail. '
+  return [`\`removalPolicy\` must not keep the stage when deleted while storage configuration '${storage.node.path}', which it `
+    + 'records to, is not kept: IVS refuses to delete a storage configuration that a stage records to, so every delete of the stack would fail. '
     + 'Give that storage configuration `removalPolicy: RemovalPolicy.RETAIN` too, or let the stage be deleted (RemovalPolicy.DESTROY); '
     + 'a StageRecording does the former for you'];
 }

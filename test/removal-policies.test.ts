@@ -38,8 +38,8 @@ describe('no removal policy combination makes a stack undeletable', () => {
   });
 
   describe('a kept stage recording to a StorageConfiguration of the app that is not kept fails synth, naming both and the fix', () => {
-    const message = (stagePath: string, storagePath: string) => new RegExp(`\\[${stagePath}\\] the stage is kept when deleted \\(its `
-      + `removal policy retains it\\) and records to storage configuration '${storagePath}', which is not: IVS refuses to delete a `
+    const message = (stagePath: string, storagePath: string) => new RegExp(`\\[${stagePath}\\] \`removalPolicy\` must not keep the stage `
+      + `when deleted while storage configuration '${storagePath}', which it records to, is not kept: IVS refuses to delete a `
       + 'storage configuration that a stage records to, so every delete of the stack would fail. Give that storage configuration '
       + '`removalPolicy: RemovalPolicy.RETAIN` too, or let the stage be deleted');
 

@@ -140,7 +140,7 @@ describe('lifecycle of StageRecording', () => {
       new Stage(stack, 'Stage', { removalPolicy: RemovalPolicy.RETAIN, autoParticipantRecording: { storageConfiguration } });
 
       await expect(driver().deploy(stack)).rejects
-        .toThrow(/\[Undeletable\/Stage\] the stage is kept when deleted .* records to storage configuration 'Undeletable\/Storage', which is not/);
+        .toThrow(/\[Undeletable\/Stage\] `removalPolicy` must not keep the stage when deleted while storage configuration 'Undeletable\/Storage', which it records to, is not kept/);
       expect(fake.calls).toEqual([]);
     });
 });
