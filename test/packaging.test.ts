@@ -38,9 +38,9 @@ test('the npm package ships the compiled library, the assembly, the handler bund
     cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
   }));
   const files: string[] = packed.files.map((f: { path: string }) => f.path);
-  const required = ['.jsii', 'API.md', 'README.md', 'lib/index.js', 'lib/index.d.ts', 'handlers/dist/provider/index.js'];
+  const required = ['.jsii', 'API.md', 'README.md', 'LICENSE', 'lib/index.js', 'lib/index.d.ts', 'handlers/dist/provider/index.js'];
   expect(files).toEqual(expect.arrayContaining(required));
-  const shipped = /^(lib\/.*\.(js|d\.ts)|handlers\/dist\/[^/]+\/index\.js|\.jsii|API\.md|README\.md|package\.json)$/;
+  const shipped = /^(lib\/.*\.(js|d\.ts)|handlers\/dist\/[^/]+\/index\.js|\.jsii|API\.md|README\.md|LICENSE|package\.json)$/;
   const unexpected = files.filter((f) => !shipped.test(f));
   expect(unexpected).toEqual([]);
 });
