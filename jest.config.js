@@ -9,4 +9,6 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }],
   },
   testTimeout: 60000,
+  // a fake server or timer a suite leaves open must not hold CI after the last test has reported (jest would wait).
+  forceExit: true,
 };
