@@ -6,8 +6,8 @@
  * the service's message), and after the stack's delete nothing the stack created is left in the fake, except where
  * the table below says so (a create IVS completes after the handler gave up: the known limit in the README).
  *
- * The matrix is written from the outcomes to `fault-matrix.md` beside this file and printed; the README's copy must
- * match it (run with UPDATE_README_MATRIX=1 to rewrite the README's block).
+ * The matrix is printed from the outcomes; the README's copy must match it. `npm run matrix` (UPDATE_README_MATRIX=1)
+ * rewrites `fault-matrix.md` beside this file and the README's block; a plain test run writes nothing.
  */
 import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
@@ -513,13 +513,14 @@ describe('fault matrix', () => {
     if (outcomes.length !== cases.length) {
       return; // some cases were filtered out: no full matrix to compare.
     }
-    fs.writeFileSync(path.join(__dirname, 'fault-matrix.md'), `${renderMatrix(outcomes, 'all')}\n`);
     const generated = renderMatrix(outcomes, 'examples');
     process.stdout.write(`${generated}\n`);
     const readmePath = path.join(__dirname, '..', '..', 'README.md');
     const readme = fs.readFileSync(readmePath, 'utf8');
     const block = /(<!-- fault-matrix:start -->\n)([\s\S]*?)(<!-- fault-matrix:end -->)/;
+    // only when asked (`npm run matrix`): a test run never writes into the working tree.
     if (process.env.UPDATE_README_MATRIX) {
+      fs.writeFileSync(path.join(__dirname, 'fault-matrix.md'), `${renderMatrix(outcomes, 'all')}\n`);
       fs.writeFileSync(readmePath, readme.replace(block, `$1${generated}\n$3`));
       return;
     }
