@@ -97,7 +97,7 @@ async function benchHandler(): Promise<void> {
   heading('Handler (handlers/dist, as shipped)');
   print(table(['bundle', 'KB', 'gzip KB'],
     bundleSizes().map((b) => [`handlers/dist/${b.name}/index.js`, round(b.bytes / 1024), round(b.gzipBytes / 1024)])));
-  const fake = await FakeIvsServer.start();
+  const fake = await FakeIvsServer.start({ rateLimits: 'none' });
   const secretsManager = await FakeSecretsManager.start();
   try {
     const cold = await measureColdStart(fake, COLD_START_SAMPLES);

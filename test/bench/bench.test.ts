@@ -83,7 +83,7 @@ describe('handler', () => {
   let fake: FakeIvsServer;
   let secretsManager: FakeSecretsManager;
   beforeAll(async () => {
-    fake = await FakeIvsServer.start();
+    fake = await FakeIvsServer.start({ rateLimits: 'none' });
     secretsManager = await FakeSecretsManager.start();
   });
   afterAll(async () => {
