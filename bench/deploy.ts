@@ -2,8 +2,8 @@
  * Deploying and deleting many recording stages through the lifecycle driver (the handler bundle from the cloud
  * assembly, CloudFormation's events, resources in parallel) against a fake IVS that throttles as the service does.
  */
-import { FakeIvsServer } from '../test/support/fake-ivs-server';
-import { LifecycleDriver, LifecycleResult } from '../test/support/lifecycle-driver';
+import { FakeIvsServer } from '../testing/fake-ivs-server';
+import { LifecycleDriver, LifecycleResult } from '../testing/lifecycle-driver';
 import { recordingStagesStack } from './apps';
 import { QUIET_SDK } from './handler';
 

@@ -11,8 +11,8 @@ import { promisify } from 'util';
 import { gzipSync } from 'zlib';
 import { CreateStageCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { ResourceType } from '../lib/private/contract';
-import { FakeIvsServer } from '../test/support/fake-ivs-server';
-import { FakeSecretsManager } from '../test/support/fake-secrets-manager';
+import { FakeIvsServer } from '../testing/fake-ivs-server';
+import { FakeSecretsManager } from '../testing/fake-secrets-manager';
 import { CustomResourceEvents } from '../test/support/handler-harness';
 import { median } from './stats';
 

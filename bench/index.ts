@@ -6,9 +6,9 @@
  *   npm run bench -- synth handler     only the named sections: synth, footprint, handler, tokens, deploy
  */
 import { cpus, loadavg } from 'os';
-import { FakeIvsServer } from '../test/support/fake-ivs-server';
-import { FakeKms } from '../test/support/fake-kms';
-import { FakeSecretsManager } from '../test/support/fake-secrets-manager';
+import { FakeIvsServer } from '../testing/fake-ivs-server';
+import { FakeKms } from '../testing/fake-kms';
+import { FakeSecretsManager } from '../testing/fake-secrets-manager';
 import { benchmarkDeploy } from './deploy';
 import { bundleSizes, countApiCalls, fakeAwsEnvironment, loadHandler, measureColdStart, measureEventTimes, withEnvironment } from './handler';
 import { round, table } from './stats';

@@ -8,7 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { StageCompositionStack } from '../examples/stage-composition';
 import { CompositionDestination, Stage, StageComposition } from '../lib';
 import { HANDLER_BUNDLE_DIR } from '../lib/private/bundled-function';
-import { matchesEventPattern } from './support/event-pattern';
+import { matchesEventPattern } from '../testing/event-pattern';
 import { compositionConfigOf } from './support/stage-composition';
 import { ivsArns, logicalIdOf, newStack } from './util';
 

@@ -6,7 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IStage, Stage, StageEvent } from '../lib';
-import { matchesEventPattern } from './support/event-pattern';
+import { matchesEventPattern } from '../testing/event-pattern';
 import { newStack } from './util';
 
 const STAGE_UPDATE = 'IVS Stage Update';

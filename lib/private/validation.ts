@@ -177,7 +177,7 @@ export function validateRenderedTags(scope: Construct, renderTags: () => Record<
 /**
  * The number of characters of a string as the IVS API counts them: Unicode code points. The API model's `length`
  * constraints are Smithy length traits, which count a string's Unicode scalar values (the Smithy 2.0 specification,
- * "length trait"), as the fake IVS does (`test/support/fake-ivs/validation.ts`); JavaScript's `length` counts UTF-16
+ * "length trait"), as the fake IVS does (`testing/fake-ivs/validation.ts`); JavaScript's `length` counts UTF-16
  * code units, two for each character outside the Basic Multilingual Plane (most emoji).
  */
 export function characterCount(value: string): number {

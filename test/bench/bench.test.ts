@@ -9,9 +9,9 @@ import {
 import { linearFit, median, round, table } from '../../bench/stats';
 import { footprintFits, footprintOf, maxStagesPerStack, measureSynthTimes, resourcesPerStage, synthesizeApp } from '../../bench/synth';
 import { measureTokenColdStart, measureTokenThroughput, tokenIssuerSetup } from '../../bench/tokens';
-import { FakeIvsServer } from '../support/fake-ivs-server';
-import { FakeKms } from '../support/fake-kms';
-import { FakeSecretsManager } from '../support/fake-secrets-manager';
+import { FakeIvsServer } from '../../testing/fake-ivs-server';
+import { FakeKms } from '../../testing/fake-kms';
+import { FakeSecretsManager } from '../../testing/fake-secrets-manager';
 
 beforeEach(() => {
   // the handler logs a line per event.

@@ -1,5 +1,5 @@
 import { handler } from '../../handlers/provider/index';
-import { useFakeSecretsManager } from '../support/fake-secrets-manager';
+import { useFakeSecretsManager } from '../../testing/fake-secrets-manager';
 import { CustomResourceEvents, ResourceProperties, useFakeIvs } from '../support/handler-harness';
 
 const fake = useFakeIvs();

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { rawSignature } from '../../handlers/participant-token-issuer/jws';
-import { derSignature } from '../support/fake-kms';
+import { derSignature } from '../../testing/fake-kms';
 
 const integer48 = fc.uint8Array({ minLength: 48, maxLength: 48 });
 

@@ -28,10 +28,10 @@ import {
 } from '../../lib';
 import { StageCompositionStack } from '../../examples/stage-composition';
 import { COMPOSITION_OWNER_TAG } from '../../lib/private/composition-contract';
-import { AsyncInvocation, AsyncInvoker } from '../support/async-invocation';
-import { FakeIvsServer } from '../support/fake-ivs-server';
-import { FakeSecretsManager } from '../support/fake-secrets-manager';
-import { LifecycleDriver, LifecycleResult } from '../support/lifecycle-driver';
+import { AsyncInvocation, AsyncInvoker } from '../../testing/async-invocation';
+import { FakeIvsServer } from '../../testing/fake-ivs-server';
+import { FakeSecretsManager } from '../../testing/fake-secrets-manager';
+import { LifecycleDriver, LifecycleResult } from '../../testing/lifecycle-driver';
 import { FAIL_AFTER_INGEST, StreamKeyStack, StreamKeyStackProps, streamKeySecret } from '../support/stream-key-stack';
 
 type Operation = 'create' | 'update' | 'delete';

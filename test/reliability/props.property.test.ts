@@ -18,7 +18,7 @@ import {
   AutoParticipantRecordingOptions, EncoderConfiguration, EncoderVideo, IngestConfiguration, IngestProtocol, ParticipantRecordingMediaType,
   PublicKey, PublicKeyMaterial, RecordingThumbnails, Stage, StageRecording, StorageConfiguration, ThumbnailStorage,
 } from '../../lib';
-import { useFakeSecretsManager } from '../support/fake-secrets-manager';
+import { useFakeSecretsManager } from '../../testing/fake-secrets-manager';
 import { CustomResourceEvents, useFakeIvs } from '../support/handler-harness';
 
 const fake = useFakeIvs();

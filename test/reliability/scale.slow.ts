@@ -9,8 +9,8 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { recordingStagesStack } from '../../bench/apps';
-import { FakeIvsServer } from '../support/fake-ivs-server';
-import { LifecycleDriver } from '../support/lifecycle-driver';
+import { FakeIvsServer } from '../../testing/fake-ivs-server';
+import { LifecycleDriver } from '../../testing/lifecycle-driver';
 
 const STAGES = 200;
 const CONCURRENCY = 20;

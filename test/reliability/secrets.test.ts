@@ -10,9 +10,9 @@
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { IngestConfiguration, Stage, StreamKeyStorage } from '../../lib';
-import { FakeIvsServer } from '../support/fake-ivs-server';
-import { FakeSecretsManager } from '../support/fake-secrets-manager';
-import { LifecycleDriver } from '../support/lifecycle-driver';
+import { FakeIvsServer } from '../../testing/fake-ivs-server';
+import { FakeSecretsManager } from '../../testing/fake-secrets-manager';
+import { LifecycleDriver } from '../../testing/lifecycle-driver';
 
 interface StreamingProps {
   readonly userId: string;

@@ -1,4 +1,4 @@
-import { matchesEventPattern } from './event-pattern';
+import { matchesEventPattern } from '../../testing/event-pattern';
 
 const event = {
   'source': 'aws.ivs',

@@ -4,8 +4,8 @@ import {
 } from '@aws-sdk/client-kms';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { derSignature, FakeKms } from './fake-kms';
-import { LifecycleDriver } from './lifecycle-driver';
+import { derSignature, FakeKms } from '../../testing/fake-kms';
+import { LifecycleDriver } from '../../testing/lifecycle-driver';
 
 let fake: FakeKms;
 let client: KMSClient;

@@ -1,6 +1,6 @@
 import { CustomResourceEvent } from '../../handlers/provider/event';
-import { FakeIvsServer } from './fake-ivs-server';
-import { stringifyScalars } from './lifecycle/intrinsics';
+import { FakeIvsServer } from '../../testing/fake-ivs-server';
+import { stringifyScalars } from '../../testing/lifecycle/intrinsics';
 
 /**
  * Runs the test file's handler against one fake IVS Real-Time server, started before the first test (the handler's

@@ -7,8 +7,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { CREATE_FAILED_MARKER, CustomResourceEvent, LifecycleDriver } from './lifecycle-driver';
-import { ResponseServer } from './lifecycle/response-server';
+import { CREATE_FAILED_MARKER, CustomResourceEvent, LifecycleDriver } from '../../testing/lifecycle-driver';
+import { ResponseServer } from '../../testing/lifecycle/response-server';
 
 const RECORDER = path.join(__dirname, 'fixtures', 'recorder');
 

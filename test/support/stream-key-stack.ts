@@ -6,9 +6,9 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { EncoderConfiguration, IngestConfiguration, Stage, StreamKeyStorage } from '../../lib';
-import { FakeIvsServer } from './fake-ivs-server';
-import { FakeSecretsManager } from './fake-secrets-manager';
-import { LifecycleDriver } from './lifecycle-driver';
+import { FakeIvsServer } from '../../testing/fake-ivs-server';
+import { FakeSecretsManager } from '../../testing/fake-secrets-manager';
+import { LifecycleDriver } from '../../testing/lifecycle-driver';
 
 export interface StreamKeyStackProps {
   /** Changing it replaces the ingest configuration. @default 'studio' */

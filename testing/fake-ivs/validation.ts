@@ -1,5 +1,5 @@
 /**
- * Input validation for the fake IVS Real-Time service, driven by `test/support/ivs-realtime-api-constraints.json`
+ * Input validation for the fake IVS Real-Time service, driven by `testing/ivs-realtime-api-constraints.json`
  * (extracted from the service's API model) plus the rules the API documents but does not model.
  *
  * Every operation's members become a tree of shape nodes; a request is walked against that tree and every

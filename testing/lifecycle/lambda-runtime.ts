@@ -38,7 +38,7 @@ const runtimeInvoke = new Function(`return function handleOnceNonStreaming(handl
 //# sourceURL=file:///var/runtime/index.mjs`)() as (...args: unknown[]) => void;
 
 /** Stands in for /var/runtime/node_modules: the SDK packages the Node.js runtimes ship. */
-const RUNTIME_MODULES = path.resolve(__dirname, '..', '..', '..', 'node_modules');
+const RUNTIME_MODULES = path.resolve(__dirname, '..', '..', 'node_modules');
 const RUNTIME_PACKAGES = /^@(aws-sdk|smithy)\//;
 
 export interface LambdaFunction {
