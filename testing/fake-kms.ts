@@ -386,20 +386,3 @@ function answer(response: ServerResponse, status: number, body: object): void {
   response.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID() });
   response.end(JSON.stringify(body));
 }
-
-/**
- * Runs the test file's handlers against a fake KMS, started before the first test (the handlers' KMS client is created
- * on first use and kept, so its endpoint must be set by then) and emptied after each test.
- */
-export function useFakeKms(): () => FakeKms {
-  let fake: FakeKms | undefined;
-  beforeAll(async () => {
-    fake = await FakeKms.start();
-    process.env.AWS_ENDPOINT_URL_KMS = fake.endpoint;
-  });
-  afterEach(() => fake?.reset());
-  afterAll(async () => {
-    await fake?.stop();
-  });
-  return () => fake!;
-}

@@ -192,20 +192,3 @@ function answer(response: ServerResponse, status: number, body: object): void {
   response.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1' });
   response.end(JSON.stringify(body));
 }
-
-/**
- * Runs the test file's handler against a fake Secrets Manager, started before the first test (the handler's client
- * is created on first use and kept, so its endpoint must be set by then) and emptied after each test.
- */
-export function useFakeSecretsManager(): () => FakeSecretsManager {
-  let fake: FakeSecretsManager | undefined;
-  beforeAll(async () => {
-    fake = await FakeSecretsManager.start();
-    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = fake.endpoint;
-  });
-  afterEach(() => fake?.reset());
-  afterAll(async () => {
-    await fake?.stop();
-  });
-  return () => fake!;
-}

@@ -1,6 +1,5 @@
 import { handler } from '../../handlers/provider/index';
-import { useFakeSecretsManager } from '../../testing/fake-secrets-manager';
-import { CustomResourceEvents, ResourceProperties, useFakeIvs } from '../support/handler-harness';
+import { CustomResourceEvents, ResourceProperties, useFakeIvs, useFakeSecretsManager } from '../support/handler-harness';
 
 const fake = useFakeIvs();
 const secrets = useFakeSecretsManager();

@@ -1,8 +1,7 @@
 import { createPublicKey } from 'crypto';
 import { handler } from '../../handlers/provider/index';
 import { ResourceType } from '../../lib/private/contract';
-import { useFakeKms } from '../../testing/fake-kms';
-import { CustomResourceEvents, operationsSince, useFakeIvs } from '../support/handler-harness';
+import { CustomResourceEvents, operationsSince, useFakeIvs, useFakeKms } from '../support/handler-harness';
 
 const ivs = useFakeIvs();
 const kms = useFakeKms();

@@ -3,8 +3,8 @@ import { handler } from '../../handlers/participant-token-issuer/index';
 import { handler as provider } from '../../handlers/provider/index';
 import { ResourceType } from '../../lib/private/contract';
 import { TOKEN_ISSUER_CONFIG_ENV, TokenIssuerConfig } from '../../lib/private/participant-token-contract';
-import { FakeKmsKey, useFakeKms } from '../../testing/fake-kms';
-import { CustomResourceEvents, useFakeIvs } from '../support/handler-harness';
+import { FakeKmsKey } from '../../testing/fake-kms';
+import { CustomResourceEvents, useFakeIvs, useFakeKms } from '../support/handler-harness';
 import { ParticipantTokenRefused, verifyParticipantToken } from '../support/participant-token-verifier';
 
 const ivs = useFakeIvs();

@@ -18,8 +18,7 @@ import {
   AutoParticipantRecordingOptions, EncoderConfiguration, EncoderVideo, IngestConfiguration, IngestProtocol, ParticipantRecordingMediaType,
   PublicKey, PublicKeyMaterial, RecordingThumbnails, Stage, StageRecording, StorageConfiguration, ThumbnailStorage,
 } from '../../lib';
-import { useFakeSecretsManager } from '../../testing/fake-secrets-manager';
-import { CustomResourceEvents, useFakeIvs } from '../support/handler-harness';
+import { CustomResourceEvents, useFakeIvs, useFakeSecretsManager } from '../support/handler-harness';
 
 const fake = useFakeIvs();
 const secrets = useFakeSecretsManager();

@@ -1,5 +1,7 @@
 import { CustomResourceEvent } from '../../handlers/provider/event';
 import { FakeIvsServer } from '../../testing/fake-ivs-server';
+import { FakeKms } from '../../testing/fake-kms';
+import { FakeSecretsManager } from '../../testing/fake-secrets-manager';
 import { stringifyScalars } from '../../testing/lifecycle/intrinsics';
 
 /**
@@ -23,6 +25,40 @@ export function useFakeIvs(): () => FakeIvsServer {
     fake?.reset();
     jest.restoreAllMocks();
   });
+  afterAll(async () => {
+    await fake?.stop();
+  });
+  return () => fake!;
+}
+
+/**
+ * Runs the test file's handler against a fake Secrets Manager, started before the first test (the handler's client
+ * is created on first use and kept, so its endpoint must be set by then) and emptied after each test.
+ */
+export function useFakeSecretsManager(): () => FakeSecretsManager {
+  let fake: FakeSecretsManager | undefined;
+  beforeAll(async () => {
+    fake = await FakeSecretsManager.start();
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = fake.endpoint;
+  });
+  afterEach(() => fake?.reset());
+  afterAll(async () => {
+    await fake?.stop();
+  });
+  return () => fake!;
+}
+
+/**
+ * Runs the test file's handlers against a fake KMS, started before the first test (the handlers' KMS client is created
+ * on first use and kept, so its endpoint must be set by then) and emptied after each test.
+ */
+export function useFakeKms(): () => FakeKms {
+  let fake: FakeKms | undefined;
+  beforeAll(async () => {
+    fake = await FakeKms.start();
+    process.env.AWS_ENDPOINT_URL_KMS = fake.endpoint;
+  });
+  afterEach(() => fake?.reset());
   afterAll(async () => {
     await fake?.stop();
   });

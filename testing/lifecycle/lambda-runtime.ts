@@ -37,8 +37,12 @@ const runtimeInvoke = new Function(`return function handleOnceNonStreaming(handl
 }
 //# sourceURL=file:///var/runtime/index.mjs`)() as (...args: unknown[]) => void;
 
-/** Stands in for /var/runtime/node_modules: the SDK packages the Node.js runtimes ship. */
-const RUNTIME_MODULES = path.resolve(__dirname, '..', '..', 'node_modules');
+/**
+ * Stands in for /var/runtime/node_modules, the SDK packages the Node.js runtimes ship: the node_modules that holds
+ * `@aws-sdk/client-lambda` (which the Provider framework calls), this project's or that of the app that installed the
+ * testing kit. Without it, a function that needs it fails as in a runtime that lacked it: the module is not found.
+ */
+const RUNTIME_MODULES = runtimeModules();
 const RUNTIME_PACKAGES = /^@(aws-sdk|smithy)\//;
 
 export interface LambdaFunction {
@@ -509,4 +513,12 @@ function resolveFile(base: string): string | undefined {
 
 function moduleNotFound(specifier: string, from: string): Error {
   return Object.assign(new Error(`Cannot find module '${specifier}'\nRequire stack:\n- ${from}`), { code: 'MODULE_NOT_FOUND' });
+}
+
+function runtimeModules(): string {
+  try {
+    return path.resolve(path.dirname(require.resolve('@aws-sdk/client-lambda/package.json')), '..', '..');
+  } catch {
+    return path.resolve(__dirname, '..', '..', 'node_modules');
+  }
 }
