@@ -8,7 +8,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LifecycleDriver } from './lifecycle-driver';
-import { AssemblySource, assetDirectory, synthesize } from './lifecycle/assembly';
+import { AssemblySource, SynthesizedStack, assetDirectory, synthesize } from './lifecycle/assembly';
 import { InvokeOutcome, LambdaFunction, LambdaRuntime } from './lifecycle/lambda-runtime';
 
 /** Lambda's retries of an asynchronous invocation that fails, without an EventInvokeConfig. */
@@ -33,14 +33,21 @@ export class AsyncInvoker {
   private readonly runtime: LambdaRuntime;
   private readonly source: AssemblySource;
 
-  /** `stack` is the one `driver` deployed; `env` goes over each function's own environment (the fakes' endpoints). */
-  constructor(private readonly driver: LifecycleDriver, stack: Stack, private readonly options: AsyncInvokerOptions) {
+  /**
+   * `stack` is the one `driver` deployed (or as read from its cloud assembly); `env` goes over each function's own
+   * environment (the fakes' endpoints).
+   */
+  constructor(private readonly driver: LifecycleDriver, stack: Stack | SynthesizedStack, private readonly options: AsyncInvokerOptions) {
     this.runtime = new LambdaRuntime({ region: options.region, env: options.env, timeoutScale: 1 });
-    this.source = synthesize(stack).source;
+    this.source = (Stack.isStack(stack) ? synthesize(stack) : stack).source;
   }
 
   public async invoke(fn: lambda.IFunction, event: unknown): Promise<AsyncInvocation> {
-    const logicalId = this.driver.logicalIdOf(fn);
+    return this.invokeResource(this.driver.logicalIdOf(fn), event);
+  }
+
+  /** `invoke`, of the function with this logical ID. */
+  public async invokeResource(logicalId: string, event: unknown): Promise<AsyncInvocation> {
     const deployed = this.deployedFunction(logicalId);
     const attempts: InvokeOutcome[] = [];
     for (let attempt = 0; attempt <= this.retryAttempts(deployed.functionName); attempt++) {

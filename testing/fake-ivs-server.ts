@@ -77,6 +77,7 @@ import {
   FakeEncoderConfiguration,
   FakeIngestConfiguration,
   FakeIvsService,
+  FakeParticipant,
   FakePublicKey,
   FakeStage,
   FakeStageSession,
@@ -91,6 +92,7 @@ export type {
   FakeDestination,
   FakeEncoderConfiguration,
   FakeIngestConfiguration,
+  FakeParticipant,
   FakePublicKey,
   FakeStage,
   FakeStageSession,
@@ -335,6 +337,8 @@ export class FakeIvsServer {
   get publicKeys(): ReadonlyMap<string, FakePublicKey> { return this.service.publicKeys; }
   get compositions(): ReadonlyMap<string, FakeComposition> { return this.service.compositions; }
   get stageSessions(): ReadonlyMap<string, readonly FakeStageSession[]> { return this.service.stageSessions; }
+  /** Session id → the participants who joined it. */
+  get participants(): ReadonlyMap<string, readonly FakeParticipant[]> { return this.service.participants; }
 
   /** Stages, storage, encoder and ingest configurations and public keys that exist: 0 when nothing is left behind. */
   resourceCount(): number {

@@ -23,9 +23,9 @@
  * Servers listen on 127.0.0.1 only, start with the first deploy and do not keep the process alive; `close()` stops them.
  */
 import { randomUUID } from 'crypto';
-import { CfnElement, Stack, Token } from 'aws-cdk-lib';
+import { CfnElement, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { AssemblySource, Template, TemplateResource, assetDirectory, synthesize } from './lifecycle/assembly';
+import { AssemblySource, SynthesizedStack, Template, TemplateResource, assetDirectory, synthesize } from './lifecycle/assembly';
 import { FakeEnvironment, fakeAttribute, fakePhysicalId, fakeRef, lambdaFunctionArn } from './lifecycle/fake-resources';
 import { invert, schedule, topologicalOrder } from './lifecycle/graph';
 import {
@@ -35,7 +35,8 @@ import { LambdaApi } from './lifecycle/lambda-api';
 import { LambdaFunction, LambdaRuntime } from './lifecycle/lambda-runtime';
 import { CapturedResponse, ResponseServer } from './lifecycle/response-server';
 
-export type { Template } from './lifecycle/assembly';
+export type { SynthesizedStack, Template } from './lifecycle/assembly';
+export { assemblyStacks } from './lifecycle/assembly';
 export type { LambdaApi, LambdaCall, LambdaFaultSpec } from './lifecycle/lambda-api';
 export type { CapturedResponse, ResponseServer } from './lifecycle/response-server';
 
@@ -88,7 +89,12 @@ export interface LifecycleDriverOptions {
    * Custom resource types deployed as no-ops, like non-custom resources: for types not served by a Provider
    * framework (e.g. `Custom::S3AutoDeleteObjects`), which the driver cannot run. @default - none
    */
-  readonly skipResourceTypes?: string[];
+  readonly skipResourceTypes?: string[] | ((type: string) => boolean);
+  /**
+   * Resolves `Fn::ImportValue`: the value another stack exports under the name (undefined: none does, and the
+   * resource fails as in CloudFormation). @default - `Fn::ImportValue` fails the resource
+   */
+  readonly importValue?: (exportName: string) => unknown;
   /**
    * Requests delivered twice, as CloudFormation's at-least-once delivery (and Lambda's retry of an asynchronous
    * invocation) may: the framework is invoked twice with the same event. The first response counts; the driver
@@ -246,6 +252,7 @@ export class LifecycleDriver {
   private env?: FakeEnvironment & { readonly stackId: string };
   private deployed?: { readonly model: TemplateModel; readonly states: Map<string, ResourceState> };
   private deployedOutputs: Record<string, unknown> = {};
+  private deployedExports: Record<string, unknown> = {};
   private readonly nameSuffixes = new Map<string, string>();
 
   constructor(options: LifecycleDriverOptions = {}) {
@@ -267,15 +274,25 @@ export class LifecycleDriver {
     return { ...this.deployedOutputs };
   }
 
+  /** The values the deployed stack exports (its outputs' `Export`), by export name. */
+  public get exports(): Record<string, unknown> {
+    return { ...this.deployedExports };
+  }
+
   /** Creates the stack, or updates it if this driver deployed it before. */
   public async deploy(stack: Stack): Promise<LifecycleResult> {
-    const { template, stackName, source } = synthesize(stack);
+    return this.deploySynthesized(synthesize(stack));
+  }
+
+  /** `deploy`, of a stack read from a cloud assembly directory (`assemblyStacks`). */
+  public async deploySynthesized(stack: SynthesizedStack): Promise<LifecycleResult> {
+    const { template, stackName, source } = stack;
     if (this.deployed && this.env && this.env.stackName !== stackName) {
       throw new Error(`This driver deploys stack ${this.env.stackName}; use another driver for ${stackName}`);
     }
     if (!this.deployed || !this.env) {
-      const region = this.options.region ?? (Token.isUnresolved(stack.region) ? 'us-east-1' : stack.region);
-      const accountId = this.options.accountId ?? (Token.isUnresolved(stack.account) ? '123456789012' : stack.account);
+      const region = this.options.region ?? stack.region ?? 'us-east-1';
+      const accountId = this.options.accountId ?? stack.accountId ?? '123456789012';
       const partition = region.startsWith('cn-') ? 'aws-cn' : 'aws';
       this.env = {
         region, accountId, partition, stackName,
@@ -466,7 +483,7 @@ export class LifecycleDriver {
       return true;
     }, { concurrency: this.concurrency, onFailure: 'stop' });
 
-    let outputs: Record<string, unknown> = {};
+    let outputs: ReturnType<LifecycleDriver['resolveOutputs']> = { outputs: {}, exports: {} };
     if (!failure) {
       try {
         outputs = this.resolveOutputs(op, model);
@@ -478,7 +495,8 @@ export class LifecycleDriver {
       return this.rollback(op, model, previous?.model, old, { created, updated, replaced, failure });
     }
     this.deployed = { model, states: op.states };
-    this.deployedOutputs = outputs;
+    this.deployedOutputs = outputs.outputs;
+    this.deployedExports = outputs.exports;
     const cleanupFailures = await this.cleanup(op, model, previous?.model, old, replaced);
     return {
       status: 'SUCCEEDED',
@@ -799,18 +817,31 @@ export class LifecycleDriver {
         }
         return state.attributes[attribute];
       },
+      ...(this.options.importValue ? { importValue: name => this.importedValue(name) } : {}),
     };
   }
 
-  private resolveOutputs(op: Operation, model: TemplateModel): Record<string, unknown> {
+  private importedValue(exportName: string): unknown {
+    const value = this.options.importValue!(exportName);
+    if (value === undefined) {
+      throw new ResolutionError(`No export named ${exportName} found.`);
+    }
+    return value;
+  }
+
+  private resolveOutputs(op: Operation, model: TemplateModel): { outputs: Record<string, unknown>; exports: Record<string, unknown> } {
     const ctx = this.resolveContext(op, model);
     const outputs: Record<string, unknown> = {};
+    const exports: Record<string, unknown> = {};
     for (const [name, output] of Object.entries(model.template.Outputs ?? {})) {
       if (!output.Condition || model.conditionValue(output.Condition)) {
         outputs[name] = resolveValue(output.Value, ctx);
+        if (output.Export) {
+          exports[String(resolveValue(output.Export.Name, ctx))] = outputs[name];
+        }
       }
     }
-    return outputs;
+    return { outputs, exports };
   }
 
   private fakeState(logicalId: string, definition: TemplateResource, properties: Record<string, unknown>, source: AssemblySource): ResourceState {
@@ -858,7 +889,8 @@ export class LifecycleDriver {
   }
 
   private isCustom(type: string): boolean {
-    return (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') && !this.options.skipResourceTypes?.includes(type);
+    const skip = this.options.skipResourceTypes;
+    return isCustomResourceType(type) && !(typeof skip === 'function' ? skip(type) : skip?.includes(type));
   }
 
   private get concurrency(): number {
@@ -876,8 +908,14 @@ export class LifecycleDriver {
   private forget(): void {
     this.deployed = undefined;
     this.deployedOutputs = {};
+    this.deployedExports = {};
     this.env = undefined;
   }
+}
+
+/** A custom resource's type, as CloudFormation tells them apart: it sends these to their ServiceToken. */
+export function isCustomResourceType(type: string): boolean {
+  return type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
 }
 
 /** The host of CloudFormation's pre-signed response URLs in the region. */

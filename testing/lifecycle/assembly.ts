@@ -2,13 +2,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Stack, Stage } from 'aws-cdk-lib';
+import { topologicalOrder } from './graph';
 
 export interface Template {
   readonly Resources?: Record<string, TemplateResource>;
   readonly Parameters?: Record<string, { Type?: string; Default?: unknown }>;
   readonly Conditions?: Record<string, unknown>;
   readonly Mappings?: Record<string, unknown>;
-  readonly Outputs?: Record<string, { Value: unknown; Condition?: string }>;
+  readonly Outputs?: Record<string, { Value: unknown; Condition?: string; Export?: { Name: unknown } }>;
 }
 
 export interface TemplateResource {
@@ -27,25 +28,72 @@ export interface AssemblySource {
   readonly assetsByObjectKey: ReadonlyMap<string, string>;
 }
 
+/** A stack as the cloud assembly holds it: what the driver deploys. */
+export interface SynthesizedStack {
+  /** The artifact's ID in its assembly. */
+  readonly artifactId: string;
+  readonly stackName: string;
+  readonly template: Template;
+  readonly source: AssemblySource;
+  /** Absent for an environment-agnostic stack. */
+  readonly region?: string;
+  /** Absent for an environment-agnostic stack. */
+  readonly accountId?: string;
+}
+
 /** The stack's template and where its assets are, read from the cloud assembly. */
-export function synthesize(stack: Stack): { template: Template; stackName: string; source: AssemblySource } {
+export function synthesize(stack: Stack): SynthesizedStack {
   const stage = Stage.of(stack);
   if (!stage) {
     throw new Error(`${stack.node.path} is not in an App or Stage`);
   }
   // force: a test may synthesize the same app more than once (Template.fromStack, then deploy).
   const assembly = stage.synth({ force: true });
-  const artifact = assembly.getStackArtifact(stack.artifactId);
+  return assemblyStacks(assembly.directory).find(s => s.artifactId === stack.artifactId)!;
+}
+
+/**
+ * Every stack of a cloud assembly directory as the CLI writes it (`cdk.out`), those of nested stages included, each
+ * after the stacks it depends on. Read from its `manifest.json` (the cloud assembly schema's `artifacts`).
+ */
+export function assemblyStacks(directory: string): SynthesizedStack[] {
+  const manifestFile = path.join(directory, 'manifest.json');
+  if (!fs.existsSync(manifestFile)) {
+    throw new Error(`${directory} is not a cloud assembly: it has no manifest.json (run \`cdk synth\` first)`);
+  }
+  const artifacts: Record<string, any> = JSON.parse(fs.readFileSync(manifestFile, 'utf8')).artifacts ?? {};
+  const stackIds = Object.keys(artifacts).filter(id => artifacts[id].type === 'aws:cloudformation:stack');
+  const dependencies = new Map(stackIds.map(id => [id, new Set<string>(artifacts[id].dependencies ?? [])]));
+  const source = assemblySource(directory);
+  const stacks = topologicalOrder(stackIds, dependencies).map((id): SynthesizedStack => {
+    const { properties = {}, environment = '' } = artifacts[id];
+    const [, account, region] = /^aws:\/\/([^/]+)\/(.+)$/.exec(environment) ?? [];
+    return {
+      artifactId: id,
+      stackName: properties.stackName ?? id,
+      template: JSON.parse(fs.readFileSync(path.join(directory, properties.templateFile), 'utf8')),
+      source,
+      ...(region && region !== 'unknown-region' ? { region } : {}),
+      ...(account && account !== 'unknown-account' ? { accountId: account } : {}),
+    };
+  });
+  const nested = Object.values(artifacts).filter(a => a.type === 'cdk:cloud-assembly')
+    .flatMap(a => assemblyStacks(path.join(directory, a.properties.directoryName)));
+  return [...stacks, ...nested];
+}
+
+/** The assembly directory and what its asset manifests say is where. */
+function assemblySource(directory: string): AssemblySource {
   const assetsByObjectKey = new Map<string, string>();
-  for (const file of fs.readdirSync(assembly.directory).filter(f => f.endsWith('.assets.json'))) {
-    const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, file), 'utf8'));
+  for (const file of fs.readdirSync(directory).filter(f => f.endsWith('.assets.json'))) {
+    const manifest = JSON.parse(fs.readFileSync(path.join(directory, file), 'utf8'));
     for (const entry of Object.values<any>(manifest.files ?? {})) {
       for (const destination of Object.values<any>(entry.destinations ?? {})) {
-        assetsByObjectKey.set(destination.objectKey, path.resolve(assembly.directory, entry.source.path));
+        assetsByObjectKey.set(destination.objectKey, path.resolve(directory, entry.source.path));
       }
     }
   }
-  return { template: artifact.template, stackName: artifact.stackName, source: { directory: assembly.directory, assetsByObjectKey } };
+  return { directory, assetsByObjectKey };
 }
 
 /** A function's unzipped code in the cloud assembly: from its asset metadata, else its S3 key. */

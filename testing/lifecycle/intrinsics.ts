@@ -29,6 +29,8 @@ export interface ResolveContext {
   ref(logicalId: string): unknown;
   /** `Fn::GetAtt` of a resource. */
   getAtt(logicalId: string, attribute: string): unknown;
+  /** `Fn::ImportValue`: the value another stack exports under the name. @default - imports are not supported */
+  importValue?(exportName: string): unknown;
 }
 
 /** Resolves every intrinsic in `value`; `AWS::NoValue` removes keys and array elements. */
@@ -199,6 +201,9 @@ function resolveIntrinsic(name: string, arg: unknown, ctx: ResolveContext): unkn
     case 'Fn::ToJsonString':
       return JSON.stringify(resolveAny(arg, ctx));
     case 'Fn::ImportValue':
+      if (ctx.importValue) {
+        return ctx.importValue(scalarString(name, resolveAny(arg, ctx)));
+      }
       throw new ResolutionError(`Fn::ImportValue is not supported: the lifecycle driver deploys a single stack (import of ${JSON.stringify(arg)})`);
     default:
       throw new ResolutionError(`Template format error: unsupported intrinsic function ${name}`);

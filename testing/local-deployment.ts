@@ -1,0 +1,311 @@
+/**
+ * Deploys a cloud assembly as the CDK CLI writes it (`cdk.out`) against the local services, the way CloudFormation
+ * would as far as the library's custom resources go, and plays what IVS does at run time: participants publishing,
+ * recordings starting and ending, delivered as EventBridge events to the rules the assembly deployed.
+ *
+ * Each stack is deployed by a `LifecycleDriver` (its custom resources through aws-cdk-lib's real Provider framework,
+ * its functions run from the assembly's assets), in dependency order, `Fn::ImportValue` resolved from the exports of
+ * the stacks deployed before it. Custom resources of other libraries (S3 auto-delete objects, log retention, ...) are
+ * deployed as inert fakes and reported in `skipped`.
+ */
+import { randomUUID } from 'crypto';
+import { AsyncInvocation, AsyncInvoker } from './async-invocation';
+import { matchesEventPattern } from './event-pattern';
+import { LocalIvs } from './local-ivs';
+import { DuplicateDelivery, LifecycleDriver, LifecycleResult, SynthesizedStack, assemblyStacks, isCustomResourceType } from './lifecycle-driver';
+
+/** The custom resource types of this library: the only ones run by default. */
+const LIBRARY_TYPE_PREFIX = 'Custom::IvsRealTime';
+
+export interface LocalDeploymentOptions {
+  /**
+   * Custom resource types to run besides the library's own (`Custom::IvsRealTime…`): yours, if a
+   * `custom-resources.Provider` with Node.js functions serves them. Every other custom resource is deployed as an
+   * inert fake and listed in `skipped`. @default - none
+   */
+  readonly runCustomResourceTypes?: readonly string[];
+  /** Multiplies every function's timeout (0.01 turns 3 s into 30 ms), for tests of timeouts. @default 1 */
+  readonly timeoutScale?: number;
+  /** Independent custom resources deployed at once, as CloudFormation does. @default 1 */
+  readonly concurrency?: number;
+  /** Requests CloudFormation delivers twice (its at-least-once delivery). @default - every request once */
+  readonly duplicateDelivery?: DuplicateDelivery;
+}
+
+/** A custom resource deployed as an inert fake: its type is neither the library's nor in `runCustomResourceTypes`. */
+export interface SkippedResource {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly type: string;
+}
+
+export interface DeploymentResult {
+  /** SUCCEEDED once every stack did; else the status of the first stack that did not (later stacks are not attempted). */
+  readonly status: LifecycleResult['status'];
+  /** Each stack attempted, in order, with its result. */
+  readonly stacks: ReadonlyArray<{ readonly stackName: string; readonly result: LifecycleResult }>;
+  /** `StackName: reason` of the first stack that failed. */
+  readonly reason?: string;
+}
+
+/** A participant of a stage session, as IVS names it in its events. */
+export interface Participant {
+  readonly stageArn: string;
+  readonly sessionId: string;
+  readonly participantId: string;
+  readonly userId: string;
+}
+
+/** An EventBridge event as IVS sends it. */
+export interface IvsEvent {
+  readonly 'version': '0';
+  readonly 'id': string;
+  readonly 'detail-type': string;
+  readonly 'source': 'aws.ivs';
+  readonly 'account': string;
+  readonly 'time': string;
+  readonly 'region': string;
+  readonly 'resources': string[];
+  readonly 'detail': Record<string, unknown>;
+}
+
+/** One target of a deployed rule that matched an event. */
+export interface EventDelivery {
+  readonly stackName: string;
+  readonly ruleLogicalId: string;
+  readonly targetArn: string;
+  /** The function's invocation (with Lambda's retries); absent for a target that is not a function of the deployment. */
+  readonly invocation?: AsyncInvocation;
+}
+
+interface DeployedStack {
+  readonly driver: LifecycleDriver;
+  synthesized: SynthesizedStack;
+}
+
+export class LocalDeployment {
+  private readonly stacks = new Map<string, DeployedStack>();
+  /** Stack names in the order they were first created: deleted in reverse. */
+  private readonly creationOrder: string[] = [];
+  private lastSkipped: SkippedResource[] = [];
+
+  constructor(private readonly local: LocalIvs, private readonly options: LocalDeploymentOptions = {}) {}
+
+  /**
+   * Creates every stack of the cloud assembly directory in dependency order, or updates those deployed before (as
+   * `cdk deploy --all`: a stack the assembly no longer has stays deployed). Stops at the first stack that fails.
+   */
+  public async deploy(assemblyDirectory: string): Promise<DeploymentResult> {
+    const synthesized = assemblyStacks(assemblyDirectory);
+    this.lastSkipped = synthesized.flatMap(stack => Object.entries(stack.template.Resources ?? {})
+      .filter(([, resource]) => isCustomResourceType(resource.Type) && !this.runs(resource.Type))
+      .map(([logicalId, resource]) => ({ stackName: stack.stackName, logicalId, type: resource.Type })));
+    const results: Array<{ stackName: string; result: LifecycleResult }> = [];
+    for (const stack of synthesized) {
+      const deployed = this.stacks.get(stack.stackName) ?? this.newStack(stack);
+      deployed.synthesized = stack;
+      const result = await deployed.driver.deploySynthesized(stack);
+      results.push({ stackName: stack.stackName, result });
+      if (!deployed.driver.template) {
+        await this.forget(stack.stackName);
+      }
+      if (result.status !== 'SUCCEEDED') {
+        return { status: result.status, stacks: results, reason: `${stack.stackName}: ${result.reason}` };
+      }
+    }
+    return { status: 'SUCCEEDED', stacks: results };
+  }
+
+  /** Deletes every deployed stack, the last created first. Stops at the first stack that fails to delete. */
+  public async destroy(): Promise<DeploymentResult> {
+    const results: Array<{ stackName: string; result: LifecycleResult }> = [];
+    for (const stackName of [...this.creationOrder].reverse()) {
+      const result = await this.stacks.get(stackName)!.driver.destroy();
+      results.push({ stackName, result });
+      if (result.status !== 'SUCCEEDED') {
+        return { status: result.status, stacks: results, reason: `${stackName}: ${result.reason}` };
+      }
+      await this.forget(stackName);
+    }
+    return { status: 'SUCCEEDED', stacks: results };
+  }
+
+  /** The custom resources of the last deployed assembly that were deployed as inert fakes. */
+  public get skipped(): readonly SkippedResource[] {
+    return this.lastSkipped;
+  }
+
+  /** The names of the stacks deployed, in creation order. */
+  public get stackNames(): readonly string[] {
+    return [...this.creationOrder];
+  }
+
+  /**
+   * The driver that deploys the stack: its `outputs`, `physicalId(logicalId)`, `resolvedProperties(logicalId)`,
+   * `sentEvents`, and `lambdaApi()` / `responseServer()` for their faults.
+   */
+  public stack(stackName: string): LifecycleDriver {
+    const deployed = this.stacks.get(stackName);
+    if (!deployed) {
+      throw new Error(`${stackName} is not deployed (deployed: ${this.creationOrder.join(', ') || 'nothing'})`);
+    }
+    return deployed.driver;
+  }
+
+  /** Stops the deployment's local servers (not the `LocalIvs`). */
+  public async close(): Promise<void> {
+    await Promise.all([...this.stacks.values()].map(stack => stack.driver.close()));
+  }
+
+  /**
+   * A participant joins the stage's session (IVS starts one if the stage has none) and publishes: IVS's
+   * `Participant Published` event goes to the deployed rules (a `StageComposition` starts its composition).
+   */
+  public async publish(stageArn: string, options: { readonly userId?: string } = {}): Promise<{ participant: Participant; deliveries: EventDelivery[] }> {
+    const stage = this.local.ivs.stages.get(stageArn);
+    if (!stage) {
+      throw new Error(`No stage ${stageArn} in the local IVS (stages: ${[...this.local.ivs.stages.keys()].join(', ') || 'none'})`);
+    }
+    const sessionId = stage.activeSessionId ?? this.local.ivs.startStageSession(stageArn);
+    const userId = options.userId ?? '';
+    const participantId = this.local.ivs.joinParticipant(stageArn, { published: true, userId });
+    const participant = { stageArn, sessionId, participantId, userId };
+    return { participant, deliveries: await this.stageUpdate(participant, 'Participant Published') };
+  }
+
+  /** The participant stops publishing and stays connected: IVS's `Participant Unpublished` event goes to the deployed rules. */
+  public async unpublish(participant: Participant): Promise<EventDelivery[]> {
+    this.local.ivs.setParticipantPublished(participant.stageArn, participant.participantId, false);
+    return this.stageUpdate(participant, 'Participant Unpublished');
+  }
+
+  /**
+   * The participant disconnects (unpublishing first, with its event, if it published). Once the stage has had nobody
+   * for the idle timeout (`LocalIvsOptions.compositionIdleTimeoutMs`), IVS stops its compositions.
+   */
+  public async leave(participant: Participant): Promise<EventDelivery[]> {
+    const connected = this.local.ivs.participants.get(participant.sessionId)?.find(p => p.participantId === participant.participantId);
+    const deliveries = connected?.state === 'CONNECTED' && connected.published ? await this.unpublish(participant) : [];
+    this.local.ivs.leaveParticipant(participant.stageArn, participant.participantId);
+    return deliveries;
+  }
+
+  /** IVS starts recording the participant (individual participant recording): its `Recording Start` event goes to the deployed rules. */
+  public async startRecording(participant: Participant): Promise<EventDelivery[]> {
+    return this.recordingStateChange(participant, 'Recording Start');
+  }
+
+  /** IVS has finished recording the participant: its `Recording End` event goes to the deployed rules. */
+  public async endRecording(participant: Participant): Promise<EventDelivery[]> {
+    return this.recordingStateChange(participant, 'Recording End');
+  }
+
+  /**
+   * Delivers an event as EventBridge would to the default bus: to every target of every enabled rule of the deployed
+   * stacks whose pattern matches it; a function target is invoked asynchronously (Lambda's retries, then its
+   * dead-letter queue), with the target's `Input` if it has one.
+   */
+  public async sendEvent(event: IvsEvent | Record<string, unknown>): Promise<EventDelivery[]> {
+    const deliveries: EventDelivery[] = [];
+    for (const [stackName, { driver, synthesized }] of this.stacks) {
+      const resources = driver.template?.Resources ?? {};
+      for (const ruleLogicalId of Object.keys(resources).filter(id => resources[id].Type === 'AWS::Events::Rule')) {
+        const properties = driver.resolvedProperties(ruleLogicalId) as any;
+        const onDefaultBus = properties.EventBusName === undefined || properties.EventBusName === 'default';
+        if (!properties.EventPattern || properties.State === 'DISABLED' || !onDefaultBus
+          || !matchesEventPattern(properties.EventPattern, event as Record<string, unknown>)) {
+          continue;
+        }
+        for (const target of (properties.Targets ?? []) as any[]) {
+          if (target.InputPath !== undefined || target.InputTransformer !== undefined) {
+            throw new Error(`${stackName}/${ruleLogicalId}: targets with InputPath or InputTransformer are not supported by the testing kit`);
+          }
+          const functionId = Object.keys(resources).find(id => resources[id].Type === 'AWS::Lambda::Function'
+            && String(target.Arn).endsWith(`:function:${driver.physicalId(id)}`));
+          const invocation = functionId === undefined ? undefined
+            : await this.invoker(driver, synthesized).invokeResource(functionId, target.Input === undefined ? event : JSON.parse(target.Input));
+          deliveries.push({ stackName, ruleLogicalId, targetArn: String(target.Arn), ...(invocation ? { invocation } : {}) });
+        }
+      }
+    }
+    return deliveries;
+  }
+
+  private stageUpdate(participant: Participant, eventName: string): Promise<EventDelivery[]> {
+    return this.sendEvent(this.ivsEvent('IVS Stage Update', participant, {
+      session_id: participant.sessionId,
+      event_name: eventName,
+      user_id: participant.userId,
+      participant_id: participant.participantId,
+    }));
+  }
+
+  /** As the user guide's `Recording Start` sample: the bucket and the key prefix the participant's media goes under. */
+  private recordingStateChange(participant: Participant, eventName: string): Promise<EventDelivery[]> {
+    const stage = this.local.ivs.stages.get(participant.stageArn);
+    const storageArn = stage?.autoParticipantRecordingConfiguration?.storageConfigurationArn;
+    const storage = storageArn ? this.local.ivs.storageConfigurations.get(storageArn) : undefined;
+    if (!storage) {
+      throw new Error(`Stage ${participant.stageArn} does not record participants (no autoParticipantRecordingConfiguration storage)`);
+    }
+    const stageId = participant.stageArn.split('/').pop();
+    const started = new Date().toISOString().replace(/:/g, '-').replace(/\.\d{3}Z$/, 'Z');
+    return this.sendEvent(this.ivsEvent('IVS Participant Recording State Change', participant, {
+      session_id: participant.sessionId,
+      event_name: eventName,
+      participant_id: participant.participantId,
+      recording_s3_bucket_name: storage.s3.bucketName,
+      recording_s3_key_prefix: `${stageId}/${participant.sessionId}/${participant.participantId}/${started}`,
+    }));
+  }
+
+  private ivsEvent(detailType: string, participant: Participant, detail: Record<string, unknown>): IvsEvent {
+    return {
+      'version': '0',
+      'id': randomUUID(),
+      'detail-type': detailType,
+      'source': 'aws.ivs',
+      'account': this.local.accountId,
+      'time': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      'region': this.local.region,
+      'resources': [participant.stageArn],
+      detail,
+    };
+  }
+
+  private invoker(driver: LifecycleDriver, synthesized: SynthesizedStack): AsyncInvoker {
+    return new AsyncInvoker(driver, synthesized, { region: this.local.region, accountId: this.local.accountId, env: this.local.env });
+  }
+
+  private newStack(synthesized: SynthesizedStack): DeployedStack {
+    const driver = new LifecycleDriver({
+      region: this.local.region,
+      accountId: this.local.accountId,
+      env: this.local.env,
+      timeoutScale: this.options.timeoutScale,
+      concurrency: this.options.concurrency,
+      duplicateDelivery: this.options.duplicateDelivery,
+      skipResourceTypes: type => !this.runs(type),
+      importValue: name => this.exportedValue(name),
+      onFakeResource: event => this.local.kms.mirror(event),
+    });
+    const deployed = { driver, synthesized };
+    this.stacks.set(synthesized.stackName, deployed);
+    this.creationOrder.push(synthesized.stackName);
+    return deployed;
+  }
+
+  private async forget(stackName: string): Promise<void> {
+    await this.stacks.get(stackName)?.driver.close();
+    this.stacks.delete(stackName);
+    this.creationOrder.splice(this.creationOrder.indexOf(stackName), 1);
+  }
+
+  private exportedValue(name: string): unknown {
+    return [...this.stacks.values()].map(stack => stack.driver.exports).find(exports => name in exports)?.[name];
+  }
+
+  private runs(type: string): boolean {
+    return type.startsWith(LIBRARY_TYPE_PREFIX) || (this.options.runCustomResourceTypes?.includes(type) ?? false);
+  }
+}

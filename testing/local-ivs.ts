@@ -1,0 +1,75 @@
+/**
+ * The local services the library's handlers call, started together: IVS Real-Time, Secrets Manager (stream-key
+ * copies) and KMS (participant-token signing keys), each an HTTP server on 127.0.0.1 speaking the service's wire
+ * format, so the real AWS SDK clients run unchanged against them.
+ */
+import { FakeIvsServer, RateLimits } from './fake-ivs-server';
+import { FakeKms } from './fake-kms';
+import { FakeSecretsManager } from './fake-secrets-manager';
+
+export interface LocalIvsOptions {
+  /** The region of every ARN, and the handlers' `AWS_REGION`. @default 'us-east-1' */
+  readonly region?: string;
+  /** The account of every ARN. @default '123456789012' */
+  readonly accountId?: string;
+  /**
+   * How long a composition outlives the last participant of its stage, as IVS stops it after a minute; shorter makes
+   * a test of it quick. @default 60000
+   */
+  readonly compositionIdleTimeoutMs?: number;
+  /** IVS Real-Time's requests per operation per second: 'service' (its quotas), 'none', or a limit per operation. @default 'service' */
+  readonly rateLimits?: RateLimits;
+}
+
+export class LocalIvs {
+  /** Starts the three servers. */
+  public static async start(options: LocalIvsOptions = {}): Promise<LocalIvs> {
+    const region = options.region ?? 'us-east-1';
+    const accountId = options.accountId ?? '123456789012';
+    const [ivs, secretsManager, kms] = await Promise.all([
+      FakeIvsServer.start({ region, accountId, compositionIdleTimeoutMs: options.compositionIdleTimeoutMs, rateLimits: options.rateLimits }),
+      // any secret: the secrets are made by CloudFormation, which the deployment only pretends to be.
+      FakeSecretsManager.start({ anySecret: true }),
+      FakeKms.start({ region, accountId }),
+    ]);
+    return new LocalIvs(region, accountId, ivs, secretsManager, kms);
+  }
+
+  private constructor(
+    public readonly region: string,
+    public readonly accountId: string,
+    /** What exists in IVS (`stages`, `compositions`, `resourceCount()`, ...), what happens at run time, and its faults. */
+    public readonly ivs: FakeIvsServer,
+    /** The stream-key copies (`values`), and its faults. */
+    public readonly secretsManager: FakeSecretsManager,
+    /** The signing keys (mirroring the `AWS::KMS::Key`s a deployment creates), and its faults. */
+    public readonly kms: FakeKms,
+  ) {}
+
+  /**
+   * The environment that points the AWS SDK at the local services: their endpoints, the region and placeholder
+   * credentials. A deployment gives it to every function; a test's own SDK clients get it with
+   * `Object.assign(process.env, local.env)` before they are created.
+   */
+  public get env(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL_IVS_REALTIME: this.ivs.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: this.secretsManager.endpoint,
+      AWS_ENDPOINT_URL_KMS: this.kms.endpoint,
+      AWS_REGION: this.region,
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    };
+  }
+
+  /** Forgets every resource, call and fault, as between two tests. */
+  public reset(): void {
+    this.ivs.reset();
+    this.secretsManager.reset();
+    this.kms.reset();
+  }
+
+  public async stop(): Promise<void> {
+    await Promise.all([this.ivs.stop(), this.secretsManager.stop(), this.kms.stop()]);
+  }
+}
