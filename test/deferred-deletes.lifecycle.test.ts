@@ -4,9 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EncoderConfiguration, EncoderVideo, Stage, StorageConfiguration } from '../lib';
 import { DELETE_WHEN_FREE_TAG } from '../lib/private/deferred-deletes-contract';
-import { FakeIvsServer } from '../testing/fake-ivs-server';
-import { LifecycleDriver } from '../testing/lifecycle-driver';
-import { fireScheduledRule } from '../testing/scheduled-rule';
+import { FakeIvsServer, fireScheduledRule, LifecycleDriver } from '../testing';
 
 /** A stage with the encoder and storage configuration a composition of it uses; version 2 changes both (replacing them). */
 class ComposedStack extends Stack {

@@ -32,15 +32,16 @@ test('the README installs each language\'s package by the names of .jsiirc.json'
   expect(install).toContain(`go get ${go.moduleName}/`);
 });
 
-test('the npm package ships the compiled library, the assembly, the handler bundles and the docs, and nothing else', () => {
+test('the npm package ships the compiled library, the assembly, the handler bundles, the testing kit and the docs, and nothing else', () => {
   // --ignore-scripts: the files as they are (CI builds first); packing must not rebuild under a running test suite.
   const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
     cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
   }));
   const files: string[] = packed.files.map((f: { path: string }) => f.path);
-  const required = ['.jsii', 'API.md', 'README.md', 'LICENSE', 'lib/index.js', 'lib/index.d.ts', 'handlers/dist/provider/index.js'];
+  const required = ['.jsii', 'API.md', 'README.md', 'LICENSE', 'lib/index.js', 'lib/index.d.ts', 'handlers/dist/provider/index.js',
+    'testing/index.js', 'testing/index.d.ts', 'testing/ivs-realtime-api-constraints.json'];
   expect(files).toEqual(expect.arrayContaining(required));
-  const shipped = /^(lib\/.*\.(js|d\.ts)|handlers\/dist\/[^/]+\/index\.js|\.jsii|API\.md|README\.md|LICENSE|package\.json)$/;
+  const shipped = /^((lib|testing)\/.*\.(js|d\.ts)|testing\/ivs-realtime-api-constraints\.json|handlers\/dist\/[^/]+\/index\.js|\.jsii|API\.md|README\.md|LICENSE|package\.json)$/;
   const unexpected = files.filter((f) => !shipped.test(f));
   expect(unexpected).toEqual([]);
 });

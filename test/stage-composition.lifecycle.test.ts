@@ -4,9 +4,7 @@ import { IVSRealTimeClient, StartCompositionCommand, StopCompositionCommand } fr
 import { App } from 'aws-cdk-lib';
 import { StageCompositionStack } from '../examples/stage-composition';
 import { StageComposition } from '../lib';
-import { AsyncInvoker } from '../testing/async-invocation';
-import { FakeIvsServer } from '../testing/fake-ivs-server';
-import { LifecycleDriver } from '../testing/lifecycle-driver';
+import { AsyncInvoker, FakeIvsServer, LifecycleDriver } from '../testing';
 
 const published = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'events', 'participant-published.json'), 'utf8'));
 const OWNER_TAG = 'cdk-ivs-realtime:stage-composition';

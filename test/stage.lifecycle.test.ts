@@ -1,8 +1,7 @@
 import { App, Duration } from 'aws-cdk-lib';
 import { StageWithRecordingStack, StageWithRecordingStackProps } from '../examples/stage-with-recording';
 import { ParticipantRecordingMediaType, RecordingThumbnails, ThumbnailStorage } from '../lib';
-import { FakeIvsServer } from '../testing/fake-ivs-server';
-import { LifecycleDriver } from '../testing/lifecycle-driver';
+import { FakeIvsServer, LifecycleDriver } from '../testing';
 
 /** The example stack deployed, updated and deleted through the handler bundle in the cloud assembly, against the fake. */
 describe('lifecycle of the stage-with-recording example', () => {
