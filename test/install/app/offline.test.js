@@ -1,7 +1,9 @@
-import { LocalDeployment, LocalIvs } from 'cdk-ivs-realtime/testing';
+// @ts-check
+const { LocalDeployment, LocalIvs } = require('cdk-ivs-realtime/testing');
 
 // `cdk synth` wrote the app to cdk.out; `cdk synth --app 'npx tsx update.ts' --output cdk.out.update` its next version.
-let local: LocalIvs;
+/** @type {LocalIvs} */
+let local;
 beforeAll(async () => {
   // compositions stop 100 ms after their stage's last participant has left (IVS: a minute).
   local = await LocalIvs.start({ compositionIdleTimeoutMs: 100 });
@@ -14,7 +16,7 @@ test('the app deploys, composes while a participant publishes, updates, and dele
   const deployment = new LocalDeployment(local);
   expect((await deployment.deploy('cdk.out')).reason).toBeUndefined();
 
-  const studio = [...local.ivs.stages.values()].find((stage) => stage.name === 'studio')!;
+  const [studio] = [...local.ivs.stages.values()].filter((stage) => stage.name === 'studio');
   const { participant } = await deployment.publish(studio.arn);
   expect([...local.ivs.compositions.values()].map((c) => [c.stageArn, c.state])).toEqual([[studio.arn, 'ACTIVE']]);
 
