@@ -71,7 +71,9 @@ export class AsyncInvoker {
       logicalId,
       functionName,
       arn: `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${functionName}`,
-      code: { directory: assetDirectory(logicalId, this.source, this.driver.template!.Resources![logicalId], props.Code) },
+      code: typeof props.Code?.ZipFile === 'string'
+        ? { inline: props.Code.ZipFile }
+        : { directory: assetDirectory(logicalId, this.source, this.driver.template!.Resources![logicalId], props.Code) },
       handler: props.Handler,
       runtime: props.Runtime,
       timeoutSeconds: props.Timeout ?? 3,

@@ -2,8 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as ivs from 'aws-cdk-lib/aws-ivs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CompositionDestination, RecordingBucket, Stage, StageComposition, StorageConfiguration } from '../../lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { CompositionDestination, RecordingBucket, Stage, StageComposition, StageEvent, StageRecording, StorageConfiguration } from '../../lib';
 import { LocalDeployment, LocalIvs } from '../../testing';
 
 /**
@@ -79,6 +83,23 @@ describe('LocalDeployment', () => {
     expect([...local.ivs.compositions.values()].map((c) => c.state)).toEqual(['STOPPED']);
   });
 
+  test('with stopOnSessionEnd, the last publisher unpublishing stops the composition', async () => {
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Show');
+    const stage = new Stage(stack, 'Stage', { stageName: 'show' });
+    const channel = new ivs.CfnChannel(stack, 'Channel', { name: 'show' });
+    new StageComposition(stack, 'Broadcast', { stages: [stage], destinations: [CompositionDestination.channel(channel)], stopOnSessionEnd: true });
+    await deployment.deploy(app.synth().directory);
+    const stageArn = deployment.stack('Show').physicalId(deployment.stack('Show').logicalIdOf(stage));
+    const { participant } = await deployment.publish(stageArn);
+    expect([...local.ivs.compositions.values()].map((c) => c.state)).toEqual(['ACTIVE']);
+
+    const deliveries = await deployment.unpublish(participant);
+
+    expect(deliveries.map((delivery) => delivery.invocation)).toEqual([{ attempts: [{ ok: true, payload: null }] }]);
+    expect([...local.ivs.compositions.values()].map((c) => c.state)).toEqual(['STOPPED']);
+  });
+
   test('updates from a second assembly, then deletes everything', async () => {
     await deployment.deploy(studioApp('studio'));
     const [stageArn] = [...local.ivs.stages.keys()];
@@ -108,5 +129,52 @@ describe('LocalDeployment', () => {
 
     expect(result).toMatchObject({ status: 'ROLLED_BACK', reason: expect.stringMatching(/^Orphan: Stage[A-Z0-9]+: No export named NotExported found\.$/) });
     expect(deployment.stackNames).toEqual([]);
+  });
+
+  test('recordings start and end as IVS events: a function target gets the event, with where the media is; a queue target is listed', async () => {
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Webinar');
+    const stage = new Stage(stack, 'Stage', { stageName: 'webinar' });
+    const recording = new StageRecording(stack, 'Recording', { stage });
+    const onStart = new lambda.Function(stack, 'OnRecordingStart', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async (event) => event.detail;'),
+    });
+    stage.onStageEvent('Started', StageEvent.PARTICIPANT_RECORDING_START, { target: new targets.LambdaFunction(onStart) });
+    stage.onStageEvent('Ended', StageEvent.PARTICIPANT_RECORDING_END, { target: new targets.SqsQueue(new sqs.Queue(stack, 'Ended')) });
+    expect((await deployment.deploy(app.synth().directory)).reason).toBeUndefined();
+    const webinar = deployment.stack('Webinar');
+    const stageArn = webinar.physicalId(webinar.logicalIdOf(stage));
+    const { participant } = await deployment.publish(stageArn, { userId: 'speaker' });
+
+    const started = await deployment.startRecording(participant);
+    const ended = await deployment.endRecording(participant);
+
+    const bucketName = webinar.physicalId(webinar.logicalIdOf(recording.bucket));
+    expect(started).toEqual([expect.objectContaining({
+      ruleLogicalId: expect.stringMatching(/^StageStarted/),
+      invocation: { attempts: [{ ok: true, payload: {
+        session_id: participant.sessionId,
+        event_name: 'Recording Start',
+        participant_id: participant.participantId,
+        recording_s3_bucket_name: bucketName,
+        recording_s3_key_prefix: expect.stringMatching(new RegExp(`^${stageArn.split('/')[1]}/${participant.sessionId}/${participant.participantId}/\\d{4}-`)),
+      } }] },
+    })]);
+    expect(ended).toEqual([{
+      stackName: 'Webinar', ruleLogicalId: expect.stringMatching(/^StageEnded/), targetArn: expect.stringMatching(/^arn:aws:sqs:us-east-1:123456789012:Webinar-Ended/),
+    }]);
+    expect((await deployment.destroy()).reason).toBeUndefined();
+  });
+
+  test('a fault injected into the local IVS fails the deployment as it would in AWS, and it rolls back', async () => {
+    local.ivs.injectFault({ operation: 'CreateStage', errorType: 'ValidationException', message: 'injected' });
+
+    const result = await deployment.deploy(studioApp('studio'));
+
+    expect(result).toMatchObject({ status: 'ROLLED_BACK', reason: expect.stringMatching(/^Studio: Stage[A-Z0-9]+: .*injected/) });
+    expect(result.stacks.map((stack) => stack.stackName)).toEqual(['Studio']);
+    expect(local.ivs.resourceCount()).toBe(0);
   });
 });
