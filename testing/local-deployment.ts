@@ -81,6 +81,8 @@ export interface EventDelivery {
 interface DeployedStack {
   readonly driver: LifecycleDriver;
   synthesized: SynthesizedStack;
+  /** Runs the stack's functions as rule targets; its sandboxes stay warm between events, as Lambda's do. */
+  invoker?: AsyncInvoker;
 }
 
 export class LocalDeployment {
@@ -104,6 +106,7 @@ export class LocalDeployment {
     for (const stack of synthesized) {
       const deployed = this.stacks.get(stack.stackName) ?? this.newStack(stack);
       deployed.synthesized = stack;
+      deployed.invoker = undefined;
       const result = await deployed.driver.deploySynthesized(stack);
       results.push({ stackName: stack.stackName, result });
       if (!deployed.driver.template) {
@@ -207,7 +210,8 @@ export class LocalDeployment {
    */
   public async sendEvent(event: IvsEvent | Record<string, unknown>): Promise<EventDelivery[]> {
     const deliveries: EventDelivery[] = [];
-    for (const [stackName, { driver, synthesized }] of this.stacks) {
+    for (const [stackName, deployed] of this.stacks) {
+      const { driver } = deployed;
       const resources = driver.template?.Resources ?? {};
       for (const ruleLogicalId of Object.keys(resources).filter(id => resources[id].Type === 'AWS::Events::Rule')) {
         const properties = driver.resolvedProperties(ruleLogicalId) as any;
@@ -223,7 +227,7 @@ export class LocalDeployment {
           const functionId = Object.keys(resources).find(id => resources[id].Type === 'AWS::Lambda::Function'
             && String(target.Arn).endsWith(`:function:${driver.physicalId(id)}`));
           const invocation = functionId === undefined ? undefined
-            : await this.invoker(driver, synthesized).invokeResource(functionId, target.Input === undefined ? event : JSON.parse(target.Input));
+            : await this.invoker(deployed).invokeResource(functionId, target.Input === undefined ? event : JSON.parse(target.Input));
           deliveries.push({ stackName, ruleLogicalId, targetArn: String(target.Arn), ...(invocation ? { invocation } : {}) });
         }
       }
@@ -273,8 +277,11 @@ export class LocalDeployment {
     };
   }
 
-  private invoker(driver: LifecycleDriver, synthesized: SynthesizedStack): AsyncInvoker {
-    return new AsyncInvoker(driver, synthesized, { region: this.local.region, accountId: this.local.accountId, env: this.local.env });
+  private invoker(deployed: DeployedStack): AsyncInvoker {
+    deployed.invoker ??= new AsyncInvoker(deployed.driver, deployed.synthesized, {
+      region: this.local.region, accountId: this.local.accountId, env: this.local.env,
+    });
+    return deployed.invoker;
   }
 
   private newStack(synthesized: SynthesizedStack): DeployedStack {
