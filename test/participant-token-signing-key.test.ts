@@ -153,9 +153,13 @@ describe('ParticipantTokenSigningKey', () => {
     template.resourceCountIs('AWS::KMS::Key', 0);
     expect(parseRenderedJson(Object.values(template.findResources(TYPE))[0].Properties.Request)).toEqual({ kmsKeyArn: own.keyArn });
     expect(key.kmsKey).toBe(own);
-    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([
-      { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: own.keyArn },
-    ]) } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: own.keyArn },
+        ]),
+      },
+    });
   });
 
   test('invalid props fail synth with every error at once, naming the construct', () => {

@@ -114,7 +114,8 @@ export async function sweep(ivs: IVSRealTimeClient, handlers: HeldResourceHandle
   const stackId = event[SWEEP_EVENT_KEY];
   const result = await settle(ivs, handlers, stackId, Date.now());
   log('swept deferred deletes', {
-    stackId, ...result,
+    stackId,
+    ...result,
     ...(result.remaining.length > 0 ? { nextAttemptBy: new Date(Date.now() + SWEEP_INTERVAL_MINUTES * 60_000).toISOString() } : {}),
   });
   return result;

@@ -36,8 +36,8 @@ import {
   UpdateIngestConfigurationCommand,
   UpdateStageCommand,
 } from '@aws-sdk/client-ivs-realtime';
-import { COMPOSITION_IDLE_TIMEOUT_MS, DEFAULT_QUOTAS, FakeIvsServer } from './fake-ivs-server';
 import { compileModelPattern } from './fake-ivs/validation';
+import { COMPOSITION_IDLE_TIMEOUT_MS, DEFAULT_QUOTAS, FakeIvsServer } from './fake-ivs-server';
 
 const ARN_ID = '[a-zA-Z0-9]{12}';
 

@@ -284,8 +284,11 @@ export class FakeIvsServer {
     this.rateLimit = FakeIvsServer.rateLimiter(options);
     this.random = seededRandom(options.seed ?? 1);
     this.service = new FakeIvsService({
-      region: this.region, accountId: this.accountId, knownBuckets: options.knownBuckets,
-      quotas: options.quotas, compositionIdleTimeoutMs: options.compositionIdleTimeoutMs,
+      region: this.region,
+      accountId: this.accountId,
+      knownBuckets: options.knownBuckets,
+      quotas: options.quotas,
+      compositionIdleTimeoutMs: options.compositionIdleTimeoutMs,
     });
     this.server = createServer((request, response) => {
       this.serve(request, response).catch((error: Error) => {

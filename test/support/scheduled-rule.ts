@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
-import { LifecycleDriver } from './lifecycle-driver';
 import { assetDirectory, synthesize } from './lifecycle/assembly';
 import { InvokeOutcome, LambdaRuntime } from './lifecycle/lambda-runtime';
+import { LifecycleDriver } from './lifecycle-driver';
 
 /**
  * Fires the deployed stack's one scheduled EventBridge rule, as EventBridge would: its Lambda target is invoked with

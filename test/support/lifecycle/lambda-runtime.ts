@@ -266,7 +266,7 @@ function sandboxProcess(env: Record<string, string>): NodeJS.Process {
   // the sandbox runs on the test's Node.js, not the function's runtime: the SDK's warning about that engine is not the function's.
   const emitWarning = (warning: string | Error, ...rest: any[]): void => {
     if (!String(typeof warning === 'string' ? warning : warning.message).startsWith('NodeVersionSupportWarning')) {
-      process.emitWarning(warning as string, ...rest);
+      process.emitWarning(warning, ...rest);
     }
   };
   return new Proxy(process, {
