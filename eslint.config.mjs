@@ -127,6 +127,10 @@ export default tseslint.config(
       ...jest.configs['flat/recommended'].rules,
       'jest/no-disabled-tests': 'error',
       'jest/no-focused-tests': 'error',
+      // As in aws-cdk: table-driven tests assert per case (`if (statement.Resource === '*') expect(...)`), and the
+      // lifecycle suites check in beforeEach/afterEach that each deploy and destroy succeeded.
+      'jest/no-conditional-expect': 'off',
+      'jest/no-standalone-expect': 'off',
       // Tests assert through helpers: expectValidationError(...), fc.assert(...), Annotations/Template matchers.
       'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*', 'fc.assert', '**.has*', '**.resourceCountIs', '**.templateMatches'] }],
     },
