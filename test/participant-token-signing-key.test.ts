@@ -207,6 +207,7 @@ describe('ParticipantTokenSigningKey', () => {
   test('isParticipantTokenSigningKey: its own instances, also from another loaded copy of the library; not imported ones or public keys', () => {
     let otherCopy!: typeof thisCopy;
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second copy of the library needs a load inside isolateModules
       otherCopy = require('../lib');
     });
     const stack = newStack();

@@ -39,7 +39,9 @@ interface Refusal {
  * when no composition uses it (one that has just ended may still hold it for a few seconds). Returns undefined once deleted, or why IVS still refuses.
  * Other errors, not found included, are thrown.
  */
-export async function deleteOnceFree(ivs: IVSRealTimeClient, arn: string, remove: () => Promise<unknown>, until: number): Promise<Refusal | undefined> {
+export async function deleteOnceFree(
+  ivs: IVSRealTimeClient, arn: string, remove: () => Promise<unknown>, until: number,
+): Promise<Refusal | undefined> {
   let announced = false;
   for (let attempt = 0; ; attempt++) {
     let conflict: unknown;

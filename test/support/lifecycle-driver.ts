@@ -495,7 +495,9 @@ export class LifecycleDriver {
    * replaced ones (with their old properties). Failures are reported but do not fail the update; the stack
    * forgets the resources either way, as CloudFormation does.
    */
-  private async cleanup(op: Operation, model: TemplateModel, oldModel: TemplateModel | undefined, old: Map<string, ResourceState>, replaced: Map<string, ResourceState>): Promise<string[]> {
+  private async cleanup(
+    op: Operation, model: TemplateModel, oldModel: TemplateModel | undefined, old: Map<string, ResourceState>, replaced: Map<string, ResourceState>,
+  ): Promise<string[]> {
     if (!oldModel) {
       return [];
     }
