@@ -11,9 +11,9 @@ import { promisify } from 'util';
 import { gzipSync } from 'zlib';
 import { CreateStageCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { ResourceType } from '../lib/private/contract';
+import { CustomResourceEvents } from '../test/support/handler-harness';
 import { FakeIvsServer } from '../testing/fake-ivs-server';
 import { FakeSecretsManager } from '../testing/fake-secrets-manager';
-import { CustomResourceEvents } from '../test/support/handler-harness';
 import { median } from './stats';
 
 export const HANDLER_DIST = path.join(__dirname, '..', 'handlers', 'dist');

@@ -7,9 +7,9 @@ import * as path from 'path';
 import { CreateStageCommand, ImportPublicKeyCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { TOKEN_ISSUER_CONFIG_ENV, TokenIssuerConfig } from '../lib/private/participant-token-contract';
+import { verifyParticipantToken } from '../test/support/participant-token-verifier';
 import { FakeIvsServer } from '../testing/fake-ivs-server';
 import { FakeKms } from '../testing/fake-kms';
-import { verifyParticipantToken } from '../test/support/participant-token-verifier';
 import { ColdStart, fakeAwsEnvironment, HANDLER_DIST, loadHandler, measureColdStart, withEnvironment } from './handler';
 import { median } from './stats';
 

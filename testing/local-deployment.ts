@@ -11,8 +11,8 @@
 import { randomUUID } from 'crypto';
 import { AsyncInvocation, AsyncInvoker } from './async-invocation';
 import { matchesEventPattern } from './event-pattern';
-import { LocalIvs } from './local-ivs';
 import { DuplicateDelivery, LifecycleDriver, LifecycleResult, SynthesizedStack, assemblyStacks, isCustomResourceType } from './lifecycle-driver';
+import { LocalIvs } from './local-ivs';
 
 /** The custom resource types of this library: the only ones run by default. */
 const LIBRARY_TYPE_PREFIX = 'Custom::IvsRealTime';
@@ -54,6 +54,12 @@ export interface Participant {
   readonly sessionId: string;
   readonly participantId: string;
   readonly userId: string;
+}
+
+/** What `publish` did: the participant, and where IVS's event went. */
+export interface ParticipantPublished {
+  readonly participant: Participant;
+  readonly deliveries: EventDelivery[];
 }
 
 /** An EventBridge event as IVS sends it. */
@@ -164,7 +170,7 @@ export class LocalDeployment {
    * A participant joins the stage's session (IVS starts one if the stage has none) and publishes: IVS's
    * `Participant Published` event goes to the deployed rules (a `StageComposition` starts its composition).
    */
-  public async publish(stageArn: string, options: { readonly userId?: string } = {}): Promise<{ participant: Participant; deliveries: EventDelivery[] }> {
+  public async publish(stageArn: string, options: { readonly userId?: string } = {}): Promise<ParticipantPublished> {
     const stage = this.local.ivs.stages.get(stageArn);
     if (!stage) {
       throw new Error(`No stage ${stageArn} in the local IVS (stages: ${[...this.local.ivs.stages.keys()].join(', ') || 'none'})`);

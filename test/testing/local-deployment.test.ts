@@ -154,13 +154,18 @@ describe('LocalDeployment', () => {
     const bucketName = webinar.physicalId(webinar.logicalIdOf(recording.bucket));
     expect(started).toEqual([expect.objectContaining({
       ruleLogicalId: expect.stringMatching(/^StageStarted/),
-      invocation: { attempts: [{ ok: true, payload: {
-        session_id: participant.sessionId,
-        event_name: 'Recording Start',
-        participant_id: participant.participantId,
-        recording_s3_bucket_name: bucketName,
-        recording_s3_key_prefix: expect.stringMatching(new RegExp(`^${stageArn.split('/')[1]}/${participant.sessionId}/${participant.participantId}/\\d{4}-`)),
-      } }] },
+      invocation: {
+        attempts: [{
+          ok: true,
+          payload: {
+            session_id: participant.sessionId,
+            event_name: 'Recording Start',
+            participant_id: participant.participantId,
+            recording_s3_bucket_name: bucketName,
+            recording_s3_key_prefix: expect.stringMatching(new RegExp(`^${stageArn.split('/')[1]}/${participant.sessionId}/${participant.participantId}/\\d{4}-`)),
+          },
+        }],
+      },
     })]);
     expect(ended).toEqual([{
       stackName: 'Webinar', ruleLogicalId: expect.stringMatching(/^StageEnded/), targetArn: expect.stringMatching(/^arn:aws:sqs:us-east-1:123456789012:Webinar-Ended/),
