@@ -1,6 +1,7 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Stage } from '../../lib';
 
 // Who can read an ingest configuration's stream key: a function granted one ingest configuration reads its key, and
@@ -18,6 +19,8 @@ const reader = new lambda.Function(stack, 'StreamKeyReader', {
   runtime: lambda.Runtime.NODEJS_22_X,
   handler: 'index.handler',
   timeout: Duration.seconds(30),
+  // deleted with the stack, unlike the log group a function gets by default.
+  logGroup: new logs.LogGroup(stack, 'StreamKeyReaderLogs', { retention: logs.RetentionDays.ONE_DAY, removalPolicy: RemovalPolicy.DESTROY }),
   code: lambda.Code.fromInline(`
 const { IVSRealTimeClient, GetIngestConfigurationCommand } = require('@aws-sdk/client-ivs-realtime');
 const ivs = new IVSRealTimeClient({});
