@@ -39,10 +39,12 @@ granted.grantReadStreamKey(reader);
 const integ = new IntegTest(app, 'IngestConfiguration', { testCases: [stack], stackUpdateWorkflow: false });
 
 // the grant is enough: the action and the resource it names are the ones IVS authorizes GetIngestConfiguration against.
+// Asked again for up to two minutes: a new IAM policy takes a while to apply everywhere (IAM is eventually consistent).
 integ.assertions.invokeFunction({
   functionName: reader.functionName,
   payload: JSON.stringify({ ingestConfigurationArn: granted.ingestConfigurationArn }),
-}).expect(ExpectedResult.objectLike({ Payload: Match.serializedJson({ streamKeyRead: true }) }));
+}).expect(ExpectedResult.objectLike({ Payload: Match.serializedJson({ streamKeyRead: true }) }))
+  .waitForAssertions({ totalTimeout: Duration.minutes(2), interval: Duration.seconds(10) });
 
 // and no more than that: it names that one ingest configuration, not every ingest configuration of the account.
 integ.assertions.invokeFunction({
