@@ -13,6 +13,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
  * (`@aws-cdk/cloudformation-diff`): synthesize the app with integ-runner's context, replace the asset hashes of both
  * assemblies with placeholders (so a rebuilt handler bundle is no change), and diff every template. It diffs the
  * assertion stacks too, which integ-runner leaves out: an assertion that changed has not run against an account either.
+ * A test case's `diffAssets: true` (compare asset hashes) is not read: no app here sets it.
  * Snapshots keep integ-runner's layout (`integ.<name>.ts.snapshot/`, the cloud assembly), so a release of integ-runner
  * that reads schema 55 takes them over.
  */
