@@ -68,7 +68,7 @@ export function synthesize(app: IntegApp, outdir: string, options: { validate: b
   const saved = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
   try {
     setEnvironment(environment);
-    // the app synthesizes when loaded (`app.synth()` ends it): loading it is running it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app synthesizes when loaded (`app.synth()` ends it): loading it is running it
     require(app.file);
   } finally {
     setEnvironment(saved);
