@@ -249,6 +249,11 @@ export interface IngestConfigurationProps extends IngestConfigurationOptions {
  *
  * @resource Custom::IvsRealTimeIngestConfiguration
  * @example
+ * import * as lambda from 'aws-cdk-lib/aws-lambda';
+ * import { Stage } from 'cdk-ivs-realtime';
+ *
+ * declare const backendFunction: lambda.IFunction;
+ *
  * const stage = new Stage(this, 'Stage');
  * const ingest = stage.addIngestConfiguration('Obs', { userId: 'studio-encoder' });
  * ingest.grantReadStreamKey(backendFunction);

@@ -75,6 +75,13 @@ export interface ParticipantTokenIssuerProps {
  * in the logs, which hold identifiers only.
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import * as lambda from 'aws-cdk-lib/aws-lambda';
+ * import { IStage, ParticipantTokenCapability, ParticipantTokenIssuer, ParticipantTokenSigningKey } from 'cdk-ivs-realtime';
+ *
+ * declare const stage: IStage;
+ * declare const backendFunction: lambda.IFunction;
+ *
  * const signingKey = new ParticipantTokenSigningKey(this, 'TokenSigningKey');
  * const issuer = new ParticipantTokenIssuer(this, 'Tokens', {
  *   signingKey,

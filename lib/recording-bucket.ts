@@ -43,6 +43,9 @@ export interface RecordingBucketProps {
  * Give it to a `StorageConfiguration`, which keeps the statement IVS adds to the bucket's policy.
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import { RecordingBucket, StorageConfiguration } from 'cdk-ivs-realtime';
+ *
  * const bucket = new RecordingBucket(this, 'Recordings', { recordingRetention: Duration.days(30) });
  * new StorageConfiguration(this, 'Storage', { bucket });
  */

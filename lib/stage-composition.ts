@@ -80,6 +80,11 @@ export interface StageCompositionProps {
  * is composed only when a later `Participant Published` event of it finds a free slot.
  *
  * @example
+ * import { CompositionDestination, CompositionLayout, IStage, IStorageConfiguration, StageComposition } from 'cdk-ivs-realtime';
+ *
+ * declare const stage: IStage;
+ * declare const storageConfiguration: IStorageConfiguration;
+ *
  * new StageComposition(this, 'Recording', {
  *   stages: [stage],
  *   layout: CompositionLayout.grid({ featuredParticipantAttribute: 'featured' }),
