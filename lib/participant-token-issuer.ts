@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { IParticipantTokenSigningKey } from './participant-token-signing-key';
 import { defineBundledFunction } from './private/bundled-function';
+import { acknowledgeCompliance, LIBRARY_FUNCTION_REASONS } from './private/nag';
 import { renderApiRequest } from './private/custom-resource';
 import { ISSUER_INVOKE_ACTIONS, TOKEN_ISSUER_STAGE_ACTIONS } from './private/iam';
 import { PARTICIPANT_TOKEN_LIMITS, TOKEN_ISSUER_CONFIG_ENV, TokenIssuerConfig } from './private/participant-token-contract';
@@ -128,6 +129,11 @@ export class ParticipantTokenIssuer extends Construct {
     if (props.functionUrl) {
       this.functionUrl = handler.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     }
+    acknowledgeCompliance(this, {
+      ...LIBRARY_FUNCTION_REASONS,
+      LambdaDLQ: 'The backend invokes the function for an answer (Invoke, or its function URL): it gets the error, and a '
+        + 'dead-letter queue receives only the failures of asynchronous invocations',
+    });
   }
 
   /**

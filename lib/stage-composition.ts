@@ -9,6 +9,7 @@ import { CompositionDestination, CompositionDestinationType } from './compositio
 import { CompositionLayout } from './composition-layout';
 import { EncoderConfiguration } from './encoder-configuration';
 import { defineBundledFunction } from './private/bundled-function';
+import { acknowledgeCompliance, LIBRARY_FUNCTION_REASONS } from './private/nag';
 import { validateSameEnvironment } from './private/composition-environment';
 import { COMPOSITION_CONFIG_ENV, COMPOSITION_OWNER_TAG, CompositionFunctionConfig } from './private/composition-contract';
 import { ArnResource } from './private/contract';
@@ -156,6 +157,7 @@ export class StageComposition extends Construct implements ITaggable {
       description: 'Participant events of the stages a cdk-ivs-realtime StageComposition composes',
       target: new targets.LambdaFunction(handler, { deadLetterQueue: this.deadLetterQueue }),
     }, ...stageEvents);
+    acknowledgeCompliance(this, LIBRARY_FUNCTION_REASONS);
   }
 
   /**
