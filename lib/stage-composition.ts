@@ -9,13 +9,12 @@ import { CompositionDestination, CompositionDestinationType } from './compositio
 import { CompositionLayout } from './composition-layout';
 import { EncoderConfiguration } from './encoder-configuration';
 import { defineBundledFunction } from './private/bundled-function';
-import { acknowledgeCompliance, LIBRARY_FUNCTION_REASONS } from './private/nag';
-import { validateSameEnvironment } from './private/composition-environment';
 import { COMPOSITION_CONFIG_ENV, COMPOSITION_OWNER_TAG, CompositionFunctionConfig } from './private/composition-contract';
+import { validateSameEnvironment } from './private/composition-environment';
 import { ArnResource } from './private/contract';
 import { renderApiRequest } from './private/custom-resource';
 import { COMPOSITION_FUNCTION_ACTIONS } from './private/iam';
-import { acknowledgeWildcardResource } from './private/nag';
+import { acknowledgeCompliance, acknowledgeWildcardResource, LIBRARY_FUNCTION_REASONS } from './private/nag';
 import { defineStageEventRule } from './private/stage-event-rule';
 import { PropsValidator } from './private/validation';
 import { IStage } from './stage';
@@ -236,7 +235,7 @@ function validateFunctionConfig(scope: StageComposition, config: CompositionFunc
   validateCompositionTags(validator, config.tags);
   const json = JSON.stringify(config);
   const bytes = COMPOSITION_CONFIG_ENV.length + Buffer.byteLength(json.replace(/\$\{Token\[[^\]]*\]\}/g, 'x'.repeat(MAX_ARN_LENGTH)), 'utf8');
-  validator.check(bytes <= MAX_ENVIRONMENT_BYTES, `\`stages\`, \`destinations\` and \`tags\` must fit the function's environment `
+  validator.check(bytes <= MAX_ENVIRONMENT_BYTES, '`stages`, `destinations` and `tags` must fit the function\'s environment '
     + `(Lambda takes ${MAX_ENVIRONMENT_BYTES} bytes), got up to ${bytes} bytes with ${config.stageArns.length} stage ARNs (ARNs known `
     + 'only at deployment counted at their 128-character maximum); compose fewer stages per StageComposition or use fewer tags');
   return validator.messages;
