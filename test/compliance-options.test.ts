@@ -46,11 +46,13 @@ describe('FunctionLogs.encryptWith', () => {
     expect(logGroups.length).toBeGreaterThanOrEqual(3);
     expect(logGroups.map((logGroup: any) => logGroup.Properties.KmsKeyId)).toEqual(logGroups.map(() => ({ 'Fn::GetAtt': [keyId, 'Arn'] })));
     template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
-        Action: Match.arrayWith(['kms:Decrypt*', 'kms:GenerateDataKey*']),
-        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
-      })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+          Action: Match.arrayWith(['kms:Decrypt*', 'kms:GenerateDataKey*']),
+          Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+        })]),
+      },
     });
     expect(findings(stack, 'CloudWatchLogGroupEncrypted')).toEqual([]);
   });

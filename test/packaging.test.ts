@@ -101,7 +101,7 @@ test('installing the package runs no script: it is built before packing, not on 
   expect(packageJson.scripts.prepack).toBe('npm run build');
 });
 
-test("every link of the README leads somewhere: a file of the package, a file of the repository, or one of its headings", () => {
+test('every link of the README leads somewhere: a file of the package, a file of the repository, or one of its headings', () => {
   // the README is the package's front page on npm and in node_modules, where only the packed files exist: a link to any
   // other file of the repository is absolute, to the repository on GitHub.
   const readme = read('README.md');

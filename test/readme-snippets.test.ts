@@ -34,8 +34,15 @@ test("the README's run-time JavaScript examples type-check against the AWS SDK's
       return file;
     });
     const program = ts.createProgram(files, {
-      allowJs: true, checkJs: true, noEmit: true, strict: true, skipLibCheck: true,
-      module: ts.ModuleKind.Node20, moduleResolution: ts.ModuleResolutionKind.Node16, target: ts.ScriptTarget.ES2022, types: ['node'],
+      allowJs: true,
+      checkJs: true,
+      noEmit: true,
+      strict: true,
+      skipLibCheck: true,
+      module: ts.ModuleKind.Node20,
+      moduleResolution: ts.ModuleResolutionKind.Node16,
+      target: ts.ScriptTarget.ES2022,
+      types: ['node'],
     });
     const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) =>
       `${path.basename(diagnostic.file?.fileName ?? '')}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);

@@ -43,17 +43,17 @@ describe('cdk-nag checks of the examples', () => {
 
   test.each(stacks.flatMap(([name, StackClass]) => PACKS.map(([pack, checks]) => [name, pack, StackClass, checks] as const)))(
     '%s has no unacknowledged %s error, and every acknowledgment says why', (name, _pack, StackClass, checks) => {
-    const stack = new StackClass(new App(), name);
+      const stack = new StackClass(new App(), name);
 
-    const report = checks().validateScope(stack);
+      const report = checks().validateScope(stack);
 
-    const errors = report.violations.filter((violation) => violation.severity === 'error')
-      .map((violation) => `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`);
-    expect(errors).toEqual([]);
-    for (const { path: where, id, reason } of acknowledgments(stack)) {
-      expect([where, id, reason.length > 40 && reason.includes(' ')]).toEqual([where, id, true]);
-    }
-  });
+      const errors = report.violations.filter((violation) => violation.severity === 'error')
+        .map((violation) => `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`);
+      expect(errors).toEqual([]);
+      for (const { path: where, id, reason } of acknowledgments(stack)) {
+        expect([where, id, reason.length > 40 && reason.includes(' ')]).toEqual([where, id, true]);
+      }
+    });
 
   test("the library's own acknowledgments name exactly the findings they cover", () => {
     const stack = new (stacks.find(([name]) => name === 'StageRecordingStack')![1])(new App(), 'StageRecording');
