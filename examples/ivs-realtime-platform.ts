@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import {
   EncoderConfiguration, EncoderVideo, IngestConfiguration, PublicKey, PublicKeyMaterial, RecordingBucket, Stage, StorageConfiguration,
 } from '../lib';
+import { acknowledgeExampleDefaults } from './compliance';
 
 export interface IvsRealTimePlatformStackProps extends StackProps {
   /** Which of the two recording buckets the storage configuration uses. @default 'primary' */
@@ -28,6 +29,7 @@ export class IvsRealTimePlatformStack extends Stack {
 
   constructor(scope: Construct, id: string, props: IvsRealTimePlatformStackProps = {}) {
     super(scope, id, props);
+    acknowledgeExampleDefaults(this);
 
     const buckets = {
       primary: new RecordingBucket(this, 'PrimaryRecordings'),

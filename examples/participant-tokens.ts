@@ -2,6 +2,7 @@ import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ParticipantTokenCapability, ParticipantTokenIssuer, ParticipantTokenSigningKey, Stage } from '../lib';
+import { acknowledgeExampleDefaults } from './compliance';
 
 export interface ParticipantTokensStackProps extends StackProps {
   /** The signing key's generation: raise it to rotate. @default 1 */
@@ -21,6 +22,7 @@ export class ParticipantTokensStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ParticipantTokensStackProps = {}) {
     super(scope, id, props);
+    acknowledgeExampleDefaults(this);
     this.stage = new Stage(this, 'Stage', { stageName: 'classroom' });
     this.signingKey = new ParticipantTokenSigningKey(this, 'TokenSigningKey', {
       generation: props.generation,

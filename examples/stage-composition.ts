@@ -7,6 +7,7 @@ import {
   CompositionDestination, CompositionLayout, EncoderConfiguration, EncoderVideo, PipPosition, RecordingBucket, RecordingThumbnails, Stage,
   StageComposition, StorageConfiguration,
 } from '../lib';
+import { acknowledgeExampleDefaults } from './compliance';
 
 /**
  * Two stages composed server-side, each with one construct: a studio recorded to S3 as a grid, and a show broadcast to
@@ -20,6 +21,7 @@ export class StageCompositionStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
+    acknowledgeExampleDefaults(this);
 
     // a bucket as IVS requires it; StorageConfiguration keeps IVS's write statement in its policy.
     const bucket = new RecordingBucket(this, 'Recordings');

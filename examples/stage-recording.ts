@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AutoParticipantRecordingOptions, Stage, StageEvent, StageRecording } from '../lib';
+import { acknowledgeExampleDefaults } from './compliance';
 
 /** Properties of `StageRecordingStack`. */
 export interface StageRecordingStackProps extends StackProps {
@@ -25,6 +26,7 @@ export class StageRecordingStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StageRecordingStackProps = {}) {
     super(scope, id, props);
+    acknowledgeExampleDefaults(this);
 
     this.stage = new Stage(this, 'Stage', { stageName: 'webinar' });
     // a bucket configured as IVS requires, its storage configuration, and the stage's automatic participant recording.

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import {
   AutoParticipantRecording, ParticipantRecordingMediaType, RecordingBucket, RecordingThumbnails, Stage, StorageConfiguration, ThumbnailStorage,
 } from '../lib';
+import { acknowledgeExampleDefaults } from './compliance';
 
 export interface StageWithRecordingStackProps extends StackProps {
   /** @default 'town-hall' */
@@ -20,6 +21,7 @@ export class StageWithRecordingStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StageWithRecordingStackProps = {}) {
     super(scope, id, props);
+    acknowledgeExampleDefaults(this);
 
     const bucket = new RecordingBucket(this, 'Recordings');
     const storage = new StorageConfiguration(this, 'Storage', { bucket, storageConfigurationName: 'recordings' });

@@ -94,6 +94,8 @@ export interface EncoderConfigurationProps {
  *
  * @resource Custom::IvsRealTimeEncoderConfiguration
  * @example
+ * import { EncoderConfiguration, EncoderVideo } from 'cdk-ivs-realtime';
+ *
  * new EncoderConfiguration(this, 'Encoder', { video: EncoderVideo.landscape1080p({ bitrate: 6_000_000 }) });
  */
 export class EncoderConfiguration extends EncoderConfigurationBase implements ITaggable {

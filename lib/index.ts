@@ -2,6 +2,7 @@ export * from './composition-destination';
 export * from './composition-layout';
 export * from './encoder-configuration';
 export * from './encoder-video';
+export * from './function-logs';
 export * from './ingest-configuration';
 export * from './participant-token-issuer';
 export * from './participant-token-signing-key';

@@ -1,12 +1,14 @@
-import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Validations } from 'aws-cdk-lib';
+import { IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { validateIvsArn } from './private/arn';
 import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, IngestConfigurationRequest, Property, ResourceType } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
-import { INGEST_CONFIGURATION_READ_ACTIONS, PROVIDER_ACTIONS, STREAM_KEY_SECRET_PROVIDER_ACTIONS } from './private/iam';
+import { INGEST_CONFIGURATION_READ_ACTIONS, PROVIDER_ACTIONS, STREAM_KEY_SECRET_KMS_ACTIONS, STREAM_KEY_SECRET_PROVIDER_ACTIONS } from './private/iam';
+import { acknowledgeCompliance } from './private/nag';
 import { IvsRealTimeProvider } from './private/provider';
 import { PropsValidator } from './private/validation';
 // type-only: stage.ts imports this module at run time (for `addIngestConfiguration`), so this one must not import it back.
@@ -91,8 +93,8 @@ export abstract class StreamKeyStorage {
    * deployment it holds `{}`. If the copy cannot be written, the handler deletes the ingest configuration it just
    * created and the deployment fails. Each secret is one more resource in the stack and is billed monthly.
    */
-  public static secretsManager(): StreamKeyStorage {
-    return new SecretsManagerCopy();
+  public static secretsManager(options: StreamKeySecretOptions = {}): StreamKeyStorage {
+    return new SecretsManagerCopy(options);
   }
 
   /**
@@ -109,13 +111,30 @@ class IvsOnly extends StreamKeyStorage {
   }
 }
 
+/** Options of the secret that `StreamKeyStorage.secretsManager()` keeps the copy of the stream key in. */
+export interface StreamKeySecretOptions {
+  /**
+   * The customer-managed KMS key Secrets Manager encrypts the secret with (as NIST.800-53.R5 asks: cdk-nag's
+   * `SecretsManagerUsingKMSKey`). The provider's handler may then `kms:GenerateDataKey` and `kms:Decrypt` with it
+   * through Secrets Manager only, to write and read the secret; `grantReadStreamKey` grants decrypting with it too.
+   *
+   * @default - the account's AWS managed key for Secrets Manager (`aws/secretsmanager`)
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
 class SecretsManagerCopy extends StreamKeyStorage {
+  constructor(private readonly options: StreamKeySecretOptions) {
+    super();
+  }
+
   public _defineSecret(scope: Construct, removalPolicy: RemovalPolicy | undefined): secretsmanager.ISecret {
     // the ID of earlier releases, where every ingest configuration had this secret: a stack that upgrades and opts in keeps it.
     const secret = new secretsmanager.Secret(scope, 'StreamKey', {
       description: `Stream key of the IVS Real-Time ingest configuration ${scope.node.path}`,
       // a placeholder, not a generated password that could pass for a key: the handler writes the real value.
       secretObjectValue: {},
+      encryptionKey: this.options.encryptionKey,
       removalPolicy,
     });
     // for cdk-nag (AwsSolutions-SMG4), through aws-cdk-lib's Validations: no dependency on cdk-nag.
@@ -124,6 +143,11 @@ class SecretsManagerCopy extends StreamKeyStorage {
       reason: 'The secret holds a copy of the stream key IVS generated for the ingest configuration, which Secrets Manager cannot '
         + 'rotate: a new key comes with a new ingest configuration, which the handler writes here (change a property that '
         + 'replaces it to rotate)',
+    });
+    acknowledgeCompliance(secret, {
+      SecretsManagerRotationEnabled: 'The secret holds a copy of the stream key IVS generated for the ingest configuration, which '
+        + 'neither Secrets Manager nor IVS can rotate in place: a new key comes with a new ingest configuration (change a '
+        + 'property that replaces it), and the handler writes it here',
     });
     return secret;
   }
@@ -249,6 +273,11 @@ export interface IngestConfigurationProps extends IngestConfigurationOptions {
  *
  * @resource Custom::IvsRealTimeIngestConfiguration
  * @example
+ * import * as lambda from 'aws-cdk-lib/aws-lambda';
+ * import { Stage } from 'cdk-ivs-realtime';
+ *
+ * declare const backendFunction: lambda.IFunction;
+ *
  * const stage = new Stage(this, 'Stage');
  * const ingest = stage.addIngestConfiguration('Obs', { userId: 'studio-encoder' });
  * ingest.grantReadStreamKey(backendFunction);
@@ -331,12 +360,18 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
     });
     if (this.streamKeySecret) {
       // the handler may write this secret only; the custom resource waits for the permission.
+      const provider = IvsRealTimeProvider.getOrCreate(this);
       const grant = iam.Grant.addToPrincipal({
-        grantee: IvsRealTimeProvider.getOrCreate(this).onEventHandler,
+        grantee: provider.onEventHandler,
         actions: STREAM_KEY_SECRET_PROVIDER_ACTIONS,
         resourceArns: [this.streamKeySecret.secretArn],
       });
       resource.node.addDependency(grant);
+      // a customer-managed key: Secrets Manager encrypts the value the handler writes, and decrypts what it reads, with it.
+      // (In the handler role's policy, which the custom resource already waits for, through the grant above.)
+      this.streamKeySecret.encryptionKey?.grant(
+        new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(this).region}.amazonaws.com`, provider.onEventHandler.grantPrincipal),
+        ...STREAM_KEY_SECRET_KMS_ACTIONS);
     }
 
     this.ingestConfigurationArn = resource.ref;

@@ -6,6 +6,7 @@ import { IParticipantTokenSigningKey } from './participant-token-signing-key';
 import { defineBundledFunction } from './private/bundled-function';
 import { renderApiRequest } from './private/custom-resource';
 import { ISSUER_INVOKE_ACTIONS, TOKEN_ISSUER_STAGE_ACTIONS } from './private/iam';
+import { acknowledgeCompliance, LIBRARY_FUNCTION_REASONS } from './private/nag';
 import { PARTICIPANT_TOKEN_LIMITS, TOKEN_ISSUER_CONFIG_ENV, TokenIssuerConfig } from './private/participant-token-contract';
 import { PropsValidator } from './private/validation';
 import { IStage } from './stage';
@@ -75,6 +76,13 @@ export interface ParticipantTokenIssuerProps {
  * in the logs, which hold identifiers only.
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import * as lambda from 'aws-cdk-lib/aws-lambda';
+ * import { IStage, ParticipantTokenCapability, ParticipantTokenIssuer, ParticipantTokenSigningKey } from 'cdk-ivs-realtime';
+ *
+ * declare const stage: IStage;
+ * declare const backendFunction: lambda.IFunction;
+ *
  * const signingKey = new ParticipantTokenSigningKey(this, 'TokenSigningKey');
  * const issuer = new ParticipantTokenIssuer(this, 'Tokens', {
  *   signingKey,
@@ -121,6 +129,11 @@ export class ParticipantTokenIssuer extends Construct {
     if (props.functionUrl) {
       this.functionUrl = handler.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     }
+    acknowledgeCompliance(this, {
+      ...LIBRARY_FUNCTION_REASONS,
+      LambdaDLQ: 'The backend invokes the function for an answer (Invoke, or its function URL): it gets the error, and a '
+        + 'dead-letter queue receives only the failures of asynchronous invocations',
+    });
   }
 
   /**

@@ -146,6 +146,10 @@ export interface ParticipantTokenSigningKeyProps {
  *
  * @resource Custom::IvsRealTimeKmsPublicKey
  * @example
+ * import { IStage, ParticipantTokenIssuer, ParticipantTokenSigningKey } from 'cdk-ivs-realtime';
+ *
+ * declare const stage: IStage;
+ *
  * const signingKey = new ParticipantTokenSigningKey(this, 'TokenSigningKey', { generation: 2 });
  * new ParticipantTokenIssuer(this, 'Tokens', { signingKey, stages: [stage] });
  */

@@ -91,6 +91,8 @@ export interface PublicKeyProps {
  *
  * @resource Custom::IvsRealTimePublicKey
  * @example
+ * import { PublicKey, PublicKeyMaterial } from 'cdk-ivs-realtime';
+ *
  * new PublicKey(this, 'TokenKey', { publicKeyMaterial: PublicKeyMaterial.fromFile('keys/public.pem') });
  */
 export class PublicKey extends PublicKeyBase implements ITaggable {

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeCompliance } from './private/nag';
 import { PropsValidator } from './private/validation';
 
 /** Options of a `RecordingBucket`, also `StageRecording`'s `bucketProps` for the bucket it defines. */
@@ -29,6 +30,15 @@ export interface RecordingBucketProps {
   readonly autoDeleteObjects?: boolean;
 
   /**
+   * Whether S3 keeps every version of each object (as HIPAA.Security and NIST.800-53.R5 ask: cdk-nag's
+   * `S3BucketVersioningEnabled`), so that a recording overwritten or deleted can be restored. IVS writes to a versioned
+   * bucket as to any other. The noncurrent versions are kept as long as `recordingRetention`, if set, and are billed.
+   *
+   * @default false
+   */
+  readonly versioned?: boolean;
+
+  /**
    * Where S3 writes the bucket's server access logs.
    *
    * @default - no access logs (acknowledged for cdk-nag's AwsSolutions-S1: where logs go is the app's choice)
@@ -43,6 +53,9 @@ export interface RecordingBucketProps {
  * Give it to a `StorageConfiguration`, which keeps the statement IVS adds to the bucket's policy.
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import { RecordingBucket, StorageConfiguration } from 'cdk-ivs-realtime';
+ *
  * const bucket = new RecordingBucket(this, 'Recordings', { recordingRetention: Duration.days(30) });
  * new StorageConfiguration(this, 'Storage', { bucket });
  */
@@ -57,7 +70,12 @@ export class RecordingBucket extends s3.Bucket {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      lifecycleRules: props.recordingRetention ? [{ id: 'ExpireRecordings', expiration: props.recordingRetention }] : undefined,
+      versioned: props.versioned,
+      lifecycleRules: props.recordingRetention ? [{
+        id: 'ExpireRecordings',
+        expiration: props.recordingRetention,
+        noncurrentVersionExpiration: props.versioned ? props.recordingRetention : undefined,
+      }] : undefined,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       autoDeleteObjects: props.autoDeleteObjects,
       serverAccessLogsBucket: props.serverAccessLogsBucket,
@@ -66,12 +84,22 @@ export class RecordingBucket extends s3.Bucket {
       // for cdk-nag (AwsSolutions-S1), through aws-cdk-lib's Validations: no dependency on cdk-nag.
       Validations.of(this).acknowledge({
         id: 'AwsSolutions-S1',
-        reason: 'Where server access logs go (another bucket, with its own retention) is the app\'s choice: to log access to '
-          + 'the recordings, set serverAccessLogsBucket',
+        reason: SERVER_ACCESS_LOGS_REASON,
       });
+      acknowledgeCompliance(this, { S3BucketLoggingEnabled: SERVER_ACCESS_LOGS_REASON });
     }
+    acknowledgeCompliance(this, {
+      S3DefaultEncryptionKMS: 'IVS cannot write recordings to a bucket encrypted with KMS: "The Default Encryption setting '
+        + 'must be Server-side encryption with Amazon S3 managed keys (SSE-S3)" (IVS Real-Time User Guide, Individual '
+        + 'Participant Recording)',
+      S3BucketReplicationEnabled: 'Replicating the recordings to another region needs a destination bucket and a role that '
+        + 'are the app\'s: add a replication configuration to this bucket where the recordings must survive a region',
+    });
   }
 }
+
+const SERVER_ACCESS_LOGS_REASON = 'Where server access logs go (another bucket, with its own retention) is the app\'s choice: '
+  + 'to log access to the recordings, set serverAccessLogsBucket';
 
 function validateRecordingBucketOptions(validator: PropsValidator, props: RecordingBucketProps): void {
   const retention = props.recordingRetention;

@@ -14,7 +14,7 @@ import { validateSameEnvironment } from './private/composition-environment';
 import { ArnResource } from './private/contract';
 import { renderApiRequest } from './private/custom-resource';
 import { COMPOSITION_FUNCTION_ACTIONS } from './private/iam';
-import { acknowledgeWildcardResource } from './private/nag';
+import { acknowledgeCompliance, acknowledgeWildcardResource, LIBRARY_FUNCTION_REASONS } from './private/nag';
 import { defineStageEventRule } from './private/stage-event-rule';
 import { PropsValidator } from './private/validation';
 import { IStage } from './stage';
@@ -80,6 +80,11 @@ export interface StageCompositionProps {
  * is composed only when a later `Participant Published` event of it finds a free slot.
  *
  * @example
+ * import { CompositionDestination, CompositionLayout, IStage, IStorageConfiguration, StageComposition } from 'cdk-ivs-realtime';
+ *
+ * declare const stage: IStage;
+ * declare const storageConfiguration: IStorageConfiguration;
+ *
  * new StageComposition(this, 'Recording', {
  *   stages: [stage],
  *   layout: CompositionLayout.grid({ featuredParticipantAttribute: 'featured' }),
@@ -151,6 +156,7 @@ export class StageComposition extends Construct implements ITaggable {
       description: 'Participant events of the stages a cdk-ivs-realtime StageComposition composes',
       target: new targets.LambdaFunction(handler, { deadLetterQueue: this.deadLetterQueue }),
     }, ...stageEvents);
+    acknowledgeCompliance(this, LIBRARY_FUNCTION_REASONS);
   }
 
   /**

@@ -58,6 +58,9 @@ export interface StageRecordingProps extends AutoParticipantRecordingOptions {
  * under `events/`. The `Recording End` event (`stage.onParticipantRecordingEnd`) gives the exact prefix.
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import { Stage, StageRecording } from 'cdk-ivs-realtime';
+ *
  * const stage = new Stage(this, 'Stage');
  * new StageRecording(this, 'Recording', { stage, bucketProps: { recordingRetention: Duration.days(30) } });
  */

@@ -306,6 +306,8 @@ export interface StageProps {
  *
  * @resource Custom::IvsRealTimeStage
  * @example
+ * import { Stage } from 'cdk-ivs-realtime';
+ *
  * new Stage(this, 'Stage', { stageName: 'town-hall' });
  */
 export class Stage extends StageBase implements ITaggable {

@@ -95,6 +95,9 @@ export interface StorageConfigurationProps {
  *
  * @resource Custom::IvsRealTimeStorageConfiguration
  * @example
+ * import * as s3 from 'aws-cdk-lib/aws-s3';
+ * import { StorageConfiguration } from 'cdk-ivs-realtime';
+ *
  * const bucket = new s3.Bucket(this, 'Recordings', { enforceSSL: true });
  * new StorageConfiguration(this, 'Storage', { bucket });
  */

@@ -3,10 +3,11 @@
  * package, the API reference generated from the assembly, and the install names the README gives.
  */
 import { execFileSync } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { builtinModules } from 'module';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import * as ts from 'typescript';
 
 const ROOT = path.join(__dirname, '..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -33,12 +34,17 @@ test('the README installs each language\'s package by the names of .jsiirc.json'
   expect(install).toContain(`go get ${go.moduleName}/`);
 });
 
-test('the npm package ships the compiled library, the assembly, the handler bundles, the testing kit and the docs, and nothing else', () => {
-  // --ignore-scripts: the files as they are (CI builds first); packing must not rebuild under a running test suite.
+/** The files `npm pack` puts in the package. */
+function packedFiles(): string[] {
+  // --ignore-scripts: the files as they are (`npm test` builds first); packing must not rebuild under a running test suite.
   const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
     cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
   }));
-  const files: string[] = packed.files.map((f: { path: string }) => f.path);
+  return packed.files.map((f: { path: string }) => f.path);
+}
+
+test('the npm package ships the compiled library, the assembly, the handler bundles, the testing kit and the docs, and nothing else', () => {
+  const files = packedFiles();
   const required = ['.jsii', 'API.md', 'README.md', 'LICENSE', 'lib/index.js', 'lib/index.d.ts', 'handlers/dist/provider/index.js',
     'testing/index.js', 'testing/index.d.ts', 'testing/ivs-realtime-api-constraints.json'];
   expect(files).toEqual(expect.arrayContaining(required));
@@ -74,7 +80,8 @@ test('the declarations a consumer compiles name only the package\'s dependencies
       return;
     }
     reachable.add(file);
-    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+    // TypeScript's own reading of the imports: the examples in the doc comments import the package itself, and do not count.
+    for (const { fileName: specifier } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
       if (specifier.startsWith('.')) {
         visit(path.join(path.dirname(file), `${specifier.replace(/\.js$/, '')}.d.ts`));
       } else {
@@ -86,4 +93,32 @@ test('the declarations a consumer compiles name only the package\'s dependencies
   expect(reachable.size).toBeGreaterThan(10);
   const builtins = new Set(builtinModules);
   expect([...external].filter((name) => !allowed.has(name) && !builtins.has(name.replace(/^node:/, '')))).toEqual([]);
+});
+
+test('installing the package runs no script: it is built before packing, not on install', () => {
+  // npm runs these when the package is installed (and warns about them); `prepack` runs only where the package is packed.
+  const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'].filter((script) => packageJson.scripts[script]);
+  expect(installScripts).toEqual([]);
+  expect(packageJson.scripts.prepack).toBe('npm run build');
+});
+
+test('every link of the README leads somewhere: a file of the package, a file of the repository, or one of its headings', () => {
+  // the README is the package's front page on npm and in node_modules, where only the packed files exist: a link to any
+  // other file of the repository is absolute, to the repository on GitHub.
+  const readme = read('README.md');
+  const repository = `${packageJson.repository.url.replace(/\.git$/, '')}/`;
+  const prose = readme.replace(/^```[\s\S]*?^```$/gm, '');
+  const headings = new Set([...prose.matchAll(/^#+ (.*)$/gm)]
+    .map(([, heading]) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+  const links = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map(([, target]) => target);
+  const files = new Set(packedFiles());
+
+  const relative = links.filter((target) => !/^(https?:|mailto:|#)/.test(target)).map((target) => target.split('#')[0]);
+  expect(relative.filter((target) => !files.has(target))).toEqual([]);
+  const inRepository = links.filter((target) => target.startsWith(repository))
+    .map((target) => target.slice(repository.length).replace(/^(blob|tree)\/main\//, '').split('#')[0]);
+  expect(inRepository.length).toBeGreaterThan(5);
+  expect(inRepository.filter((target) => !existsSync(path.join(ROOT, target)))).toEqual([]);
+  const anchors = links.filter((target) => target.startsWith('#')).map((target) => target.slice(1));
+  expect(anchors.filter((anchor) => !headings.has(anchor))).toEqual([]);
 });

@@ -12,10 +12,10 @@ import { useFakeIvs } from './support/handler-harness';
 const ROOT = path.join(__dirname, '..');
 const fake = useFakeIvs();
 
-/** The README's code block that defines `stageEndpoints`, compiled to a module and loaded. */
+/** The README's code block that defines `stageEndpoints`, (JavaScript, as run-time code is shown), compiled to a module and loaded. */
 function readmeSnippet(): { stageEndpoints: (stageArn: string) => Promise<Record<string, string>> } {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]).filter((code) => code.includes('export async function stageEndpoints'));
+  const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1]).filter((code) => code.includes('export async function stageEndpoints'));
   expect(blocks).toHaveLength(1);
   const { outputText } = ts.transpileModule(blocks[0], { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
   const module = { exports: {} as any };

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { encryptWithConfiguredKey } from './function-log-keys';
 
 /** Where the build puts the bundled handlers (`npm run bundle`); shipped in the npm package. */
 export const HANDLER_BUNDLE_DIR = path.join(__dirname, '..', '..', 'handlers', 'dist');
@@ -39,9 +40,12 @@ export function defineBundledFunction(scope: Construct, id: string, props: Bundl
   });
 }
 
-/** A function's own log group, kept a month and deleted with the stack. */
+/** A function's own log group, kept a month and deleted with the stack, encrypted with the app's key if it set one. */
 export function defineFunctionLogGroup(scope: Construct, id: string): logs.LogGroup {
-  return new logs.LogGroup(scope, id, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  const logGroup = new logs.LogGroup(scope, id, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  // with the app's customer-managed key, where it set one (`FunctionLogs.encryptWith`).
+  encryptWithConfiguredKey(logGroup);
+  return logGroup;
 }
 
 /**

@@ -22,6 +22,12 @@ export const PROVIDER_ACTIONS = {
  * reads the current and previous versions to tell whose keys the secret holds (see the handler's `handBackStreamKeys`).
  */
 export const STREAM_KEY_SECRET_PROVIDER_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'];
+/**
+ * What the handler needs of a stream key secret's customer-managed key, through Secrets Manager: a data key to write the
+ * secret (PutSecretValue) and decrypting it to read it (GetSecretValue). Secrets Manager User Guide, "Secret encryption
+ * and decryption in AWS Secrets Manager".
+ */
+export const STREAM_KEY_SECRET_KMS_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
 
 /**
  * What the provider's handler calls to wait for, or defer, a delete IVS refuses while a composition uses the resource:

@@ -10,7 +10,7 @@ import { defineBundledFunction, defineFunctionLogGroup, logWritingRole } from '.
 import { ArnResource } from './contract';
 import { DEFERRED_DELETES_RESOURCE_TYPE, SWEEP_EVENT_KEY, SWEEP_INTERVAL_MINUTES } from './deferred-deletes-contract';
 import { DEFERRED_DELETE_ACTIONS, TAG_ACTIONS } from './iam';
-import { acknowledgeWildcardResource } from './nag';
+import { acknowledgeCompliance, acknowledgeWildcardResource, LIBRARY_FUNCTION_REASONS } from './nag';
 
 /**
  * The stack's single custom-resource provider: one Lambda function serves every IVS Real-Time resource type.
@@ -56,6 +56,12 @@ export class IvsRealTimeProvider extends Construct {
     acknowledgeWildcardResource(frameworkRole, `${this.onEventHandler.functionArn}:*`, "aws-cdk-lib's Provider framework may "
       + 'invoke the handler function and its versions (`<function ARN>:*`): that one function, no other');
     this.deferredDeletes = this.defineDeferredDeletes();
+    acknowledgeCompliance(this, {
+      ...LIBRARY_FUNCTION_REASONS,
+      LambdaDLQ: 'CloudFormation invokes the Provider framework, and it the handler, for a response: a failure reaches '
+        + 'CloudFormation (or its 5-minute service timeout fails the operation), which a dead-letter queue would not change; '
+        + 'a failed sweep of deferred deletes is made again by the next',
+    });
   }
 
   /**
