@@ -9,7 +9,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LifecycleDriver } from './lifecycle-driver';
 import { AssemblySource, assetDirectory, synthesize } from './lifecycle/assembly';
-import { InvokeOutcome, LambdaFunction, LambdaRuntime } from './lifecycle/lambda-runtime';
+import { InvokeOutcome, LambdaFunction, LambdaRuntime, functionLogGroup } from './lifecycle/lambda-runtime';
 
 /** Lambda's retries of an asynchronous invocation that fails, without an EventInvokeConfig. */
 const DEFAULT_RETRY_ATTEMPTS = 2;
@@ -69,6 +69,7 @@ export class AsyncInvoker {
       runtime: props.Runtime,
       timeoutSeconds: props.Timeout ?? 3,
       memorySize: props.MemorySize ?? 128,
+      logGroupName: functionLogGroup(functionName, props),
       environment: props.Environment?.Variables ?? {},
     };
   }

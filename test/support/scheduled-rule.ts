@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { LifecycleDriver } from './lifecycle-driver';
 import { assetDirectory, synthesize } from './lifecycle/assembly';
-import { InvokeOutcome, LambdaRuntime } from './lifecycle/lambda-runtime';
+import { InvokeOutcome, LambdaRuntime, functionLogGroup } from './lifecycle/lambda-runtime';
 
 /**
  * Fires the deployed stack's one scheduled EventBridge rule, as EventBridge would: its Lambda target is invoked with
@@ -31,6 +31,7 @@ export async function fireScheduledRule(driver: LifecycleDriver, stack: Stack, o
     runtime: props.Runtime,
     timeoutSeconds: props.Timeout,
     memorySize: props.MemorySize,
+    logGroupName: functionLogGroup(functionName, props),
     environment: props.Environment?.Variables ?? {},
   }, JSON.parse(input));
 }
