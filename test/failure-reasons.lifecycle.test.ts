@@ -7,8 +7,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Stage } from '../lib';
 import { IvsRealTimeProvider } from '../lib/private/provider';
 import { FakeIvsServer } from './support/fake-ivs-server';
-import { FakeResourceEvent, LifecycleDriver } from './support/lifecycle-driver';
 import { functionLogGroup } from './support/lifecycle/lambda-runtime';
+import { FakeResourceEvent, LifecycleDriver } from './support/lifecycle-driver';
 
 describe('a failed request, as CloudFormation shows it', () => {
   let fake: FakeIvsServer;

@@ -22,17 +22,17 @@ import {
 import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { StageCompositionStack } from '../../examples/stage-composition';
 import {
   EncoderConfiguration, EncoderVideo, ParticipantRecordingMediaType, PublicKey, PublicKeyMaterial, Stage, StageComposition, StageRecording,
   StorageConfiguration, StreamKeyStorage,
 } from '../../lib';
-import { StageCompositionStack } from '../../examples/stage-composition';
 import { COMPOSITION_OWNER_TAG } from '../../lib/private/composition-contract';
 import { AsyncInvocation, AsyncInvoker } from '../support/async-invocation';
 import { FakeIvsServer } from '../support/fake-ivs-server';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
-import { FakeResourceEvent, LifecycleDriver, LifecycleResult } from '../support/lifecycle-driver';
 import { functionLogGroup } from '../support/lifecycle/lambda-runtime';
+import { FakeResourceEvent, LifecycleDriver, LifecycleResult } from '../support/lifecycle-driver';
 import { FAIL_AFTER_INGEST, StreamKeyStack, StreamKeyStackProps, streamKeySecret } from '../support/stream-key-stack';
 
 type Operation = 'create' | 'update' | 'delete';
@@ -485,8 +485,16 @@ describe('fault matrix', () => {
     await settled();
     ends.push({ name: `${type.name} ${operation}: ${fault.name}`, left: fake.resourceCount(), finalDelete: destroyed.status });
     return {
-      type: type.name, operation, fault: fault.name, label: scenario.label,
-      status: result.status, reason: result.reason, retried, recovered, left: fake.resourceCount(), logGroups: writtenLogGroups(created),
+      type: type.name,
+      operation,
+      fault: fault.name,
+      label: scenario.label,
+      status: result.status,
+      reason: result.reason,
+      retried,
+      recovered,
+      left: fake.resourceCount(),
+      logGroups: writtenLogGroups(created),
     };
   }
 
