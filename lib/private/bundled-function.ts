@@ -3,6 +3,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 
 /** Where the build puts the bundled handlers (`npm run bundle`); shipped in the npm package. */
@@ -35,6 +36,10 @@ export function defineBundledFunction(scope: Construct, id: string, props: Bundl
  * create a log group, and one Lambda created would be kept forever).
  */
 export function defineBundledFunctionLoggingByName(scope: Construct, id: string, props: BundledFunctionProps): BundledFunctionLogs {
+  // with aws-cdk-lib's `useCdkManagedLogGroup` flag on (new projects' default), the function would define a log group of
+  // that name too, which CloudFormation cannot create twice: this one, with its retention, is the function's. (`scope`
+  // must have no children yet.)
+  scope.node.setContext(cxapi.USE_CDK_MANAGED_LAMBDA_LOGGROUP, false);
   const role = new iam.Role(scope, props.roleId, { assumedBy: LAMBDA });
   const fn = newBundledFunction(scope, id, props, role);
   const logGroup = defineFunctionLogGroup(scope, props.logGroupId, `/aws/lambda/${fn.functionName}`);

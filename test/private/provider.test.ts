@@ -1,6 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { EncoderConfiguration, Stage, StorageConfiguration } from '../../lib';
 import { newStack } from '../util';
 
@@ -136,5 +137,18 @@ describe('the shared provider', () => {
     for (const invoker of [idOf('AWS::Lambda::Function', /frameworkonEvent/), idOf('AWS::Events::Rule', /SweepSchedule/)]) {
       expect(resources[invoker].DependsOn).toEqual(expect.arrayContaining([logsId, writingId[0]]));
     }
+  });
+
+  test("with aws-cdk-lib's useCdkManagedLogGroup flag on, the handler still has one log group: CloudFormation cannot create two of "
+    + 'one name', () => {
+    const stack = new Stack(new App({ context: { [cxapi.USE_CDK_MANAGED_LAMBDA_LOGGROUP]: true } }), 'Flagged');
+    new Stage(stack, 'Stage');
+    const template = Template.fromStack(stack);
+    const handlerId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => /OnEventHandler/.test(id))!;
+
+    const named = template.findResources('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', { Ref: handlerId }]] } },
+    });
+    expect(Object.values(named)).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ RetentionInDays: 30 }) })]);
   });
 });
