@@ -8,7 +8,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AssemblySource, SynthesizedStack, assetDirectory, synthesize } from './lifecycle/assembly';
-import { InvokeOutcome, LambdaFunction, LambdaRuntime } from './lifecycle/lambda-runtime';
+import { InvokeOutcome, LambdaFunction, LambdaRuntime, functionLogGroup } from './lifecycle/lambda-runtime';
 import { LifecycleDriver } from './lifecycle-driver';
 
 /** Lambda's retries of an asynchronous invocation that fails, without an EventInvokeConfig. */
@@ -78,6 +78,7 @@ export class AsyncInvoker {
       runtime: props.Runtime,
       timeoutSeconds: props.Timeout ?? 3,
       memorySize: props.MemorySize ?? 128,
+      logGroupName: functionLogGroup(functionName, props),
       environment: props.Environment?.Variables ?? {},
     };
   }

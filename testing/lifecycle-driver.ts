@@ -32,7 +32,7 @@ import {
   PSEUDO_PARAMETERS, ResolutionError, ResolveContext, evaluateConditions, referencedNames, resolveValue, stringifyScalars,
 } from './lifecycle/intrinsics';
 import { LambdaApi } from './lifecycle/lambda-api';
-import { LambdaFunction, LambdaRuntime } from './lifecycle/lambda-runtime';
+import { LambdaFunction, LambdaRuntime, functionLogGroup } from './lifecycle/lambda-runtime';
 import { CapturedResponse, ResponseServer } from './lifecycle/response-server';
 
 export type { SynthesizedStack, Template } from './lifecycle/assembly';
@@ -794,6 +794,7 @@ export class LifecycleDriver {
       runtime,
       timeoutSeconds: Number(props.Timeout ?? 3),
       memorySize: Number(props.MemorySize ?? 128),
+      logGroupName: functionLogGroup(state.physicalId, props),
       environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
     };
   }

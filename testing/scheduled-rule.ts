@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { assetDirectory, synthesize } from './lifecycle/assembly';
-import { InvokeOutcome, LambdaRuntime } from './lifecycle/lambda-runtime';
+import { InvokeOutcome, LambdaRuntime, functionLogGroup } from './lifecycle/lambda-runtime';
 import { LifecycleDriver } from './lifecycle-driver';
 
 /**
@@ -33,6 +33,7 @@ export async function fireScheduledRule(
     runtime: props.Runtime,
     timeoutSeconds: props.Timeout,
     memorySize: props.MemorySize,
+    logGroupName: functionLogGroup(functionName, props),
     environment: props.Environment?.Variables ?? {},
   }, JSON.parse(input));
 }

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'util';
 import { IVSRealTimeClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, Property } from '../../lib/private/contract';
 import { runUntil } from '../shared/deadline';
-import { describeError, isNotFound } from '../shared/errors';
+import { describeError, failureReason, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { diffTags, Tags } from '../shared/tags';
 import { deleteOrDefer, isHeldByCompositions } from './deferred-deletes';
@@ -25,7 +25,7 @@ export class Dispatcher {
   public async onEvent(event: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse> {
     const handler = this.handlers[event.ResourceType];
     if (!handler) {
-      throw new Error(`unsupported resource type ${event.ResourceType}; supported: ${Object.keys(this.handlers).join(', ')}`);
+      throw failureReason(`unsupported resource type ${event.ResourceType}; supported: ${Object.keys(this.handlers).join(', ')}`);
     }
     log('request', {
       requestType: event.RequestType,
@@ -38,7 +38,7 @@ export class Dispatcher {
       return await beforeDeadline(() => this.dispatch(handler, event, progress), context, handler, event, progress);
     } catch (error) {
       // one line that says what failed and why: this is what CloudFormation shows the user.
-      throw new Error(`${event.RequestType} ${handler.noun} ${event.LogicalResourceId} failed: ${describeError(error)}`);
+      throw failureReason(`${event.RequestType} ${handler.noun} ${event.LogicalResourceId} failed: ${describeError(error)}`);
     }
   }
 

@@ -27,6 +27,18 @@ export function describeError(error: unknown): string {
 }
 
 /**
+ * The error a handler invoked by aws-cdk-lib's Provider framework throws: CloudFormation shows its message, on one line,
+ * then the framework's `Logs: /aws/lambda/<function name>`. The Node.js Lambda runtime reports a thrown error's stack as
+ * `trace` (`error.stack.split('\n')`, in the runtime interface client's `Errors.js`), and the framework appends every
+ * line of it but the first to the reason: a stack of that first line alone appends no frames.
+ */
+export function failureReason(message: string): Error {
+  const error = new Error(message.replace(/\s*\n\s*/g, ' '));
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
+}
+
+/**
  * Whether a failed call may succeed if made again later: throttling, a server error, or no answer at all. Any other
  * error (validation, access denied, not found, quota, conflict) is the service refusing this very request.
  */

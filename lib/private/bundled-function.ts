@@ -3,7 +3,8 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { encryptWithConfiguredKey } from './function-log-keys';
 
 /** Where the build puts the bundled handlers (`npm run bundle`); shipped in the npm package. */
@@ -24,8 +25,39 @@ export interface BundledFunctionProps extends Pick<lambda.FunctionOptions,
  * nothing else yet (callers add what the handler calls).
  */
 export function defineBundledFunction(scope: Construct, id: string, props: BundledFunctionProps): lambda.Function {
-  const { bundle, logGroupId, roleId, ...options } = props;
-  const logGroup = defineFunctionLogGroup(scope, logGroupId);
+  const logGroup = defineFunctionLogGroup(scope, props.logGroupId);
+  return newBundledFunction(scope, id, props, logWritingRole(scope, props.roleId, logGroup), logGroup);
+}
+
+/**
+ * As `defineBundledFunction`, but the function logs where Lambda logs by default, to `/aws/lambda/<function name>`: the
+ * log group aws-cdk-lib's Provider framework names in every failure reason of a function it invokes. The stack creates
+ * that log group after the function (its name comes from the function's); whatever invokes the function must depend on
+ * `logs`, the log group and the permission to write to it, or Lambda would have nowhere to log (the role may not
+ * create a log group, and one Lambda created would be kept forever).
+ */
+export function defineBundledFunctionLoggingByName(scope: Construct, id: string, props: BundledFunctionProps): BundledFunctionLogs {
+  // with aws-cdk-lib's `useCdkManagedLogGroup` flag on (new projects' default), the function would define a log group of
+  // that name too, which CloudFormation cannot create twice: this one, with its retention, is the function's. (`scope`
+  // must have no children yet.)
+  scope.node.setContext(cxapi.USE_CDK_MANAGED_LAMBDA_LOGGROUP, false);
+  const role = new iam.Role(scope, props.roleId, { assumedBy: LAMBDA });
+  const fn = newBundledFunction(scope, id, props, role);
+  const logGroup = defineFunctionLogGroup(scope, props.logGroupId, `/aws/lambda/${fn.functionName}`);
+  // a policy of its own: in the role's default policy, which the function depends on, it would make a cycle.
+  const writing = new iam.Policy(scope, `${props.logGroupId}Writing`, { roles: [role] });
+  writing.addStatements(logWriting(logGroup));
+  return { fn, logs: new DependencyGroup(logGroup, writing) };
+}
+
+export interface BundledFunctionLogs {
+  readonly fn: lambda.Function;
+  /** The function's log group and its role's permission to write there. */
+  readonly logs: IDependable;
+}
+
+function newBundledFunction(scope: Construct, id: string, props: BundledFunctionProps, role: iam.IRole, logGroup?: logs.ILogGroup) {
+  const { bundle, logGroupId: _logGroupId, roleId: _roleId, ...options } = props;
   return new lambda.Function(scope, id, {
     ...options,
     // the latest Node.js aws-cdk-lib knows for the region, as for the Provider framework's own function: the bundle
@@ -35,15 +67,15 @@ export function defineBundledFunction(scope: Construct, id: string, props: Bundl
     code: lambda.Code.fromAsset(path.join(HANDLER_BUNDLE_DIR, bundle)),
     handler: 'index.handler',
     memorySize: 256,
-    role: logWritingRole(scope, roleId, logGroup),
+    role,
     logGroup,
   });
 }
 
-/** A function's own log group, kept a month and deleted with the stack, encrypted with the app's key if it set one. */
-export function defineFunctionLogGroup(scope: Construct, id: string): logs.LogGroup {
-  const logGroup = new logs.LogGroup(scope, id, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-  // with the app's customer-managed key, where it set one (`FunctionLogs.encryptWith`).
+/** A function's own log group, kept a month and deleted with the stack, encrypted with the app's key if it set one
+ * (`FunctionLogs.encryptWith`); CloudFormation names it unless `logGroupName` does. */
+export function defineFunctionLogGroup(scope: Construct, id: string, logGroupName?: string): logs.LogGroup {
+  const logGroup = new logs.LogGroup(scope, id, { logGroupName, retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
   encryptWithConfiguredKey(logGroup);
   return logGroup;
 }
@@ -53,7 +85,14 @@ export function defineFunctionLogGroup(scope: Construct, id: string): logs.LogGr
  * gets the AWSLambdaBasicExecutionRole managed policy, which may create and write every log group of the account.
  */
 export function logWritingRole(scope: Construct, id: string, logGroup: logs.ILogGroup): iam.Role {
-  const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  logGroup.grantWrite(role);
+  const role = new iam.Role(scope, id, { assumedBy: LAMBDA });
+  role.addToPrincipalPolicy(logWriting(logGroup));
   return role;
 }
+
+/** Writing to the log group, as `grantWrite` allows: creating log streams and putting events in them. */
+function logWriting(logGroup: logs.ILogGroup): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] });
+}
+
+const LAMBDA = new iam.ServicePrincipal('lambda.amazonaws.com');

@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
-import { defineBundledFunction, defineFunctionLogGroup, logWritingRole } from './bundled-function';
+import { Construct, IDependable } from 'constructs';
+import { defineBundledFunctionLoggingByName, defineFunctionLogGroup, logWritingRole } from './bundled-function';
 import { ArnResource } from './contract';
 import { DEFERRED_DELETES_RESOURCE_TYPE, SWEEP_EVENT_KEY, SWEEP_INTERVAL_MINUTES } from './deferred-deletes-contract';
 import { DEFERRED_DELETE_ACTIONS, TAG_ACTIONS } from './iam';
@@ -37,7 +37,8 @@ export class IvsRealTimeProvider extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.onEventHandler = defineBundledFunction(this, 'OnEventHandler', {
+    // where the Provider framework's failure reasons say the handler logs ("Logs: /aws/lambda/<function name>").
+    const { fn, logs } = defineBundledFunctionLoggingByName(this, 'OnEventHandler', {
       bundle: 'provider',
       logGroupId: 'OnEventLogs',
       roleId: 'OnEventHandlerServiceRole',
@@ -45,6 +46,7 @@ export class IvsRealTimeProvider extends Construct {
       // long enough for the SDK's throttling retries and the bounded waits for compositions, far below the service timeout.
       timeout: HANDLER_TIMEOUT,
     });
+    this.onEventHandler = fn;
     const frameworkLogs = defineFunctionLogGroup(this, 'FrameworkLogs');
     const frameworkRole = logWritingRole(this, 'FrameworkOnEventServiceRole', frameworkLogs);
     const provider = new cr.Provider(this, 'Provider', {
@@ -52,10 +54,12 @@ export class IvsRealTimeProvider extends Construct {
       logGroup: frameworkLogs,
       frameworkOnEventRole: frameworkRole,
     });
+    // the log group exists before the framework's first invoke (and is deleted after its last).
+    provider.node.addDependency(logs);
     this.serviceToken = provider.serviceToken;
     acknowledgeWildcardResource(frameworkRole, `${this.onEventHandler.functionArn}:*`, "aws-cdk-lib's Provider framework may "
       + 'invoke the handler function and its versions (`<function ARN>:*`): that one function, no other');
-    this.deferredDeletes = this.defineDeferredDeletes();
+    this.deferredDeletes = this.defineDeferredDeletes(logs);
     acknowledgeCompliance(this, {
       ...LIBRARY_FUNCTION_REASONS,
       LambdaDLQ: 'CloudFormation invokes the Provider framework, and it the handler, for a response: a failure reaches '
@@ -100,9 +104,9 @@ export class IvsRealTimeProvider extends Construct {
    * rule, its permission to invoke the handler, the drain), however many IVS resources; in every stack, whatever its
    * resource types, because a stack whose last configuration is removed while a composition holds it still needs them.
    */
-  private defineDeferredDeletes(): CfnResource {
+  private defineDeferredDeletes(handlerLogs: IDependable): CfnResource {
     const handler = this.onEventHandler;
-    new events.Rule(this, 'SweepSchedule', {
+    const schedule = new events.Rule(this, 'SweepSchedule', {
       description: 'cdk-ivs-realtime: deletes the IVS resources whose delete waits until no composition uses them',
       schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
       // no retries: the sweep does not fail on a resource still in use, and the next one comes soon.
@@ -111,6 +115,7 @@ export class IvsRealTimeProvider extends Construct {
         retryAttempts: 0,
       })],
     });
+    schedule.node.addDependency(handlerLogs);
     handler.addToRolePolicy(new iam.PolicyStatement({ actions: DEFERRED_DELETE_ACTIONS.list, resources: ['*'] }));
     acknowledgeWildcardResource(handler.role!, '*', 'List actions take no resource ARN: the handler lists the compositions of the account '
       + 'and region to find those that use a configuration it deletes, and the configurations to find the deletes it deferred (by tag)');

@@ -1,6 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { EncoderConfiguration, Stage, StorageConfiguration } from '../../lib';
 import { newStack } from '../util';
 
@@ -110,5 +111,44 @@ describe('the shared provider', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [handlerId, 'Arn'] } });
 
+  });
+
+  test("the handler logs to /aws/lambda/<its name>, the log group the Provider framework's failure reasons name, which the stack "
+    + 'creates before anything invokes the handler', () => {
+    const stack = newStack();
+    new Stage(stack, 'Stage');
+    const template = Template.fromStack(stack);
+    const resources = template.toJSON().Resources as Record<string, any>;
+    const idOf = (type: string, pattern: RegExp) => Object.keys(template.findResources(type)).find((id) => pattern.test(id))!;
+    const handlerId = idOf('AWS::Lambda::Function', /OnEventHandler/);
+    const logsId = idOf('AWS::Logs::LogGroup', /OnEventLogs/);
+
+    // Lambda's default log group (no logging config of its own), kept a month and deleted with the stack.
+    expect(resources[handlerId].Properties.LoggingConfig).toBeUndefined();
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', { Ref: handlerId }]] }, RetentionInDays: 30 },
+      DeletionPolicy: 'Delete',
+    });
+    const writingId = Object.keys(template.findResources('AWS::IAM::Policy', {
+      Properties: { PolicyDocument: { Statement: [Match.objectLike({ Resource: { 'Fn::GetAtt': [logsId, 'Arn'] } })] } },
+    }));
+    expect(writingId).toHaveLength(1);
+    // what invokes the handler (the framework's function, the sweep's schedule) waits for the log group and the permission.
+    for (const invoker of [idOf('AWS::Lambda::Function', /frameworkonEvent/), idOf('AWS::Events::Rule', /SweepSchedule/)]) {
+      expect(resources[invoker].DependsOn).toEqual(expect.arrayContaining([logsId, writingId[0]]));
+    }
+  });
+
+  test("with aws-cdk-lib's useCdkManagedLogGroup flag on, the handler still has one log group: CloudFormation cannot create two of "
+    + 'one name', () => {
+    const stack = new Stack(new App({ context: { [cxapi.USE_CDK_MANAGED_LAMBDA_LOGGROUP]: true } }), 'Flagged');
+    new Stage(stack, 'Stage');
+    const template = Template.fromStack(stack);
+    const handlerId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => /OnEventHandler/.test(id))!;
+
+    const named = template.findResources('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', { Ref: handlerId }]] } },
+    });
+    expect(Object.values(named)).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ RetentionInDays: 30 }) })]);
   });
 });

@@ -55,8 +55,19 @@ export interface LambdaFunction {
   readonly runtime: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
+  /** Where Lambda sends the function's logs (`functionLogGroup`). */
+  readonly logGroupName: string;
   /** `Environment.Variables`, resolved. */
   readonly environment: Record<string, string>;
+}
+
+/**
+ * The log group Lambda sends a function's logs to: its `LoggingConfig.LogGroup`, else the one named after the function,
+ * `/aws/lambda/<function name>` (Lambda developer guide, "Configuring CloudWatch log groups").
+ */
+export function functionLogGroup(functionName: string, properties: { readonly LoggingConfig?: { readonly LogGroup?: unknown } }): string {
+  const configured = properties.LoggingConfig?.LogGroup;
+  return typeof configured === 'string' ? configured : `/aws/lambda/${functionName}`;
 }
 
 /** A function error, as the runtime reports it (and Lambda's Invoke returns it, with `X-Amz-Function-Error: Unhandled`). */
@@ -136,7 +147,7 @@ export class LambdaRuntime {
       AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
+      AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroupName,
       AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
       LAMBDA_TASK_ROOT: 'directory' in fn.code ? fn.code.directory : '/var/task',
       _HANDLER: fn.handler,
@@ -171,7 +182,7 @@ async function callHandler(
     invokedFunctionArn: fn.arn,
     memoryLimitInMB: String(fn.memorySize),
     awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${fn.functionName}`,
+    logGroupName: fn.logGroupName,
     logStreamName: `2024/01/01/[$LATEST]${requestId.replace(/-/g, '')}`,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
