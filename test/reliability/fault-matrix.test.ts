@@ -35,6 +35,7 @@ import { LifecycleDriver, LifecycleResult } from '../support/lifecycle-driver';
 import { FAIL_AFTER_INGEST, StreamKeyStack, StreamKeyStackProps, streamKeySecret } from '../support/stream-key-stack';
 
 type Operation = 'create' | 'update' | 'delete';
+const REQUEST_TYPE = { create: 'Create', update: 'Update', delete: 'Delete' } as const;
 const OPERATIONS: readonly Operation[] = ['create', 'update', 'delete'];
 
 /** One version of a resource type's test stack: the stack and the construct under test. */
@@ -70,6 +71,8 @@ interface Scenario {
   readonly left?: number;
   /** The driver's timeout scale (the handler's 180 s become ~1 s for the slow cases). */
   readonly slow?: boolean;
+  /** CloudFormation delivers the request under test twice (the second once the first has ended). */
+  readonly deliveredTwice?: boolean;
 }
 
 interface ResourceType {
@@ -380,6 +383,22 @@ const FAULTS: readonly Fault[] = [
     }),
   },
   {
+    // each attempt takes effect and its answer is lost; the SDK sends the request again, up to a fourth attempt answered.
+    name: 'answers lost after the effect (500, reset, timeout)',
+    scenario: () => ({
+      arrange: async ({ fake, apiOperation }) => {
+        for (const answer of ['error', 'reset', 'timeout'] as const) {
+          fake.injectLostAnswer({ operation: apiOperation, answer });
+        }
+      },
+      expected: 'SUCCEEDED',
+    }),
+  },
+  {
+    name: 'delivered twice',
+    scenario: () => ({ deliveredTwice: true, arrange: async () => undefined, expected: 'SUCCEEDED' }),
+  },
+  {
     name: 'conflict (409)',
     scenario: (type, operation) => type.conflicts[operation],
   },
@@ -441,13 +460,15 @@ describe('fault matrix', () => {
   async function run(type: ResourceType, operation: Operation, fault: Fault, scenario: Scenario): Promise<Outcome> {
     fake.reset();
     secrets.reset();
+    const build = scenario.build ?? type.build;
+    const first = build(1);
+    // (a driver that deploys nothing names it: the one that deploys needs it for its options)
+    const logicalId = new LifecycleDriver().logicalIdOf(first.resource);
     const driver = new LifecycleDriver({
       env: { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint },
       timeoutScale: scenario.slow ? SLOW_SCALE : 1,
+      duplicateDelivery: scenario.deliveredTwice ? { logicalIds: [logicalId], requestTypes: [REQUEST_TYPE[operation]] } : undefined,
     });
-    const build = scenario.build ?? type.build;
-    const first = build(1);
-    const logicalId = driver.logicalIdOf(first.resource);
     let arn: string | undefined;
     if (operation !== 'create') {
       const deployed = await driver.deploy(first.stack);
@@ -528,7 +549,6 @@ describe('fault matrix', () => {
   });
 });
 
-const REQUEST_TYPE: Record<Operation, string> = { create: 'Create', update: 'Update', delete: 'Delete' };
 
 /**
  * The matrix as Markdown: one row per resource type and operation, one column per fault; then the reason of each
