@@ -4,10 +4,10 @@
  *
  * For every case CloudFormation gets an answer (success, or a one-line reason naming the request, the resource and
  * the service's message), and after the stack's delete nothing the stack created is left in the fake, except where
- * the table below says so (a create IVS completes after the handler gave up: the known limit in the README).
+ * the table below says so (a create IVS completes after the handler gave up: the known limit in docs/reliability.md).
  *
- * The matrix is printed from the outcomes; the README's copy must match it. `npm run matrix` (UPDATE_README_MATRIX=1)
- * rewrites `fault-matrix.md` beside this file and the README's block; a plain test run writes nothing.
+ * The matrix is printed from the outcomes; the copy in docs/reliability.md must match it. `npm run matrix` (UPDATE_README_MATRIX=1)
+ * rewrites `fault-matrix.md` beside this file and the block in docs/reliability.md; a plain test run writes nothing.
  */
 import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
@@ -536,7 +536,7 @@ describe('fault matrix', () => {
     }
     const generated = renderMatrix(outcomes, 'examples');
     process.stdout.write(`${generated}\n`);
-    const readmePath = path.join(__dirname, '..', '..', 'README.md');
+    const readmePath = path.join(__dirname, '..', '..', 'docs', 'reliability.md');
     const readme = fs.readFileSync(readmePath, 'utf8');
     const block = /(<!-- fault-matrix:start -->\n)([\s\S]*?)(<!-- fault-matrix:end -->)/;
     // only when asked (`npm run matrix`): a test run never writes into the working tree.
@@ -602,7 +602,7 @@ function anonymize(reason: string): string {
  * Beyond IVS: the stream key's copy in Secrets Manager, and the composition starter (`StageComposition`'s function,
  * run as Lambda runs an EventBridge target: with its retries and its dead-letter queue). One row per case; each ends
  * with the stack's delete and nothing left in the fakes: no IVS resource, no composition running, and no ingest
- * configuration whose key the secret does not hold. The README's copy of the table must match (UPDATE_README_MATRIX=1
+ * configuration whose key the secret does not hold. The copy of the table in docs/reliability.md must match (UPDATE_README_MATRIX=1
  * rewrites it).
  */
 describe('fault matrix: the stream key secret and the composition starter', () => {
@@ -773,13 +773,13 @@ describe('fault matrix: the stream key secret and the composition starter', () =
     expect(fake.resourceCount()).toBe(0);
   });
 
-  test('the README shows this table', () => {
+  test('docs/reliability.md shows this table', () => {
     if (rows.length !== CASES.length) {
       return; // some cases were filtered out: no full table to compare.
     }
     const table = ['| case | outcome |', '|---|---|', ...rows].join('\n');
     process.stdout.write(`${table}\n`);
-    const readmePath = path.join(__dirname, '..', '..', 'README.md');
+    const readmePath = path.join(__dirname, '..', '..', 'docs', 'reliability.md');
     const readme = fs.readFileSync(readmePath, 'utf8');
     const block = /(<!-- fault-matrix-beyond-ivs:start -->\n)([\s\S]*?)(<!-- fault-matrix-beyond-ivs:end -->)/;
     if (process.env.UPDATE_README_MATRIX) {
