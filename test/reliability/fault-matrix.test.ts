@@ -1,6 +1,7 @@
 /**
  * The fault matrix: for each resource type and each of create, update and delete, what a stack deployed through the
- * lifecycle driver does when IVS throttles, errs, answers slowly, conflicts or has already lost the resource.
+ * lifecycle driver does when IVS throttles, errs, answers slowly, loses its answers after doing the work, conflicts or has
+ * already lost the resource, and when CloudFormation delivers the request twice.
  *
  * For every case CloudFormation gets an answer (success, or a one-line reason naming the request, the resource and
  * the service's message), and after the stack's delete nothing the stack created is left in the fake, except where
@@ -102,7 +103,7 @@ interface Outcome {
   readonly label?: string;
   readonly status: LifecycleResult['status'];
   readonly reason?: string;
-  /** Answers to the faulted IVS operation that the SDK or the handler retry (429, 5xx, 409) during the operation. */
+  /** Answers to the faulted IVS operation that the SDK or the handler retry (429, 5xx, 409, lost) during the operation. */
   readonly retried: number;
   /** Whether a failed delete succeeded once the cause was cleared. */
   readonly recovered?: boolean;
@@ -484,7 +485,8 @@ describe('fault matrix', () => {
       : operation === 'update' ? await driver.deploy(build(2).stack)
         : await driver.destroy();
     const retried = fake.calls.slice(mark)
-      .filter((call) => call.operation === apiOperation && (call.status === 409 || call.status === 429 || call.status >= 500)).length;
+      .filter((call) => call.operation === apiOperation
+        && (call.status === 409 || call.status === 429 || call.status >= 500 || call.lostAnswer !== undefined)).length;
 
     fake.clearFaults();
     await settled();
