@@ -6,6 +6,7 @@
  *   npm run bench -- synth handler     only the named sections: synth, footprint, handler, tokens, deploy
  */
 import { cpus, loadavg } from 'os';
+import { version as cdkVersion } from 'aws-cdk-lib/package.json';
 import { FakeIvsServer } from '../test/support/fake-ivs-server';
 import { FakeKms } from '../test/support/fake-kms';
 import { FakeSecretsManager } from '../test/support/fake-secrets-manager';
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
   console.log = () => undefined;
   const cpu = cpus();
   print(`# cdk-ivs-realtime benchmarks: node ${process.version}, ${process.platform}/${process.arch}, ${cpu.length} × ${cpu[0]?.model.trim()}, `
-    + `aws-cdk-lib ${require('aws-cdk-lib/package.json').version}`);
+    + `aws-cdk-lib ${cdkVersion}`);
   // timings are only as quiet as the machine: a load above the CPU count means other work shared it.
   print(`Load average at start: ${loadavg().map((load) => round(load, 2)).join(', ')}`);
   const started = performance.now();

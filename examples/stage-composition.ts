@@ -4,7 +4,8 @@ import * as ivs from 'aws-cdk-lib/aws-ivs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  CompositionDestination, CompositionLayout, EncoderConfiguration, EncoderVideo, PipPosition, RecordingBucket, RecordingThumbnails, Stage, StageComposition, StorageConfiguration,
+  CompositionDestination, CompositionLayout, EncoderConfiguration, EncoderVideo, PipPosition, RecordingBucket, RecordingThumbnails, Stage,
+  StageComposition, StorageConfiguration,
 } from '../lib';
 
 /**

@@ -260,8 +260,12 @@ function validateSigningKeyProps(scope: ParticipantTokenSigningKey, props: Parti
     validator.integerInRange('oldestGeneration', oldestGeneration, 1, generation);
   }
   if (props.kmsKey) {
-    const managed = { generation: props.generation, oldestGeneration: props.oldestGeneration, pendingWindow: props.pendingWindow,
-      removalPolicy: props.removalPolicy };
+    const managed = {
+      generation: props.generation,
+      oldestGeneration: props.oldestGeneration,
+      pendingWindow: props.pendingWindow,
+      removalPolicy: props.removalPolicy,
+    };
     for (const [prop, value] of Object.entries(managed)) {
       validator.check(value === undefined, `\`${prop}\` applies only to KMS keys this construct defines, not to \`kmsKey\` (to rotate `
         + 'an own key, define another ParticipantTokenSigningKey with the new key), got both');

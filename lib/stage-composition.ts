@@ -9,8 +9,8 @@ import { CompositionDestination, CompositionDestinationType } from './compositio
 import { CompositionLayout } from './composition-layout';
 import { EncoderConfiguration } from './encoder-configuration';
 import { defineBundledFunction } from './private/bundled-function';
-import { validateSameEnvironment } from './private/composition-environment';
 import { COMPOSITION_CONFIG_ENV, COMPOSITION_OWNER_TAG, CompositionFunctionConfig } from './private/composition-contract';
+import { validateSameEnvironment } from './private/composition-environment';
 import { ArnResource } from './private/contract';
 import { renderApiRequest } from './private/custom-resource';
 import { COMPOSITION_FUNCTION_ACTIONS } from './private/iam';
@@ -229,7 +229,7 @@ function validateFunctionConfig(scope: StageComposition, config: CompositionFunc
   validateCompositionTags(validator, config.tags);
   const json = JSON.stringify(config);
   const bytes = COMPOSITION_CONFIG_ENV.length + Buffer.byteLength(json.replace(/\$\{Token\[[^\]]*\]\}/g, 'x'.repeat(MAX_ARN_LENGTH)), 'utf8');
-  validator.check(bytes <= MAX_ENVIRONMENT_BYTES, `\`stages\`, \`destinations\` and \`tags\` must fit the function's environment `
+  validator.check(bytes <= MAX_ENVIRONMENT_BYTES, '`stages`, `destinations` and `tags` must fit the function\'s environment '
     + `(Lambda takes ${MAX_ENVIRONMENT_BYTES} bytes), got up to ${bytes} bytes with ${config.stageArns.length} stage ARNs (ARNs known `
     + 'only at deployment counted at their 128-character maximum); compose fewer stages per StageComposition or use fewer tags');
   return validator.messages;

@@ -19,8 +19,8 @@ import {
   STAGE_START_COMPOSITION_TAG_ACTIONS,
   STAGE_STOP_COMPOSITION_ACTIONS,
 } from './private/iam';
-import { defineStageEventRule } from './private/stage-event-rule';
 import { isRetainedOnDelete } from './private/removal';
+import { defineStageEventRule } from './private/stage-event-rule';
 import { PropsValidator, ValidationError } from './private/validation';
 import { RecordingThumbnails } from './recording-thumbnails';
 import { StageEvent } from './stage-event';

@@ -1,8 +1,8 @@
 // Bundles each Lambda entry point under handlers/ into handlers/dist/<name>/index.js, with its own
 // @aws-sdk/client-ivs-realtime (the runtime's SDK lags and silently drops input fields it does not know), and its own
 // @aws-sdk/client-kms where it signs or reads keys.
-import { build } from 'esbuild';
 import { rmSync } from 'fs';
+import { build } from 'esbuild';
 
 const entries = ['provider', 'composition', 'participant-token-issuer'];
 rmSync('handlers/dist', { recursive: true, force: true });

@@ -184,7 +184,8 @@ describe('CompositionDestination', () => {
     const [encoderId] = Object.keys(encoders);
 
     expect(Object.keys(encoders)).toHaveLength(1);
-    expect(parseRenderedJson(encoders[encoderId].Properties.Request)).toEqual({ video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } });
+    expect(parseRenderedJson(encoders[encoderId].Properties.Request))
+      .toEqual({ video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } });
     expect(composition.defaultEncoderConfiguration).toBeDefined();
     expect(compositionConfigOf(stack).destinations).toEqual([
       { s3: { storageConfigurationArn: STORAGE_ARN, encoderConfigurationArns: [`<Ref:${encoderId}>`] } },

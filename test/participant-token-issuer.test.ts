@@ -6,8 +6,8 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import {
   ParticipantTokenCapability, ParticipantTokenIssuer, ParticipantTokenIssuerProps, ParticipantTokenSigningKey, Stage,
 } from '../lib';
-import { TOKEN_ISSUER_CONFIG_ENV } from '../lib/private/participant-token-contract';
 import { HANDLER_BUNDLE_DIR } from '../lib/private/bundled-function';
+import { TOKEN_ISSUER_CONFIG_ENV } from '../lib/private/participant-token-contract';
 import { newStack, parseRenderedJson } from './util';
 
 function issuerStack(props: Partial<ParticipantTokenIssuerProps> = {}, stack = newStack()) {
@@ -59,8 +59,12 @@ describe('ParticipantTokenIssuer', () => {
     const statements = statementsOf(stack, roleId);
 
     expect(statements).toEqual(expect.arrayContaining([
-      { Action: 'kms:Sign', Effect: 'Allow', Resource: stack.resolve(signingKey.kmsKey.keyArn),
-        Condition: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_384' } } },
+      {
+        Action: 'kms:Sign',
+        Effect: 'Allow',
+        Resource: stack.resolve(signingKey.kmsKey.keyArn),
+        Condition: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_384' } },
+      },
       { Action: 'ivs:GetStage', Effect: 'Allow', Resource: stack.resolve(stage.stageArn) },
     ]));
     const others = statements.filter((s: any) => ![].concat(s.Action).every((a: string) => a.startsWith('logs:')));
@@ -117,7 +121,9 @@ describe('ParticipantTokenIssuer', () => {
     const signingKey = new ParticipantTokenSigningKey(stack, 'TokenSigningKey');
 
     expect(() => new ParticipantTokenIssuer(stack, 'Tokens', {
-      signingKey, stages: [stage, stage], capabilities: [ParticipantTokenCapability.PUBLISH, ParticipantTokenCapability.PUBLISH],
+      signingKey,
+      stages: [stage, stage],
+      capabilities: [ParticipantTokenCapability.PUBLISH, ParticipantTokenCapability.PUBLISH],
       maxDuration: Duration.days(15),
     })).toThrow([
       "ParticipantTokenIssuer 'TestStack/Tokens' has invalid props:",

@@ -153,9 +153,13 @@ describe('ParticipantTokenSigningKey', () => {
     template.resourceCountIs('AWS::KMS::Key', 0);
     expect(parseRenderedJson(Object.values(template.findResources(TYPE))[0].Properties.Request)).toEqual({ kmsKeyArn: own.keyArn });
     expect(key.kmsKey).toBe(own);
-    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([
-      { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: own.keyArn },
-    ]) } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: own.keyArn },
+        ]),
+      },
+    });
   });
 
   test('invalid props fail synth with every error at once, naming the construct', () => {
@@ -203,6 +207,7 @@ describe('ParticipantTokenSigningKey', () => {
   test('isParticipantTokenSigningKey: its own instances, also from another loaded copy of the library; not imported ones or public keys', () => {
     let otherCopy!: typeof thisCopy;
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second copy of the library needs a load inside isolateModules
       otherCopy = require('../lib');
     });
     const stack = newStack();

@@ -2,8 +2,8 @@ import { createRequire } from 'module';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { ParticipantTokensStack, ParticipantTokensStackProps } from '../examples/participant-tokens';
-import { TOKEN_ISSUER_CONFIG_ENV } from '../lib/private/participant-token-contract';
 import { HANDLER_BUNDLE_DIR } from '../lib/private/bundled-function';
+import { TOKEN_ISSUER_CONFIG_ENV } from '../lib/private/participant-token-contract';
 import { FakeIvsServer } from './support/fake-ivs-server';
 import { FakeKms } from './support/fake-kms';
 import { LifecycleDriver } from './support/lifecycle-driver';
@@ -27,8 +27,11 @@ describe('lifecycle of participant tokens signed with KMS', () => {
     ivs = await FakeIvsServer.start();
     kms = await FakeKms.start();
     Object.assign(process.env, {
-      AWS_ENDPOINT_URL_IVS_REALTIME: ivs.endpoint, AWS_ENDPOINT_URL_KMS: kms.endpoint, AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret',
+      AWS_ENDPOINT_URL_IVS_REALTIME: ivs.endpoint,
+      AWS_ENDPOINT_URL_KMS: kms.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+      AWS_SECRET_ACCESS_KEY: 'fake-secret',
     });
   });
   beforeEach(() => {

@@ -52,8 +52,11 @@ describe('lifecycle of the all-resources example', () => {
     expect(tagged.events.every((e) => e.requestType === 'Update')).toBe(true);
     expect(arns(driver, example())).toEqual(original);
     for (const [type, map] of Object.entries({
-      stage: ivs.stages, storage: ivs.storageConfigurations, encoder: ivs.encoderConfigurations,
-      ingest: ivs.ingestConfigurations, publicKey: ivs.publicKeys,
+      stage: ivs.stages,
+      storage: ivs.storageConfigurations,
+      encoder: ivs.encoderConfigurations,
+      ingest: ivs.ingestConfigurations,
+      publicKey: ivs.publicKeys,
     })) {
       expect([type, (map.get(original[type as keyof typeof original]) as { tags?: object }).tags]).toEqual([type, { env: 'prod' }]);
     }

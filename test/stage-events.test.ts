@@ -127,7 +127,9 @@ describe('Stage events', () => {
       'source': ['aws.ivs'],
       ...(stageInDetail ? {} : { resources: stageArn }),
       'detail-type': [detailType],
-      ...(stageInDetail || eventNames ? { detail: { ...(stageInDetail ? { stage_arn: stageArn } : {}), ...(eventNames ? { event_name: eventNames } : {}) } } : {}),
+      ...(stageInDetail || eventNames
+        ? { detail: { ...(stageInDetail ? { stage_arn: stageArn } : {}), ...(eventNames ? { event_name: eventNames } : {}) } }
+        : {}),
     });
   });
 

@@ -15,7 +15,7 @@ function logicalIdOf(construct: { node: any }): string {
   while (!CfnElement.isCfnElement(element)) {
     element = element.node.defaultChild;
   }
-  return Stack.of(element).getLogicalId(element as CfnElement);
+  return Stack.of(element).getLogicalId(element);
 }
 
 describe('StageRecording', () => {
@@ -46,7 +46,9 @@ describe('StageRecording', () => {
         PolicyDocument: {
           Statement: [
             {
-              Action: 's3:*', Effect: 'Deny', Principal: { AWS: '*' },
+              Action: 's3:*',
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
               Condition: { Bool: { 'aws:SecureTransport': 'false' } },
               Resource: [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }],
             },

@@ -36,7 +36,7 @@ describe('lifecycle of the stage-with-recording example', () => {
         recordParticipantReplicas: true,
       },
     });
-    expect(driver.attributes(stageId).WhipEndpoint).toBe(fake.stages.get(stageArn)!.endpoints!.whip);
+    expect(driver.attributes(stageId).WhipEndpoint).toBe(fake.stages.get(stageArn)!.endpoints.whip);
 
     // update: name, recording settings, a tag changed, one added and one removed: same ARN
     const result = await driver.deploy(example({

@@ -1,6 +1,7 @@
 import { CfnParameter, Duration, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   ParticipantRecordingMediaType, RecordingThumbnails, Stage, StorageConfiguration, ThumbnailStorage,
 } from '../lib';
@@ -100,7 +101,7 @@ describe('Stage', () => {
 
   test('the stage depends on the storage configuration it records to', () => {
     const stack = newStack();
-    const bucket = new (require('aws-cdk-lib/aws-s3').Bucket)(stack, 'Bucket');
+    const bucket = new s3.Bucket(stack, 'Bucket');
     const storageConfiguration = new StorageConfiguration(stack, 'Storage', { bucket });
     new Stage(stack, 'Stage', { autoParticipantRecording: { storageConfiguration } });
 

@@ -124,6 +124,7 @@ describe('StorageConfiguration', () => {
       let bucket!: s3.Bucket;
       jest.isolateModules(() => {
         // defined here, so that aws-cdk-lib's lazily loaded classes (the bucket's CfnBucket) come from the other copy.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second copy of aws-cdk-lib needs a load inside isolateModules
         const otherS3: typeof s3 = require('aws-cdk-lib/aws-s3');
         bucket = new otherS3.Bucket(stack, 'Bucket', { encryption: otherS3.BucketEncryption.KMS_MANAGED });
       });

@@ -1,6 +1,6 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
 
 /** A fresh environment-agnostic stack in its own app. */
 export function newStack(id = 'TestStack'): Stack {
@@ -54,7 +54,7 @@ export function logicalIdOf(construct: IConstruct): string {
   while (!CfnElement.isCfnElement(element)) {
     element = element.node.defaultChild!;
   }
-  return Stack.of(element).getLogicalId(element as CfnElement);
+  return Stack.of(element).getLogicalId(element);
 }
 
 /** Every IVS resource of a type in the stack's account and region, as the template renders `formatArn`. */

@@ -16,8 +16,8 @@ import { retryOnConflict } from '../shared/retry';
 /** The fields of an EventBridge `IVS Stage Update` event that the function reads. */
 export interface StageUpdateEvent {
   readonly 'detail-type'?: string;
-  readonly resources?: string[];
-  readonly detail?: {
+  readonly 'resources'?: string[];
+  readonly 'detail'?: {
     readonly session_id?: string;
     readonly event_name?: string;
     readonly participant_id?: string;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
-import { SignCommand } from '@aws-sdk/client-kms';
 import { GetStageCommand } from '@aws-sdk/client-ivs-realtime';
+import { SignCommand } from '@aws-sdk/client-kms';
 import { PARTICIPANT_TOKEN_SIGNING_ALGORITHM } from '../../lib/private/iam';
 import { ParticipantTokenResponse, TOKEN_ISSUER_CONFIG_ENV, TokenIssuerConfig } from '../../lib/private/participant-token-contract';
 import { ivsClient } from '../shared/client';
@@ -48,8 +48,13 @@ async function issue(request: unknown): Promise<ParticipantTokenResponse> {
     version: '1.0',
   }, (digest) => sign(config.kmsKeyArn, digest));
   // identifiers only: the token is a secret, and the user ID and attributes are the app's.
-  log('issued', { stageArn: grant.stageArn, participantId, durationMinutes: grant.durationMinutes, capabilities: grant.capabilities,
-    publicKeyArn: config.publicKeyArn });
+  log('issued', {
+    stageArn: grant.stageArn,
+    participantId,
+    durationMinutes: grant.durationMinutes,
+    capabilities: grant.capabilities,
+    publicKeyArn: config.publicKeyArn,
+  });
   return {
     participantToken: {
       participantId,

@@ -28,7 +28,7 @@ const CAPABILITIES: readonly ParticipantTokenCapability[] = ['PUBLISH', 'SUBSCRI
  */
 export function grantFor(config: TokenIssuerConfig, request: unknown): TokenGrant {
   if (request === null || typeof request !== 'object' || Array.isArray(request)) {
-    throw new RequestRefused('ValidationException', `the request must be a JSON object with CreateParticipantToken's members `
+    throw new RequestRefused('ValidationException', 'the request must be a JSON object with CreateParticipantToken\'s members '
       + `(${MEMBERS.join(', ')}), got ${request === null ? 'null' : Array.isArray(request) ? 'an array' : typeof request}`);
   }
   const { stageArn, duration, userId, attributes, capabilities } = request as Record<string, unknown>;

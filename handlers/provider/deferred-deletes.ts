@@ -39,7 +39,9 @@ interface Refusal {
  * when no composition uses it (one that has just ended may still hold it for a few seconds). Returns undefined once deleted, or why IVS still refuses.
  * Other errors, not found included, are thrown.
  */
-export async function deleteOnceFree(ivs: IVSRealTimeClient, arn: string, remove: () => Promise<unknown>, until: number): Promise<Refusal | undefined> {
+export async function deleteOnceFree(
+  ivs: IVSRealTimeClient, arn: string, remove: () => Promise<unknown>, until: number,
+): Promise<Refusal | undefined> {
   let announced = false;
   for (let attempt = 0; ; attempt++) {
     let conflict: unknown;
@@ -114,7 +116,8 @@ export async function sweep(ivs: IVSRealTimeClient, handlers: HeldResourceHandle
   const stackId = event[SWEEP_EVENT_KEY];
   const result = await settle(ivs, handlers, stackId, Date.now());
   log('swept deferred deletes', {
-    stackId, ...result,
+    stackId,
+    ...result,
     ...(result.remaining.length > 0 ? { nextAttemptBy: new Date(Date.now() + SWEEP_INTERVAL_MINUTES * 60_000).toISOString() } : {}),
   });
   return result;

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'crypto';
-import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { IVSRealTimeClient, PublicKey } from '@aws-sdk/client-ivs-realtime';
+import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { KmsPublicKeyRequest } from '../../lib/private/contract';
 import { findPublicKeysCreated, publicKeyHandler } from './public-key';
 import { ResourceHandler } from './resource-handler';

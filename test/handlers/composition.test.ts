@@ -316,6 +316,7 @@ describe('composition function', () => {
     const serverError = Object.assign(new Error('UnknownError'), {
       name: 'InternalServerException', $fault: 'server', $metadata: { httpStatusCode: 500 }, exceptionMessage: 'try again later',
     });
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- send's last overload takes a callback; the handler awaits the promise form
     jest.spyOn(IVSRealTimeClient.prototype, 'send').mockImplementation(() => Promise.reject(serverError));
 
     await expect(handler(stageEvent(resources.stageArn, sessionId)))
@@ -330,6 +331,7 @@ describe('composition function', () => {
   });
 
   test('the bundled function (handlers/dist/composition, as Lambda loads it) starts a composition', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is plain JS at a computed path, loaded as Lambda loads it
     const bundled = require(path.join(__dirname, '..', '..', 'handlers', 'dist', 'composition', 'index.js'));
 
     await bundled.handler(stageEvent(resources.stageArn, sessionId));

@@ -106,7 +106,7 @@ describe('deletes that compositions hold', () => {
     const { encoderArn } = await composed({ connected: true });
     fake().injectFault({ operation: 'TagResource', errorType: 'ValidationException', message: 'too many tags' });
 
-    await expect(handler(encoders.delete(encoderArn, ENCODER))).rejects.toThrow(new RegExp(`^Delete encoder configuration Encoder failed: `
+    await expect(handler(encoders.delete(encoderArn, ENCODER))).rejects.toThrow(new RegExp('^Delete encoder configuration Encoder failed: '
       + `encoder configuration ${encoderArn} is used by composition .+; marking it to be deleted once free failed: ValidationException: too many tags$`));
   });
 });
@@ -172,7 +172,7 @@ describe('the drain of deferred deletes', () => {
       }
       const physicalId = (await handler(drain)).PhysicalResourceId;
 
-      await expect(handler(drains.delete(physicalId, {}))).rejects.toThrow(new RegExp(`^Delete deferred deletes DeferredDeletes failed: `
+      await expect(handler(drains.delete(physicalId, {}))).rejects.toThrow(new RegExp('^Delete deferred deletes DeferredDeletes failed: '
         + `storage configuration ${storageArn} is used by composition ${compositionArn} of stage ${stageArn} \\(participants are connected `
         + 'to the stage\\) \\(and 1 more\\): delete the stack again once it is free$'));
 

@@ -10,6 +10,7 @@ describe('rawSignature: the DER signature KMS answers, as the 96-byte r‖s a JW
     const shaped = fc.tuple(integer48, fc.nat({ max: 47 }), fc.boolean()).map(([bytes, zeros, high]) => {
       const value = Buffer.from(bytes);
       value.fill(0, 0, zeros);
+      // eslint-disable-next-line no-bitwise -- sets the top bit of a byte, on purpose
       if (high) value[zeros] |= 0x80;
       return value;
     });

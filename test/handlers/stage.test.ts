@@ -27,8 +27,10 @@ describe('stage handler', () => {
     const storageArn = await storageConfigurationArn();
     const before = fake().calls.length;
 
-    const response = await handler(events.create({ Request: { name: 'town-hall', autoParticipantRecordingConfiguration: recording(storageArn) },
-      Tags: { team: 'events' } }));
+    const response = await handler(events.create({
+      Request: { name: 'town-hall', autoParticipantRecordingConfiguration: recording(storageArn) },
+      Tags: { team: 'events' },
+    }));
 
     expect(operationsSince(fake(), before)).toEqual(['ListStages', 'CreateStage']);
     const stage = fake().stages.get(response.PhysicalResourceId)!;
@@ -37,10 +39,10 @@ describe('stage handler', () => {
     expect(stage.autoParticipantRecordingConfiguration).toEqual(recording(storageArn));
     expect(response.Data).toEqual({
       Arn: response.PhysicalResourceId,
-      WhipEndpoint: stage.endpoints!.whip,
-      RtmpEndpoint: stage.endpoints!.rtmp,
-      RtmpsEndpoint: stage.endpoints!.rtmps,
-      EventsEndpoint: stage.endpoints!.events,
+      WhipEndpoint: stage.endpoints.whip,
+      RtmpEndpoint: stage.endpoints.rtmp,
+      RtmpsEndpoint: stage.endpoints.rtmps,
+      EventsEndpoint: stage.endpoints.events,
     });
     expect(response.Data!.WhipEndpoint).toMatch(/^https:\/\//);
   });

@@ -57,6 +57,7 @@ describe('isXxx type checks', () => {
   test('recognize instances made by another loaded copy of the library, which instanceof does not', () => {
     let otherCopy!: typeof import('../../lib');
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second copy of the library needs a load inside isolateModules
       otherCopy = require('../../lib');
     });
     expect(otherCopy.Stage).not.toBe(Stage);

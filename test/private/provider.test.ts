@@ -52,11 +52,17 @@ describe('the shared provider', () => {
     const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const tagging = ['ivs:TagResource', 'ivs:UntagResource'];
     expect(statements).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: ['ivs:CreateStorageConfiguration', 'ivs:GetStorageConfiguration', 'ivs:DeleteStorageConfiguration', ...tagging],
-        Resource: arnOf('storage-configuration') },
+      {
+        Effect: 'Allow',
+        Action: ['ivs:CreateStorageConfiguration', 'ivs:GetStorageConfiguration', 'ivs:DeleteStorageConfiguration', ...tagging],
+        Resource: arnOf('storage-configuration'),
+      },
       // deletes that compositions hold read the stages of those compositions.
-      { Effect: 'Allow', Action: ['ivs:GetStage', 'ivs:ListParticipants', 'ivs:CreateStage', 'ivs:UpdateStage', 'ivs:DeleteStage', ...tagging],
-        Resource: arnOf('stage') },
+      {
+        Effect: 'Allow',
+        Action: ['ivs:GetStage', 'ivs:ListParticipants', 'ivs:CreateStage', 'ivs:UpdateStage', 'ivs:DeleteStage', ...tagging],
+        Resource: arnOf('stage'),
+      },
     ]));
     // one statement per resource type, however many stages.
     expect(statements.filter((s: any) => JSON.stringify(s.Resource).includes(':stage/*'))).toHaveLength(1);

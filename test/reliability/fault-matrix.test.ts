@@ -23,11 +23,11 @@ import {
 import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { StageCompositionStack } from '../../examples/stage-composition';
 import {
   EncoderConfiguration, EncoderVideo, ParticipantRecordingMediaType, PublicKey, PublicKeyMaterial, Stage, StageComposition, StageRecording,
   StorageConfiguration, StreamKeyStorage,
 } from '../../lib';
-import { StageCompositionStack } from '../../examples/stage-composition';
 import { COMPOSITION_OWNER_TAG } from '../../lib/private/composition-contract';
 import { AsyncInvocation, AsyncInvoker } from '../support/async-invocation';
 import { FakeIvsServer } from '../support/fake-ivs-server';
@@ -497,8 +497,15 @@ describe('fault matrix', () => {
     const recovered = operation === 'delete' && result.status !== 'SUCCEEDED' ? destroyed.status === 'SUCCEEDED' : undefined;
     await settled();
     return {
-      type: type.name, operation, fault: fault.name, label: scenario.label,
-      status: result.status, reason: result.reason, retried, recovered, left: fake.resourceCount(),
+      type: type.name,
+      operation,
+      fault: fault.name,
+      label: scenario.label,
+      status: result.status,
+      reason: result.reason,
+      retried,
+      recovered,
+      left: fake.resourceCount(),
     };
   }
 

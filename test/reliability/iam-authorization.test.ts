@@ -511,7 +511,9 @@ const GRANTS: Record<string, GrantCase> = {
       operation: 'StartComposition',
       on: {
         // StartComposition { stageArn, destinations[]: storage and encoder configurations, channels, tags }
-        StartComposition: [r.stage.stageArn, any(ArnResource.ENCODER_CONFIGURATION), any(ArnResource.STORAGE_CONFIGURATION), any(ArnResource.CHANNEL)],
+        StartComposition: [
+          r.stage.stageArn, any(ArnResource.ENCODER_CONFIGURATION), any(ArnResource.STORAGE_CONFIGURATION), any(ArnResource.CHANNEL),
+        ],
         TagResource: [any(ArnResource.COMPOSITION)],
       },
     }];
@@ -685,7 +687,8 @@ describe('the IAM statements the library synthesizes, by the Service Authorizati
       expect(functions).toHaveLength(2);
 
       for (const id of functions) {
-        const config: CompositionFunctionConfig = JSON.parse(template.resolve(template.resources[id].Properties.Environment.Variables[COMPOSITION_CONFIG_ENV]));
+        const variables = template.resources[id].Properties.Environment.Variables;
+        const config: CompositionFunctionConfig = JSON.parse(template.resolve(variables[COMPOSITION_CONFIG_ENV]));
         const calls = operations.flatMap((operation) => {
           const on = COMPOSITION_CALLS[operation](config);
           return on ? [{ operation, on }] : [];
@@ -714,6 +717,7 @@ describe('the IAM statements the library synthesizes, by the Service Authorizati
     const examples = path.join(__dirname, '..', '..', 'examples');
     const stacks = fs.readdirSync(examples)
       .filter((file) => file.endsWith('.ts') && file !== 'app.ts' && !file.endsWith('.d.ts'))
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- every example file, found at run time
       .flatMap((file) => Object.values(require(path.join(examples, file)) as Record<string, unknown>))
       .filter((value): value is new (scope: App, id: string) => Stack =>
         typeof value === 'function' && (value as { prototype?: unknown }).prototype instanceof Stack);

@@ -15,6 +15,7 @@ const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 function exampleStacks(): Array<[string, new (scope: App, id: string) => Stack]> {
   return fs.readdirSync(EXAMPLES)
     .filter((file) => file.endsWith('.ts') && file !== 'app.ts' && !file.endsWith('.d.ts'))
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- every example file, found at run time
     .flatMap((file) => Object.entries(require(path.join(EXAMPLES, file)) as Record<string, unknown>))
     .filter((entry): entry is [string, new (scope: App, id: string) => Stack] =>
       typeof entry[1] === 'function' && (entry[1] as { prototype?: unknown }).prototype instanceof Stack);

@@ -7,9 +7,9 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LifecycleDriver } from './lifecycle-driver';
 import { AssemblySource, assetDirectory, synthesize } from './lifecycle/assembly';
 import { InvokeOutcome, LambdaFunction, LambdaRuntime } from './lifecycle/lambda-runtime';
+import { LifecycleDriver } from './lifecycle-driver';
 
 /** Lambda's retries of an asynchronous invocation that fails, without an EventInvokeConfig. */
 const DEFAULT_RETRY_ATTEMPTS = 2;

@@ -36,8 +36,8 @@ import {
   UpdateIngestConfigurationCommand,
   UpdateStageCommand,
 } from '@aws-sdk/client-ivs-realtime';
-import { COMPOSITION_IDLE_TIMEOUT_MS, DEFAULT_QUOTAS, FakeIvsServer } from './fake-ivs-server';
 import { compileModelPattern } from './fake-ivs/validation';
+import { COMPOSITION_IDLE_TIMEOUT_MS, DEFAULT_QUOTAS, FakeIvsServer } from './fake-ivs-server';
 
 const ARN_ID = '[a-zA-Z0-9]{12}';
 
@@ -307,7 +307,9 @@ describe('stages', () => {
 
   test('a storage configuration that does not exist is a ValidationException', async () => {
     const missing = 'arn:aws:ivs:us-east-1:123456789012:storage-configuration/missing12345';
-    const error = await serviceError(ivs.send(new CreateStageCommand({ autoParticipantRecordingConfiguration: { storageConfigurationArn: missing } })));
+    const error = await serviceError(ivs.send(new CreateStageCommand({
+      autoParticipantRecordingConfiguration: { storageConfigurationArn: missing },
+    })));
     expect(error.name).toBe('ValidationException');
     expect(error.exceptionMessage).toContain(`Value '${missing}' at 'autoParticipantRecordingConfiguration.storageConfigurationArn' failed to satisfy constraint: StorageConfiguration does not exist`);
   });
@@ -893,7 +895,8 @@ describe('composition lifetime', () => {
       const { storageConfiguration } = await client.send(new CreateStorageConfigurationCommand({ s3: { bucketName: 'recordings-bucket' } }));
       const { encoderConfiguration } = await client.send(new CreateEncoderConfigurationCommand({}));
       const { composition } = await client.send(new StartCompositionCommand({
-        stageArn: stage!.arn, destinations: [{ s3: { storageConfigurationArn: storageConfiguration!.arn, encoderConfigurationArns: [encoderConfiguration!.arn!] } }],
+        stageArn: stage!.arn,
+        destinations: [{ s3: { storageConfigurationArn: storageConfiguration!.arn, encoderConfigurationArns: [encoderConfiguration!.arn!] } }],
       }));
       await wait(IDLE_MS + 100);
       expect(quick.compositions.get(composition!.arn!)!.state).toBe('STOPPED');

@@ -235,6 +235,7 @@ export function serviceRateLimit(operation: string): number {
 }
 
 /** A small seeded generator (mulberry32): the same seed, the same faults. */
+/* eslint-disable no-bitwise -- mulberry32 is bit arithmetic */
 function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -245,6 +246,7 @@ function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+/* eslint-enable no-bitwise */
 
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -284,8 +286,11 @@ export class FakeIvsServer {
     this.rateLimit = FakeIvsServer.rateLimiter(options);
     this.random = seededRandom(options.seed ?? 1);
     this.service = new FakeIvsService({
-      region: this.region, accountId: this.accountId, knownBuckets: options.knownBuckets,
-      quotas: options.quotas, compositionIdleTimeoutMs: options.compositionIdleTimeoutMs,
+      region: this.region,
+      accountId: this.accountId,
+      knownBuckets: options.knownBuckets,
+      quotas: options.quotas,
+      compositionIdleTimeoutMs: options.compositionIdleTimeoutMs,
     });
     this.server = createServer((request, response) => {
       this.serve(request, response).catch((error: Error) => {

@@ -60,14 +60,14 @@ describe('the real KMS client against the fake', () => {
   test('Sign refuses another algorithm, a key for encryption, a digest of the wrong length and an unknown key', async () => {
     const key = signingKey();
     const encryption = fake.createKey();
-    const sign = (input: Partial<ConstructorParameters<typeof SignCommand>[0]>) => client.send(new SignCommand({
+    const signWith = (input: Partial<ConstructorParameters<typeof SignCommand>[0]>) => client.send(new SignCommand({
       KeyId: key.keyId, Message: Buffer.alloc(48), MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_384', ...input,
     }));
 
-    await expect(sign({ SigningAlgorithm: 'ECDSA_SHA_256' })).rejects.toMatchObject({ name: 'InvalidKeyUsageException' });
-    await expect(sign({ KeyId: encryption.keyId })).rejects.toMatchObject({ name: 'InvalidKeyUsageException' });
-    await expect(sign({ Message: Buffer.alloc(32) })).rejects.toMatchObject({ name: 'ValidationException' });
-    await expect(sign({ KeyId: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000' }))
+    await expect(signWith({ SigningAlgorithm: 'ECDSA_SHA_256' })).rejects.toMatchObject({ name: 'InvalidKeyUsageException' });
+    await expect(signWith({ KeyId: encryption.keyId })).rejects.toMatchObject({ name: 'InvalidKeyUsageException' });
+    await expect(signWith({ Message: Buffer.alloc(32) })).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(signWith({ KeyId: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000' }))
       .rejects.toBeInstanceOf(NotFoundException);
   });
 

@@ -94,7 +94,7 @@ export class FakeKms {
   private readonly acceptedAt = new Map<string, number[]>();
   private throttled = 0;
   // a bug in the fake must fail the test, not hang the client.
-  private readonly server: Server = createServer((request, response) => this.serve(request, response)
+  private readonly server: Server = createServer((request, response) => void this.serve(request, response)
     .catch((error: Error) => answer(response, 500, { __type: 'KMSInternalException', message: `fake failed: ${error.stack}` })));
 
   private readonly operations: Record<string, (input: Record<string, any>) => object> = {
@@ -358,6 +358,7 @@ export function derSignature(r: Uint8Array, s: Uint8Array): Buffer {
   const integer = (bytes: Uint8Array) => {
     let value = Buffer.from(bytes);
     while (value.length > 1 && value[0] === 0) value = value.subarray(1);
+    // eslint-disable-next-line no-bitwise -- DER: an INTEGER whose top bit is set needs a leading 0x00
     if (value[0] & 0x80) value = Buffer.concat([Buffer.from([0]), value]);
     return Buffer.concat([Buffer.from([0x02, value.length]), value]);
   };

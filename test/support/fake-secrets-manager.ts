@@ -77,7 +77,7 @@ export class FakeSecretsManager {
   private readonly current = new Map<string, Version>();
   private faults: PendingFault[] = [];
   // a bug in the fake must fail the test, not hang the client.
-  private readonly server: Server = createServer((request, response) => this.serve(request, response)
+  private readonly server: Server = createServer((request, response) => void this.serve(request, response)
     .catch((error: Error) => answer(response, 500, { __type: 'InternalServiceError', message: `fake failed: ${error.stack}` })));
 
   private constructor(private readonly anySecret: boolean) {}

@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { App, Aws, CfnCondition, CfnOutput, CfnParameter, CustomResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { CREATE_FAILED_MARKER, CustomResourceEvent, LifecycleDriver } from './lifecycle-driver';
 import { ResponseServer } from './lifecycle/response-server';
+import { CREATE_FAILED_MARKER, CustomResourceEvent, LifecycleDriver } from './lifecycle-driver';
 
 const RECORDER = path.join(__dirname, 'fixtures', 'recorder');
 
@@ -236,7 +236,7 @@ describe('create', () => {
     expect(result.events[0]).toMatchObject({
       requestType: 'Create',
       status: 'FAILED',
-      reason: expect.stringMatching(/^Error: RequestId: [0-9a-f-]{36} Error: Task timed out after 2\.00 seconds\n\nLogs: \/aws\/lambda\/\S+\n\n    at invokeUserFunction \(\/var\/task\/framework\.js:/),
+      reason: expect.stringMatching(/^Error: RequestId: [0-9a-f-]{36} Error: Task timed out after 2\.00 seconds\n\nLogs: \/aws\/lambda\/\S+\n\n {4}at invokeUserFunction \(\/var\/task\/framework\.js:/),
     });
     expect(summary(driver.sentEvents)).toEqual(['Create Slow']);
   });
@@ -645,13 +645,17 @@ describe('the real Provider framework', () => {
       expect(result.FunctionError).toBe('Unhandled');
       expect(result.ExecutedVersion).toBe('$LATEST');
       const error = JSON.parse(Buffer.from(result.Payload!).toString());
-      expect(error).toEqual({ errorType: 'Error', errorMessage: 'boom', trace: [
-        'Error: boom',
-        expect.stringMatching(/^    at exports\.handler \(\/var\/task\/index\.js:\d+:\d+\)$/),
-        expect.stringMatching(/^    at Immediate\.handleOnceNonStreaming \(file:\/\/\/var\/runtime\/index\.mjs:/),
-        expect.any(String),
-        expect.any(String),
-      ] });
+      expect(error).toEqual({
+        errorType: 'Error',
+        errorMessage: 'boom',
+        trace: [
+          'Error: boom',
+          expect.stringMatching(/^ {4}at exports\.handler \(\/var\/task\/index\.js:\d+:\d+\)$/),
+          expect.stringMatching(/^ {4}at Immediate\.handleOnceNonStreaming \(file:\/\/\/var\/runtime\/index\.mjs:/),
+          expect.any(String),
+          expect.any(String),
+        ],
+      });
       await expect(client.send(new InvokeCommand({ FunctionName: 'nope' }))).rejects.toThrow(/Function not found: nope/);
     } finally {
       client.destroy();
@@ -678,7 +682,7 @@ describe('the real Provider framework', () => {
     const result = await driver.deploy(recorderStack(add => add('A', { PhysicalId: 'a-1' })));
 
     expect(result.status).toBe('ROLLED_BACK');
-    expect(result.reason).toMatch(/^A: ResourceConflictException: still Pending\n    at /);
+    expect(result.reason).toMatch(/^A: ResourceConflictException: still Pending\n {4}at /);
     expect(driver.sentEvents).toEqual([]);
   });
 });
@@ -696,7 +700,10 @@ describe('CloudFormation\'s side', () => {
     expect(result.status).toBe('ROLLED_BACK');
     const requestId = driver.sentEvents[0].RequestId;
     expect(result.events).toEqual([{
-      logicalId: 'Slow', requestType: 'Create', status: 'FAILED', phase: 'deploy',
+      logicalId: 'Slow',
+      requestType: 'Create',
+      status: 'FAILED',
+      phase: 'deploy',
       reason: `CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}]. `
         + 'If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.',
     }]);

@@ -278,7 +278,10 @@ export class LifecycleDriver {
       const accountId = this.options.accountId ?? (Token.isUnresolved(stack.account) ? '123456789012' : stack.account);
       const partition = region.startsWith('cn-') ? 'aws-cn' : 'aws';
       this.env = {
-        region, accountId, partition, stackName,
+        region,
+        accountId,
+        partition,
+        stackName,
         urlSuffix: partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
         stackId: `arn:${partition}:cloudformation:${region}:${accountId}:stack/${stackName}/${randomUUID()}`,
       };
@@ -369,7 +372,7 @@ export class LifecycleDriver {
     if (!element) {
       throw new Error(`${construct.node.path} has no CloudFormation resource (node.defaultChild)`);
     }
-    const cfn = element as CfnElement;
+    const cfn = element;
     return Stack.of(cfn).resolve(cfn.logicalId);
   }
 
@@ -492,7 +495,9 @@ export class LifecycleDriver {
    * replaced ones (with their old properties). Failures are reported but do not fail the update; the stack
    * forgets the resources either way, as CloudFormation does.
    */
-  private async cleanup(op: Operation, model: TemplateModel, oldModel: TemplateModel | undefined, old: Map<string, ResourceState>, replaced: Map<string, ResourceState>): Promise<string[]> {
+  private async cleanup(
+    op: Operation, model: TemplateModel, oldModel: TemplateModel | undefined, old: Map<string, ResourceState>, replaced: Map<string, ResourceState>,
+  ): Promise<string[]> {
     if (!oldModel) {
       return [];
     }
@@ -551,8 +556,13 @@ export class LifecycleDriver {
           return true;
         }
         const { response, requestId } = await this.send(op, {
-          requestType: 'Update', logicalId: id, type: before.type, properties: before.properties,
-          physicalId: before.physicalId, oldProperties: attempted, phase: 'rollback',
+          requestType: 'Update',
+          logicalId: id,
+          type: before.type,
+          properties: before.properties,
+          physicalId: before.physicalId,
+          oldProperties: attempted,
+          phase: 'rollback',
         });
         if (response.status === 'FAILED') {
           rollbackFailure ??= `${id}: ${response.reason}`;
@@ -711,7 +721,7 @@ export class LifecycleDriver {
     const userArn = variables.USER_ON_EVENT_FUNCTION_ARN;
     if (typeof userArn !== 'string') {
       throw new Error(`ServiceToken of ${event.LogicalResourceId} is function ${framework.logicalId}, not a custom-resources.Provider `
-        + `framework: the lifecycle driver only runs Provider-backed custom resources (or skips types in skipResourceTypes)`);
+        + 'framework: the lifecycle driver only runs Provider-backed custom resources (or skips types in skipResourceTypes)');
     }
     if (!this.functionByArn(op, userArn)) {
       throw new Error(`USER_ON_EVENT_FUNCTION_ARN ${userArn} of ${framework.logicalId} is not a Lambda function of this stack`);
@@ -900,7 +910,9 @@ function presignedQuery(env: FakeEnvironment): string {
 function cloudFormationAnswer(event: CustomResourceEvent, response: CapturedResponse | undefined): Answer {
   if (!response) {
     return {
-      status: 'FAILED', data: {}, noEcho: false,
+      status: 'FAILED',
+      data: {},
+      noEcho: false,
       reason: `CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${event.RequestId}]. `
         + 'If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.',
     };

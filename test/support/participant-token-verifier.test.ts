@@ -10,8 +10,15 @@ const ivs: TokenVerificationContext = {
 };
 const now = Math.floor(Date.now() / 1000);
 const CLAIMS = {
-  exp: now + 60, iat: now, jti: 'p-1_x', resource: STAGE, topic: 'AbCdEfGhIjKl', events_url: 'wss://events', whip_url: 'https://whip',
-  capabilities: { allow_publish: true, allow_subscribe: true }, version: '1.0',
+  exp: now + 60,
+  iat: now,
+  jti: 'p-1_x',
+  resource: STAGE,
+  topic: 'AbCdEfGhIjKl',
+  events_url: 'wss://events',
+  whip_url: 'https://whip',
+  capabilities: { allow_publish: true, allow_subscribe: true },
+  version: '1.0',
 };
 
 function token(claims: object = CLAIMS, header: object = { alg: 'ES384', typ: 'JWT', kid: KID }): string {

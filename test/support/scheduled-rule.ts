@@ -1,14 +1,16 @@
 import { Stack } from 'aws-cdk-lib';
-import { LifecycleDriver } from './lifecycle-driver';
 import { assetDirectory, synthesize } from './lifecycle/assembly';
 import { InvokeOutcome, LambdaRuntime } from './lifecycle/lambda-runtime';
+import { LifecycleDriver } from './lifecycle-driver';
 
 /**
  * Fires the deployed stack's one scheduled EventBridge rule, as EventBridge would: its Lambda target is invoked with
  * the target's `Input` as the deployment resolved it (`AWS::StackId` included), in the function's deployed environment
  * plus `env`. The lifecycle driver deploys rules as inert resources, so a test fires one when the schedule would.
  */
-export async function fireScheduledRule(driver: LifecycleDriver, stack: Stack, options: { region: string; env: Record<string, string> }): Promise<InvokeOutcome> {
+export async function fireScheduledRule(
+  driver: LifecycleDriver, stack: Stack, options: { region: string; env: Record<string, string> },
+): Promise<InvokeOutcome> {
   const { source, template } = synthesize(stack);
   const resources = template.Resources ?? {};
   const rules = Object.keys(resources).filter((id) => resources[id].Type === 'AWS::Events::Rule' && resources[id].Properties?.ScheduleExpression);

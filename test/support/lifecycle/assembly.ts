@@ -49,7 +49,9 @@ export function synthesize(stack: Stack): { template: Template; stackName: strin
 }
 
 /** A function's unzipped code in the cloud assembly: from its asset metadata, else its S3 key. */
-export function assetDirectory(logicalId: string, source: AssemblySource, definition: TemplateResource, code: Record<string, unknown> | undefined): string {
+export function assetDirectory(
+  logicalId: string, source: AssemblySource, definition: TemplateResource, code: Record<string, unknown> | undefined,
+): string {
   const { directory, assetsByObjectKey } = source;
   const metadataPath = definition.Metadata?.['aws:asset:path'];
   const s3Key = code?.S3Key;

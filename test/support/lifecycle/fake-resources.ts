@@ -28,7 +28,7 @@ const NAME_PROPERTY: Record<string, string> = {
 export function fakePhysicalId(logicalId: string, type: string, properties: Record<string, unknown>, env: FakeEnvironment, suffix: string): string {
   const nameProperty = NAME_PROPERTY[type];
   if (nameProperty && typeof properties[nameProperty] === 'string') {
-    return properties[nameProperty] as string;
+    return properties[nameProperty];
   }
   if (type === 'AWS::KMS::Key') {
     return `${suffix.toLowerCase().padEnd(8, '0').slice(0, 8)}-1234-5678-9abc-${suffix.toLowerCase().padEnd(12, '0').slice(0, 12)}`;

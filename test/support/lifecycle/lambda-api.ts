@@ -153,8 +153,16 @@ export class LambdaApi {
     }
     if (operation !== 'Invoke') {
       const configuration = {
-        FunctionName: fn.functionName, FunctionArn: fn.arn, Runtime: fn.runtime, Handler: fn.handler, Timeout: fn.timeoutSeconds,
-        MemorySize: fn.memorySize, Version: '$LATEST', State: 'Active', LastUpdateStatus: 'Successful', PackageType: 'Zip',
+        FunctionName: fn.functionName,
+        FunctionArn: fn.arn,
+        Runtime: fn.runtime,
+        Handler: fn.handler,
+        Timeout: fn.timeoutSeconds,
+        MemorySize: fn.memorySize,
+        Version: '$LATEST',
+        State: 'Active',
+        LastUpdateStatus: 'Successful',
+        PackageType: 'Zip',
       };
       call.status = 200;
       respondJson(response, 200, operation === 'GetFunction' ? { Configuration: configuration } : configuration);

@@ -156,7 +156,9 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | type
   }
 }
 
-async function callHandler(handler: (...args: unknown[]) => unknown, fn: LambdaFunction, event: unknown, timeoutMs: number, requestId: string): Promise<InvokeOutcome> {
+async function callHandler(
+  handler: (...args: unknown[]) => unknown, fn: LambdaFunction, event: unknown, timeoutMs: number, requestId: string,
+): Promise<InvokeOutcome> {
   const deadline = Date.now() + timeoutMs;
   const context = {
     callbackWaitsForEmptyEventLoop: true,
@@ -266,7 +268,7 @@ function sandboxProcess(env: Record<string, string>): NodeJS.Process {
   // the sandbox runs on the test's Node.js, not the function's runtime: the SDK's warning about that engine is not the function's.
   const emitWarning = (warning: string | Error, ...rest: any[]): void => {
     if (!String(typeof warning === 'string' ? warning : warning.message).startsWith('NodeVersionSupportWarning')) {
-      process.emitWarning(warning as string, ...rest);
+      process.emitWarning(warning, ...rest);
     }
   };
   return new Proxy(process, {
@@ -416,6 +418,7 @@ class CommonJsLoader {
       if (bare === 'https') {
         return { host: () => this.sandbox.https };
       }
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module the handler asked for, by its own specifier
       return { host: () => require(specifier) };
     }
     if (specifier.startsWith('.') || path.isAbsolute(specifier)) {

@@ -2,6 +2,7 @@
  * A self-signed X.509 certificate for one host name, made at test time with Node's crypto (an EC P-256 key,
  * signed ECDSA-SHA256, valid for a day), so no certificate or key is ever committed and no `openssl` is needed.
  */
+/* eslint-disable no-bitwise -- DER lengths, OID arcs and serial bits are bit arithmetic */
 import { generateKeyPairSync, randomBytes, sign } from 'crypto';
 
 export interface SelfSignedCertificate {
