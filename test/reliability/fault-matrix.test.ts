@@ -558,7 +558,6 @@ describe('fault matrix', () => {
   });
 });
 
-
 /**
  * The matrix as Markdown: one row per resource type and operation, one column per fault; then the reason of each
  * failure (`all`), or of the first of each fault and operation, and of every conflict (`examples`, for the README).
