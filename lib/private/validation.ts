@@ -121,15 +121,16 @@ export class PropsValidator {
 
   /**
    * The API's tag rules: at most 50 tags, keys 1-128 and values 0-256 characters (code points), no `aws:` prefix. Two of
-   * the 50 are the library's: the handler tags what it creates with its create request, and a delete it defers.
+   * the 50 are the library's: the handler tags what it creates with its create request, and a delete it defers
+   * (`ownCount: 'none'` for what the provider does not create, which checks its own count).
    */
-  public tags(prop: string, tags: Record<string, string> | undefined): void {
+  public tags(prop: string, tags: Record<string, string> | undefined, ownCount: 'provider' | 'none' = 'provider'): void {
     if (tags === undefined || Token.isUnresolved(tags)) {
       return;
     }
     const entries = Object.entries(tags);
-    this.check(entries.length <= MAX_USER_TAGS, `\`${prop}\` must have at most ${MAX_USER_TAGS} tags (IVS allows 50; the library adds `
-      + `two of its own), got ${entries.length}`);
+    this.check(ownCount === 'none' || entries.length <= MAX_USER_TAGS, `\`${prop}\` must have at most ${MAX_USER_TAGS} tags (IVS `
+      + `allows 50; the library adds two of its own), got ${entries.length}`);
     for (const [key, value] of entries) {
       this.stringLength(`${prop}.${key}`, key, 1, 128);
       this.check(Token.isUnresolved(key) || !key.toLowerCase().startsWith('aws:'),
