@@ -70,7 +70,8 @@ describe('the shared provider', () => {
       expect([statement.Action].flat()).not.toContain('ivs:*');
       // only List actions, which take no resource, are on `*`.
       if (statement.Resource === '*') {
-        expect([statement.Action].flat()).toEqual(['ivs:ListCompositions', 'ivs:ListStorageConfigurations', 'ivs:ListEncoderConfigurations']);
+        expect([statement.Action].flat()).toEqual(['ivs:ListCompositions', 'ivs:ListStorageConfigurations', 'ivs:ListEncoderConfigurations',
+          'ivs:ListIngestConfigurations', 'ivs:ListPublicKeys']);
       }
     }
   });
