@@ -60,7 +60,7 @@ describe('the shared provider', () => {
       // deletes that compositions hold read the stages of those compositions.
       {
         Effect: 'Allow',
-        Action: ['ivs:GetStage', 'ivs:ListParticipants', 'ivs:CreateStage', 'ivs:UpdateStage', 'ivs:DeleteStage', ...tagging],
+        Action: ['ivs:GetStage', 'ivs:ListParticipants', 'ivs:CreateStage', 'ivs:UpdateStage', 'ivs:DeleteStage', 'ivs:ListStages', ...tagging],
         Resource: arnOf('stage'),
       },
     ]));
