@@ -68,7 +68,7 @@ export interface EncoderConfigurationProps {
   readonly video?: EncoderVideo;
 
   /**
-   * Tags for the encoder configuration (at most 50, with those from `Tags.of()`).
+   * Tags for the encoder configuration (at most 48, with those from `Tags.of()`: IVS allows 50, and the library adds two of its own).
    *
    * @default - no tags
    */

@@ -236,7 +236,7 @@ export interface IngestConfigurationOptions {
   readonly forceDelete?: boolean;
 
   /**
-   * Tags for the ingest configuration (at most 50, with those from `Tags.of()`).
+   * Tags for the ingest configuration (at most 48, with those from `Tags.of()`: IVS allows 50, and the library adds two of its own).
    *
    * @default - no tags
    */

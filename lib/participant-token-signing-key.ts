@@ -120,7 +120,7 @@ export interface ParticipantTokenSigningKeyProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Tags for the IVS public keys and the KMS keys (at most 50, with those from `Tags.of()`).
+   * Tags for the IVS public keys and the KMS keys (at most 48, with those from `Tags.of()`: IVS allows 50, and the library adds two of its own).
    *
    * @default - no tags
    */

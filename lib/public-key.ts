@@ -67,7 +67,7 @@ export interface PublicKeyProps {
   readonly publicKeyName?: string;
 
   /**
-   * Tags for the public key (at most 50, with those from `Tags.of()`).
+   * Tags for the public key (at most 48, with those from `Tags.of()`: IVS allows 50, and the library adds two of its own).
    *
    * @default - no tags
    */

@@ -219,7 +219,7 @@ function validateStageCompositionProps(scope: StageComposition, props: StageComp
 }
 
 function validateCompositionTags(validator: PropsValidator, tags: Record<string, string> | undefined): void {
-  validator.tags('tags', tags);
+  validator.tags('tags', tags, 'none');
   const keys = Object.keys(tags ?? {});
   validator.check(keys.length <= MAX_COMPOSITION_TAGS,
     `\`tags\` must have at most ${MAX_COMPOSITION_TAGS} tags (StartComposition takes 50, one is the function's own), got ${keys.length}`);

@@ -280,7 +280,7 @@ export interface StageProps {
   readonly autoParticipantRecording?: AutoParticipantRecording;
 
   /**
-   * Tags for the stage (at most 50, with those from `Tags.of()`).
+   * Tags for the stage (at most 48, with those from `Tags.of()`: IVS allows 50, and the library adds two of its own).
    *
    * @default - no tags
    */

@@ -67,7 +67,7 @@ export interface StorageConfigurationProps {
   readonly storageConfigurationName?: string;
 
   /**
-   * Tags for the storage configuration (at most 50, with those from `Tags.of()`).
+   * Tags for the storage configuration (at most 48, with those from `Tags.of()`: IVS allows 50, and the library adds two of its own).
    *
    * @default - no tags
    */

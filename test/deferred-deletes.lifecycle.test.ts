@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { EncoderConfiguration, EncoderVideo, Stage, StorageConfiguration } from '../lib';
 import { DELETE_WHEN_FREE_TAG } from '../lib/private/deferred-deletes-contract';
 import { FakeIvsServer, fireScheduledRule, LifecycleDriver } from '../testing';
+import { withCreateRequest } from './support/handler-harness';
 
 /** A stage with the encoder and storage configuration a composition of it uses; version 2 changes both (replacing them). */
 class ComposedStack extends Stack {
@@ -90,8 +91,8 @@ describe('lifecycle of deletes that compositions hold', () => {
       ]);
       // ...but IVS still has them, marked for the stack's sweep, and the log says what happens next.
       const stackId = driver.sentEvents[0].StackId;
-      expect(fake.storageConfigurations.get(oldStorage)?.tags).toEqual({ [DELETE_WHEN_FREE_TAG]: stackId });
-      expect(fake.encoderConfigurations.get(oldEncoder)?.tags).toEqual({ [DELETE_WHEN_FREE_TAG]: stackId });
+      expect(fake.storageConfigurations.get(oldStorage)?.tags).toEqual(withCreateRequest({ [DELETE_WHEN_FREE_TAG]: stackId }));
+      expect(fake.encoderConfigurations.get(oldEncoder)?.tags).toEqual(withCreateRequest({ [DELETE_WHEN_FREE_TAG]: stackId }));
       expect(logged('delete deferred until it is free').map((entry) => [entry.arn, entry.heldBy])).toEqual(expect.arrayContaining([
         [oldStorage, expect.stringMatching(/^storage configuration \S+ is used by composition \S+ of stage \S+ \(participants are connected/)],
         [oldEncoder, expect.stringMatching(/^encoder configuration \S+ is used by composition /)],

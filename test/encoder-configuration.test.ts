@@ -136,8 +136,8 @@ describe('EncoderConfiguration', () => {
 
     test('fails if tags break the API rules', () => {
       const tags: Record<string, string> = {};
-      for (let i = 0; i < 51; i++) tags[`k${i}`] = 'v';
-      expect(encoderWith({ tags })).toThrow(/`tags` must have at most 50 tags, got 51/);
+      for (let i = 0; i < 49; i++) tags[`k${i}`] = 'v';
+      expect(encoderWith({ tags })).toThrow(/`tags` must have at most 48 tags \(IVS allows 50; the library adds two of its own\), got 49/);
       expect(encoderWith({ tags: { 'aws:owner': 'x' } })).toThrow(/`tags` keys must not start with "aws:"/);
     });
 

@@ -180,17 +180,17 @@ describe('Stage', () => {
 
     test('fails if tags break the API rules', () => {
       const tags: Record<string, string> = {};
-      for (let i = 0; i < 51; i++) tags[`k${i}`] = 'v';
-      expect(stageWith({ tags })).toThrow(/`tags` must have at most 50 tags, got 51/);
+      for (let i = 0; i < 49; i++) tags[`k${i}`] = 'v';
+      expect(stageWith({ tags })).toThrow(/`tags` must have at most 48 tags \(IVS allows 50; the library adds two of its own\), got 49/);
       expect(stageWith({ tags: { 'aws:owner': 'x' } })).toThrow(/`tags` keys must not start with "aws:"/);
       expect(stageWith({ tags: { k: 'v'.repeat(257) } })).toThrow(/`tags.k` must be 0-256 characters long, got 257/);
     });
 
-    test('fails if tags added with Tags.of() exceed 50 in all', () => {
+    test('fails if tags added with Tags.of() exceed 48 in all', () => {
       const stack = newStack();
       new Stage(stack, 'Stage', { tags: { own: 'tag' } });
-      for (let i = 0; i < 50; i++) Tags.of(stack).add(`k${i}`, 'v');
-      expect(() => Template.fromStack(stack)).toThrow(/`tags` must have at most 50 tags, got 51/);
+      for (let i = 0; i < 48; i++) Tags.of(stack).add(`k${i}`, 'v');
+      expect(() => Template.fromStack(stack)).toThrow(/`tags` must have at most 48 tags \(IVS allows 50; the library adds two of its own\), got 49/);
     });
 
     test('collects every error of a construct into one message', () => {

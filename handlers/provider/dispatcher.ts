@@ -1,10 +1,12 @@
 import { isDeepStrictEqual } from 'util';
 import { IVSRealTimeClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, Property } from '../../lib/private/contract';
+import { watchingAttempts } from '../shared/attempts';
 import { runUntil } from '../shared/deadline';
 import { describeError, failureReason, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { diffTags, Tags } from '../shared/tags';
+import { CREATE_REQUEST_TAG, createRequestToken } from './create-request';
 import { deleteOrDefer, isHeldByCompositions } from './deferred-deletes';
 import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
 import { DescribedResource, ResourceHandler } from './resource-handler';
@@ -142,7 +144,7 @@ const STILL_POSSIBLE: Record<CustomResourceEvent['RequestType'], (noun: string) 
  * physical ID never reaches CloudFormation, so nothing else would.
  */
 async function create(handler: ResourceHandler, event: CustomResourceEvent): Promise<DescribedResource> {
-  const created = await handler.create(requestOf(event.ResourceProperties), tagsOf(event.ResourceProperties), event);
+  const created = await createOnce(handler, event);
   const arn = arnOf(handler, created);
   try {
     await handler.afterDeploy?.(created, event);
@@ -152,6 +154,54 @@ async function create(handler: ResourceHandler, event: CustomResourceEvent): Pro
       + (undone ? `; deleting the new ${handler.noun} ${arn} failed too: ${describeError(undone)}` : ''));
   }
   return created;
+}
+
+/**
+ * Exactly one resource for the request, however often it is delivered and however often the SDK sends the create. Each
+ * resource carries its request's token (create-request.ts): a delivery that finds one takes it over instead of creating
+ * (the same request delivered again); a create one of whose attempts may have taken effect unanswered (a server error,
+ * a reset connection, a timeout) looks for what they made, keeps one and deletes the rest. The fault-free path adds one
+ * List (paginated) before the create.
+ */
+async function createOnce(handler: ResourceHandler, event: CustomResourceEvent): Promise<DescribedResource> {
+  const request = requestOf(event.ResourceProperties);
+  const token = createRequestToken(event);
+  const earlier = await handler.findCreated(token, request);
+  if (earlier.length > 0) {
+    log('found what an earlier delivery of this request created', { arn: earlier[0] });
+    return keepOne(handler, earlier, event);
+  }
+  const tags = { ...tagsOf(event.ResourceProperties), [CREATE_REQUEST_TAG]: token };
+  const { result, error, unanswered } = await watchingAttempts(() => handler.create(request, tags, event));
+  if (!unanswered) {
+    if (error !== undefined) {
+      throw error;
+    }
+    return result;
+  }
+  const made = await handler.findCreated(token, request);
+  if (result?.arn && !made.includes(result.arn)) {
+    made.push(result.arn);
+  }
+  if (made.length === 0) {
+    throw error;
+  }
+  log('an attempt of the create was not answered: keeping one of what the attempts made', { made });
+  return keepOne(handler, made, event, result);
+}
+
+/** Keeps the first of `arns` (the one every delivery of the request picks), deletes the others, and describes the one kept. */
+async function keepOne(handler: ResourceHandler, arns: string[], event: CustomResourceEvent, known?: DescribedResource): Promise<DescribedResource> {
+  const [kept, ...extra] = [...arns].sort();
+  for (const arn of extra) {
+    await handler.delete(arn, event).catch((error: unknown) => {
+      if (!isNotFound(error)) {
+        throw new Error(`deleting ${handler.noun} ${arn}, a second one the request made, failed: ${describeError(error)}`);
+      }
+    });
+    log('deleted a second one the request made', { arn });
+  }
+  return known?.arn === kept ? known : (await handler.get(kept))!;
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   paginateListEncoderConfigurations,
 } from '@aws-sdk/client-ivs-realtime';
 import { EncoderConfigurationRequest } from '../../lib/private/contract';
-import { HeldByCompositions, listAll } from './resource-handler';
+import { createdBy, HeldByCompositions, listAll } from './resource-handler';
 
 /**
  * Encoder configurations have no update call: any change but tags replaces them. IVS refuses to delete one while a
@@ -30,7 +30,11 @@ export function encoderConfigurationHandler(ivs: IVSRealTimeClient): HeldByCompo
     },
 
     listResources() {
-      return listAll(paginateListEncoderConfigurations({ client: ivs }, {}), (page) => page.encoderConfigurations);
+      return listAll(paginateListEncoderConfigurations({ client: ivs }, { maxResults: 100 }), (page) => page.encoderConfigurations);
+    },
+
+    async findCreated(token) {
+      return createdBy(await this.listResources(), token);
     },
   };
 }

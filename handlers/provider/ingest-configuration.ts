@@ -5,6 +5,7 @@ import {
   GetIngestConfigurationCommand,
   IngestConfiguration,
   IVSRealTimeClient,
+  paginateListIngestConfigurations,
   UpdateIngestConfigurationCommand,
 } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, IngestConfigurationRequest, Property } from '../../lib/private/contract';
@@ -14,7 +15,7 @@ import { describeError, isConflict, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { readSecretJson, storeSecretJson, withinTime } from '../shared/secrets';
 import { CustomResourceEvent } from './event';
-import { ResourceHandler } from './resource-handler';
+import { createdBy, ResourceHandler } from './resource-handler';
 
 /**
  * Ingest configurations change their stage and `redundantIngest` in place (UpdateIngestConfiguration); anything
@@ -93,6 +94,23 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
         throw new Error(`${describeError(error)} (an encoder is publishing with this ingest configuration and forceDelete is false: `
           + 'stop the broadcast and retry, or set forceDelete: true to disconnect the encoder on delete)');
       }
+    },
+
+    /** Its summaries carry no tags: those of the request's stage (a few) are read one by one. */
+    async findCreated(token, request) {
+      const arns: string[] = [];
+      for await (const page of paginateListIngestConfigurations({ client: ivs }, { filterByStageArn: request.stageArn, maxResults: 100 })) {
+        arns.push(...(page.ingestConfigurations ?? []).map((summary) => summary.arn!));
+      }
+      const found = await Promise.all(arns.map((arn) => ivs.send(new GetIngestConfigurationCommand({ arn })).then(
+        ({ ingestConfiguration }) => ingestConfiguration,
+        (error: unknown) => {
+          if (isNotFound(error)) {
+            return undefined;
+          }
+          throw error;
+        })));
+      return createdBy(found.filter((ingest) => ingest !== undefined), token);
     },
   };
 }

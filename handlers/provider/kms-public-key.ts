@@ -2,7 +2,7 @@ import { createPublicKey } from 'crypto';
 import { IVSRealTimeClient, PublicKey } from '@aws-sdk/client-ivs-realtime';
 import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { KmsPublicKeyRequest } from '../../lib/private/contract';
-import { publicKeyHandler } from './public-key';
+import { findPublicKeysCreated, publicKeyHandler } from './public-key';
 import { ResourceHandler } from './resource-handler';
 
 /** IVS verifies self-signed participant tokens as ES384: ECDSA on P-384, the KMS key spec and usage below. */
@@ -20,6 +20,7 @@ export function kmsPublicKeyHandler(ivs: IVSRealTimeClient, kms: KMSClient): Res
     async create({ kmsKeyArn, ...request }, tags, event) {
       return publicKeys.create({ ...request, publicKeyMaterial: await publicKeyPem(kms, kmsKeyArn) }, tags, event);
     },
+    findCreated: (token) => findPublicKeysCreated(ivs, token),
   };
 }
 

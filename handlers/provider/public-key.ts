@@ -1,7 +1,9 @@
-import { DeletePublicKeyCommand, GetPublicKeyCommand, ImportPublicKeyCommand, IVSRealTimeClient, PublicKey } from '@aws-sdk/client-ivs-realtime';
+import {
+  DeletePublicKeyCommand, GetPublicKeyCommand, ImportPublicKeyCommand, IVSRealTimeClient, paginateListPublicKeys, PublicKey,
+} from '@aws-sdk/client-ivs-realtime';
 import { Attribute, PublicKeyRequest } from '../../lib/private/contract';
 import { describeError, isConflict } from '../shared/errors';
-import { ReplacedOnChange } from './resource-handler';
+import { createdBy, listAll, ReplacedOnChange } from './resource-handler';
 
 /**
  * Public keys have no update call: any change but tags imports a new one. `whenHeld` says what to do when IVS already
@@ -35,5 +37,12 @@ ReplacedOnChange<PublicKeyRequest, PublicKey> {
     async delete(arn) {
       await ivs.send(new DeletePublicKeyCommand({ arn }));
     },
+
+    findCreated: (token) => findPublicKeysCreated(ivs, token),
   };
+}
+
+/** The public keys the request of `token` imported. */
+export async function findPublicKeysCreated(ivs: IVSRealTimeClient, token: string): Promise<string[]> {
+  return createdBy(await listAll(paginateListPublicKeys({ client: ivs }, { maxResults: 100 }), (page) => page.publicKeys), token);
 }

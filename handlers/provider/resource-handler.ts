@@ -1,4 +1,5 @@
 import { Tags } from '../shared/tags';
+import { CREATE_REQUEST_TAG } from './create-request';
 import { CustomResourceEvent } from './event';
 
 /** What the service says of a resource (its Get, Create or Update response member). */
@@ -29,6 +30,8 @@ interface ResourceHandlerBase<TRequest extends object, TResource extends Describ
   afterDeploy?(resource: TResource, event: CustomResourceEvent): Promise<void>;
   /** Deletes the resource; may throw the service's ResourceNotFoundException, which counts as success. */
   delete(arn: string, event: CustomResourceEvent): Promise<void>;
+  /** The ARNs of the resources of the type whose create request tag holds `token` (the request's earlier attempts). */
+  findCreated(token: string, request: TRequest): Promise<string[]>;
 }
 
 /** A type with no update call: a change to any request member but tags replaces the resource. */
@@ -79,4 +82,9 @@ export async function listAll<TPage>(pages: AsyncIterable<TPage>, items: (page: 
     all.push(...items(page) ?? []);
   }
   return all;
+}
+
+/** The ARNs of `resources` created by the request of `token` (by their create request tag). */
+export function createdBy(resources: readonly ResourceSummary[], token: string): string[] {
+  return resources.filter((resource) => resource.tags?.[CREATE_REQUEST_TAG] === token).map((resource) => resource.arn!);
 }

@@ -3,6 +3,7 @@ import {
   DeleteStageCommand,
   GetStageCommand,
   IVSRealTimeClient,
+  paginateListStages,
   Stage,
   UpdateStageCommand,
   UpdateStageRequest,
@@ -11,7 +12,7 @@ import { Attribute, StageRequest } from '../../lib/private/contract';
 import { hasSettings } from '../shared/compare';
 import { describeError, isConflict } from '../shared/errors';
 import { DELETE_CONFLICT_RETRY, retryOnConflict } from '../shared/retry';
-import { ResourceHandler } from './resource-handler';
+import { createdBy, listAll, ResourceHandler } from './resource-handler';
 
 /** What UpdateStage needs to clear a setting that was removed from the props (UpdateStage leaves omitted members as they are). */
 const CLEARED: Required<Omit<UpdateStageRequest, 'arn'>> = {
@@ -66,6 +67,10 @@ export function stageHandler(ivs: IVSRealTimeClient): ResourceHandler<StageReque
 
     async delete(arn) {
       await retryOnConflict(() => ivs.send(new DeleteStageCommand({ arn })), DELETE_CONFLICT_RETRY);
+    },
+
+    async findCreated(token) {
+      return createdBy(await listAll(paginateListStages({ client: ivs }, { maxResults: 100 }), (page) => page.stages), token);
     },
   };
 }

@@ -7,7 +7,7 @@ import {
   StorageConfiguration,
 } from '@aws-sdk/client-ivs-realtime';
 import { StorageConfigurationRequest } from '../../lib/private/contract';
-import { HeldByCompositions, listAll } from './resource-handler';
+import { createdBy, HeldByCompositions, listAll } from './resource-handler';
 
 /**
  * Storage configurations have no update call: any change but tags replaces them. IVS refuses to delete one while a
@@ -30,7 +30,11 @@ export function storageConfigurationHandler(ivs: IVSRealTimeClient): HeldByCompo
     },
 
     listResources() {
-      return listAll(paginateListStorageConfigurations({ client: ivs }, {}), (page) => page.storageConfigurations);
+      return listAll(paginateListStorageConfigurations({ client: ivs }, { maxResults: 100 }), (page) => page.storageConfigurations);
+    },
+
+    async findCreated(token) {
+      return createdBy(await this.listResources(), token);
     },
   };
 }

@@ -1,5 +1,7 @@
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { StandardRetryStrategy } from '@smithy/core/retry';
+import type { FinalizeRequestMiddleware } from '@smithy/types';
+import { noteAttemptFailure } from './attempts';
 
 /**
  * Most IVS Real-Time calls are limited to about 5 per second per account, and CloudFormation deploys independent
@@ -11,6 +13,12 @@ import { StandardRetryStrategy } from '@smithy/core/retry';
  */
 const MAX_ATTEMPTS = 25;
 const MAX_DELAY_MS = 5000;
+/**
+ * An attempt that gets no answer within this is given up and retried (the SDK has no limit by default: a lost answer
+ * would hold the handler until its deadline). IVS answers its control-plane calls well within it (unconfirmed: no
+ * published latency figures).
+ */
+const ATTEMPT_TIMEOUT_MS = 5000;
 
 function backoff() {
   let base = 0;
@@ -30,6 +38,20 @@ let client: IVSRealTimeClient | undefined;
  * Its endpoint honours `AWS_ENDPOINT_URL_IVS_REALTIME`, which is how tests point it at a local fake.
  */
 export function ivsClient(): IVSRealTimeClient {
-  client ??= new IVSRealTimeClient({ retryStrategy: new StandardRetryStrategy({ maxAttempts: MAX_ATTEMPTS, backoff: backoff() }) });
+  if (!client) {
+    client = new IVSRealTimeClient({
+      retryStrategy: new StandardRetryStrategy({ maxAttempts: MAX_ATTEMPTS, backoff: backoff() }),
+      requestHandler: { requestTimeout: ATTEMPT_TIMEOUT_MS, throwOnRequestTimeout: true },
+    });
+    // each attempt, inside the retries: a create learns whether one may have taken effect unanswered.
+    client.middlewareStack.addRelativeTo(((next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        noteAttemptFailure(error);
+        throw error;
+      }
+    }) as FinalizeRequestMiddleware<any, any>, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'unansweredAttempts' });
+  }
   return client;
 }

@@ -8,7 +8,8 @@ export const TAG_ACTIONS = ['ivs:TagResource', 'ivs:UntagResource'];
 
 /** What the provider's handler calls, per resource type (scoped to that type's ARNs). */
 export const PROVIDER_ACTIONS = {
-  stage: ['ivs:CreateStage', 'ivs:GetStage', 'ivs:UpdateStage', 'ivs:DeleteStage'],
+  // ListStages, to find what a create request made before: the Service Authorization Reference scopes it to stages.
+  stage: ['ivs:CreateStage', 'ivs:GetStage', 'ivs:UpdateStage', 'ivs:DeleteStage', 'ivs:ListStages'],
   storageConfiguration: ['ivs:CreateStorageConfiguration', 'ivs:GetStorageConfiguration', 'ivs:DeleteStorageConfiguration'],
   encoderConfiguration: ['ivs:CreateEncoderConfiguration', 'ivs:GetEncoderConfiguration', 'ivs:DeleteEncoderConfiguration'],
   ingestConfiguration: [
@@ -39,6 +40,13 @@ export const DEFERRED_DELETE_ACTIONS = {
   readCompositions: ['ivs:GetComposition'],
   readStages: ['ivs:GetStage', 'ivs:ListParticipants'],
 };
+
+/**
+ * What the provider's handler lists, on `*` (List actions take no resource), to find what a create request made before
+ * (by the request's tag): a delivery of it that came earlier, or an attempt whose answer was lost. The configurations'
+ * List actions are the deferred deletes' already; ListStages, which the reference scopes to stages, is the stage's.
+ */
+export const CREATE_REQUEST_LOOKUP_ACTIONS = ['ivs:ListIngestConfigurations', 'ivs:ListPublicKeys'];
 
 /** `Stage.grantCreateParticipantToken`. */
 export const STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS = ['ivs:CreateParticipantToken'];

@@ -9,7 +9,7 @@ import { Construct, IDependable } from 'constructs';
 import { defineBundledFunctionLoggingByName, defineFunctionLogGroup, logWritingRole } from './bundled-function';
 import { ArnResource } from './contract';
 import { DEFERRED_DELETES_RESOURCE_TYPE, SWEEP_EVENT_KEY, SWEEP_INTERVAL_MINUTES } from './deferred-deletes-contract';
-import { DEFERRED_DELETE_ACTIONS, TAG_ACTIONS } from './iam';
+import { CREATE_REQUEST_LOOKUP_ACTIONS, DEFERRED_DELETE_ACTIONS, TAG_ACTIONS } from './iam';
 import { acknowledgeCompliance, acknowledgeWildcardResource, LIBRARY_FUNCTION_REASONS } from './nag';
 
 /**
@@ -116,9 +116,10 @@ export class IvsRealTimeProvider extends Construct {
       })],
     });
     schedule.node.addDependency(handlerLogs);
-    handler.addToRolePolicy(new iam.PolicyStatement({ actions: DEFERRED_DELETE_ACTIONS.list, resources: ['*'] }));
+    handler.addToRolePolicy(new iam.PolicyStatement({ actions: [...DEFERRED_DELETE_ACTIONS.list, ...CREATE_REQUEST_LOOKUP_ACTIONS], resources: ['*'] }));
     acknowledgeWildcardResource(handler.role!, '*', 'List actions take no resource ARN: the handler lists the compositions of the account '
-      + 'and region to find those that use a configuration it deletes, and the configurations to find the deletes it deferred (by tag)');
+      + 'and region to find those that use a configuration it deletes, the configurations to find the deletes it deferred (by tag), '
+      + 'and the resources of a type it creates to find what the same create request made before (by tag)');
     // a composition that uses a configuration may be any of the account's, on any stage: is it stopping, its stage gone or empty?
     this.allowOnIvsType(ArnResource.COMPOSITION, DEFERRED_DELETE_ACTIONS.readCompositions);
     this.allowOnIvsType(ArnResource.STAGE, DEFERRED_DELETE_ACTIONS.readStages);

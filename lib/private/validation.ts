@@ -119,13 +119,18 @@ export class PropsValidator {
       `\`${prop}\` must have ${min === max ? min : `${min}-${max}`} item(s), got ${value.length}`);
   }
 
-  /** The API's tag rules: at most 50 tags, keys 1-128 and values 0-256 characters (code points), no `aws:` prefix. */
-  public tags(prop: string, tags: Record<string, string> | undefined): void {
+  /**
+   * The API's tag rules: at most 50 tags, keys 1-128 and values 0-256 characters (code points), no `aws:` prefix. Two of
+   * the 50 are the library's: the handler tags what it creates with its create request, and a delete it defers
+   * (`ownCount: 'none'` for what the provider does not create, which checks its own count).
+   */
+  public tags(prop: string, tags: Record<string, string> | undefined, ownCount: 'provider' | 'none' = 'provider'): void {
     if (tags === undefined || Token.isUnresolved(tags)) {
       return;
     }
     const entries = Object.entries(tags);
-    this.check(entries.length <= 50, `\`${prop}\` must have at most 50 tags, got ${entries.length}`);
+    this.check(ownCount === 'none' || entries.length <= MAX_USER_TAGS, `\`${prop}\` must have at most ${MAX_USER_TAGS} tags (IVS `
+      + `allows 50; the library adds two of its own), got ${entries.length}`);
     for (const [key, value] of entries) {
       this.stringLength(`${prop}.${key}`, key, 1, 128);
       this.check(Token.isUnresolved(key) || !key.toLowerCase().startsWith('aws:'),
@@ -162,6 +167,9 @@ export class PropsValidator {
       `${this.className} '${this.path}' has invalid props:\n${this.errors.map((e) => `- ${e}`).join('\n')}`);
   }
 }
+
+/** IVS's 50 tags per resource, less the two the handler may add. */
+const MAX_USER_TAGS = 48;
 
 /** Registers an end-of-construction check of the tags a resource will actually carry (`Tags.of()` included). */
 export function validateRenderedTags(scope: Construct, renderTags: () => Record<string, string> | undefined): void {

@@ -5,7 +5,7 @@ import {
 import { deleteOnceFree } from '../../handlers/provider/deferred-deletes';
 import { handler } from '../../handlers/provider/index';
 import { DEFERRED_DELETES_RESOURCE_TYPE, DELETE_WHEN_FREE_TAG } from '../../lib/private/deferred-deletes-contract';
-import { CustomResourceEvents, useFakeIvs } from '../support/handler-harness';
+import { CustomResourceEvents, useFakeIvs, withCreateRequest } from '../support/handler-harness';
 
 const fake = useFakeIvs();
 const encoders = new CustomResourceEvents('Custom::IvsRealTimeEncoderConfiguration', 'Encoder');
@@ -50,7 +50,7 @@ describe('deletes that compositions hold', () => {
     await expect(handler(encoders.delete(encoderArn, ENCODER))).resolves.toEqual({ PhysicalResourceId: encoderArn });
 
     expect(fake().callsTo('DeleteEncoderConfiguration').map((call) => call.status)).toEqual([409]);
-    expect(fake().encoderConfigurations.get(encoderArn)?.tags).toEqual({ [DELETE_WHEN_FREE_TAG]: STACK_ID });
+    expect(fake().encoderConfigurations.get(encoderArn)?.tags).toEqual(withCreateRequest({ [DELETE_WHEN_FREE_TAG]: STACK_ID }));
     const [deferred] = logged('delete deferred until it is free');
     expect(deferred).toMatchObject({
       arn: encoderArn,
@@ -97,7 +97,7 @@ describe('deletes that compositions hold', () => {
     await handler(storages.delete(storageArn, STORAGE));
 
     expect(fake().callsTo('DeleteStorageConfiguration').map((call) => call.status)).toEqual([409, 409, 409, 409]);
-    expect(fake().storageConfigurations.get(storageArn)?.tags).toEqual({ [DELETE_WHEN_FREE_TAG]: STACK_ID });
+    expect(fake().storageConfigurations.get(storageArn)?.tags).toEqual(withCreateRequest({ [DELETE_WHEN_FREE_TAG]: STACK_ID }));
     expect(logged('delete deferred until it is free')[0].heldBy)
       .toMatch(/^storage configuration \S+ is in use: ConflictException: .*auto-participant recording of stage/);
   }, 20_000);

@@ -1,5 +1,5 @@
 import { handler } from '../../handlers/provider/index';
-import { CustomResourceEvents, operationsSince, useFakeIvs } from '../support/handler-harness';
+import { CustomResourceEvents, operationsSince, useFakeIvs, withCreateRequest } from '../support/handler-harness';
 
 const fake = useFakeIvs();
 const events = new CustomResourceEvents('Custom::IvsRealTimeEncoderConfiguration', 'Encoder');
@@ -16,15 +16,18 @@ describe('encoder configuration handler', () => {
 
     expect(response.PhysicalResourceId).toMatch(/^arn:aws:ivs:us-east-1:123456789012:encoder-configuration\/[a-zA-Z0-9]+$/);
     expect(response.Data).toEqual({ Arn: response.PhysicalResourceId });
-    expect(fake().calls.map((call) => [call.operation, call.input])).toEqual([['CreateEncoderConfiguration', { name: 'full-hd', video: VIDEO }]]);
+    expect(fake().calls.map((call) => [call.operation, call.input])).toEqual([
+      ['ListEncoderConfigurations', { maxResults: 100 }],
+      ['CreateEncoderConfiguration', { name: 'full-hd', video: VIDEO, tags: withCreateRequest({}) }],
+    ]);
     expect(fake().encoderConfigurations.get(response.PhysicalResourceId)).toMatchObject({ name: 'full-hd', video: VIDEO, tags: {} });
   });
 
   test('create with tags tags it in the same call', async () => {
     const arn = await created({ ...PROPERTIES, Tags: { team: 'video' } });
 
-    expect(operationsSince(fake(), 0)).toEqual(['CreateEncoderConfiguration']);
-    expect(fake().encoderConfigurations.get(arn)?.tags).toEqual({ team: 'video' });
+    expect(operationsSince(fake(), 0)).toEqual(['ListEncoderConfigurations', 'CreateEncoderConfiguration']);
+    expect(fake().encoderConfigurations.get(arn)?.tags).toEqual(withCreateRequest({ team: 'video' }));
   });
 
   test('an update of tags only changes the tags in place: same ARN, no create', async () => {
@@ -36,7 +39,7 @@ describe('encoder configuration handler', () => {
 
     expect(response).toEqual({ PhysicalResourceId: arn, Data: { Arn: arn } });
     expect(operationsSince(fake(), since)).toEqual(['TagResource', 'UntagResource']);
-    expect(fake().encoderConfigurations.get(arn)?.tags).toEqual({ team: 'media', owner: 'ops' });
+    expect(fake().encoderConfigurations.get(arn)?.tags).toEqual(withCreateRequest({ team: 'media', owner: 'ops' }));
   });
 
   test('an update that changes nothing makes no call', async () => {
@@ -56,7 +59,7 @@ describe('encoder configuration handler', () => {
 
     expect(response.PhysicalResourceId).not.toBe(arn);
     // the Get makes sure the old one does not already have the new settings (as in a rollback), which would replace nothing.
-    expect(operationsSince(fake(), since)).toEqual(['GetEncoderConfiguration', 'CreateEncoderConfiguration']);
+    expect(operationsSince(fake(), since)).toEqual(['GetEncoderConfiguration', 'ListEncoderConfigurations', 'CreateEncoderConfiguration']);
     expect(fake().encoderConfigurations.get(response.PhysicalResourceId)).toMatchObject({ video: { bitrate: 8000000 }, tags: { team: 'video' } });
     expect(fake().encoderConfigurations.has(arn)).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { handler } from '../../handlers/provider/index';
-import { CustomResourceEvents, ResourceProperties, useFakeIvs, useFakeSecretsManager } from '../support/handler-harness';
+import { CustomResourceEvents, ResourceProperties, useFakeIvs, useFakeSecretsManager, withCreateRequest } from '../support/handler-harness';
 
 const fake = useFakeIvs();
 const secrets = useFakeSecretsManager();
@@ -70,7 +70,7 @@ describe('ingest configuration handler', () => {
     expect(logged()).not.toContain(ingest.streamKey);
     expect(logged()).not.toMatch(/rt_[0-9]+_/);
     expect(fake().callsTo('CreateIngestConfiguration').map((call) => call.input)).toEqual([{
-      stageArn, ingestProtocol: 'RTMPS', redundantIngest: false, userId: 'studio', tags: { team: 'video' },
+      stageArn, ingestProtocol: 'RTMPS', redundantIngest: false, userId: 'studio', tags: withCreateRequest({ team: 'video' }),
     }]);
   });
 
@@ -179,7 +179,7 @@ describe('ingest configuration handler', () => {
 
     const newArn = response.PhysicalResourceId;
     expect(newArn).not.toBe(arn);
-    expect(operationsSince(since)).toEqual(['GetIngestConfiguration', 'CreateIngestConfiguration']);
+    expect(operationsSince(since)).toEqual(['GetIngestConfiguration', 'ListIngestConfigurations', 'GetIngestConfiguration', 'CreateIngestConfiguration']);
     expect(storedSecret().streamKey).toBe(fake().ingestConfigurations.get(newArn)!.streamKey);
     expect(storedSecret().streamKey).not.toBe(oldKey);
     expect(fake().ingestConfigurations.has(arn)).toBe(true);
@@ -196,7 +196,7 @@ describe('ingest configuration handler', () => {
 
     expect(response).toEqual({ PhysicalResourceId: arn, Data: { Arn: arn, ParticipantId: fake().ingestConfigurations.get(arn)!.participantId } });
     expect(operationsSince(since)).toEqual(['GetIngestConfiguration', 'TagResource', 'UntagResource']);
-    expect(fake().ingestConfigurations.get(arn)!.tags).toEqual({ team: 'media' });
+    expect(fake().ingestConfigurations.get(arn)!.tags).toEqual(withCreateRequest({ team: 'media' }));
     expect(secrets().versionCounts.get(SECRET_ARN)).toBe(1);
   });
 

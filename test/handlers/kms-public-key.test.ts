@@ -1,7 +1,7 @@
 import { createPublicKey } from 'crypto';
 import { handler } from '../../handlers/provider/index';
 import { ResourceType } from '../../lib/private/contract';
-import { CustomResourceEvents, operationsSince, useFakeIvs, useFakeKms } from '../support/handler-harness';
+import { CustomResourceEvents, operationsSince, useFakeIvs, useFakeKms, withCreateRequest } from '../support/handler-harness';
 
 const ivs = useFakeIvs();
 const kms = useFakeKms();
@@ -20,10 +20,23 @@ describe('KMS-backed public key handler', () => {
     const imported = ivs().publicKeys.get(arn)!;
     expect(response.Data).toEqual({ Arn: arn, Fingerprint: imported.fingerprint });
     expect(kms().calls.map((call) => [call.operation, call.input])).toEqual([['GetPublicKey', { KeyId: key.arn }]]);
-    expect(operationsSince(ivs(), 0)).toEqual(['ImportPublicKey']);
+    expect(operationsSince(ivs(), 0)).toEqual(['ListPublicKeys', 'ImportPublicKey']);
     expect(imported.publicKeyMaterial).toMatch(/^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n$/);
     expect(createPublicKey(imported.publicKeyMaterial).export({ format: 'der', type: 'spki' }))
       .toEqual(kms().publicKey(key.keyId).export({ format: 'der', type: 'spki' }));
+  });
+
+  test('an import whose answer is lost after IVS imported it, and the same request delivered again, leave the one key, owned by the stack', async () => {
+    const key = signingKey();
+    ivs().injectLostAnswer({ operation: 'ImportPublicKey', answer: 'error' });
+    const event = events.create(propertiesFor(key.arn));
+
+    const first = await handler(event);
+    const again = await handler(event);
+
+    expect(again.PhysicalResourceId).toBe(first.PhysicalResourceId);
+    expect([...ivs().publicKeys.keys()]).toEqual([first.PhysicalResourceId]);
+    expect(ivs().publicKeys.get(first.PhysicalResourceId)!.tags).toEqual(withCreateRequest({}));
   });
 
   test('neither the response nor the logs carry key material: identifiers only', async () => {

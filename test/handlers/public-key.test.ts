@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'crypto';
 import { handler } from '../../handlers/provider/index';
-import { CustomResourceEvents, operationsSince, useFakeIvs } from '../support/handler-harness';
+import { CustomResourceEvents, operationsSince, useFakeIvs, withCreateRequest } from '../support/handler-harness';
 
 const fake = useFakeIvs();
 const events = new CustomResourceEvents('Custom::IvsRealTimePublicKey', 'TokenKey');
@@ -20,14 +20,17 @@ describe('public key handler', () => {
     expect(arn).toMatch(/^arn:aws:ivs:us-east-1:123456789012:public-key\/[a-zA-Z0-9]+$/);
     expect(response.Data).toEqual({ Arn: arn, Fingerprint: fake().publicKeys.get(arn)?.fingerprint });
     expect(response.Data?.Fingerprint).toMatch(/.+/);
-    expect(fake().calls.map((call) => [call.operation, call.input])).toEqual([['ImportPublicKey', { publicKeyMaterial: PEM, name: 'tokens' }]]);
+    expect(fake().calls.map((call) => [call.operation, call.input])).toEqual([
+      ['ListPublicKeys', { maxResults: 100 }],
+      ['ImportPublicKey', { publicKeyMaterial: PEM, name: 'tokens', tags: withCreateRequest({}) }],
+    ]);
   });
 
   test('create with tags tags it in the same call', async () => {
     const { PhysicalResourceId: arn } = await handler(events.create({ ...PROPERTIES, Tags: { team: 'video' } }));
 
-    expect(operationsSince(fake(), 0)).toEqual(['ImportPublicKey']);
-    expect(fake().publicKeys.get(arn)?.tags).toEqual({ team: 'video' });
+    expect(operationsSince(fake(), 0)).toEqual(['ListPublicKeys', 'ImportPublicKey']);
+    expect(fake().publicKeys.get(arn)?.tags).toEqual(withCreateRequest({ team: 'video' }));
   });
 
   test('an update of tags only changes the tags in place and still returns the fingerprint', async () => {
@@ -40,7 +43,7 @@ describe('public key handler', () => {
     expect(response).toEqual({ PhysicalResourceId: arn, Data: { Arn: arn, Fingerprint: Data?.Fingerprint } });
     // GetPublicKey reads the fingerprint back: CloudFormation keeps only the attributes of the latest response.
     expect(operationsSince(fake(), since)).toEqual(['GetPublicKey', 'TagResource', 'UntagResource']);
-    expect(fake().publicKeys.get(arn)?.tags).toEqual({ team: 'media' });
+    expect(fake().publicKeys.get(arn)?.tags).toEqual(withCreateRequest({ team: 'media' }));
   });
 
   test('a change of the key replaces it: a new ARN and fingerprint, the old key left for CloudFormation to delete', async () => {
@@ -51,7 +54,7 @@ describe('public key handler', () => {
 
     expect(response.PhysicalResourceId).not.toBe(arn);
     expect(response.Data?.Fingerprint).not.toBe(Data?.Fingerprint);
-    expect(operationsSince(fake(), since)).toEqual(['GetPublicKey', 'ImportPublicKey']);
+    expect(operationsSince(fake(), since)).toEqual(['GetPublicKey', 'ListPublicKeys', 'ImportPublicKey']);
     expect(fake().publicKeys.has(arn)).toBe(true);
   });
 

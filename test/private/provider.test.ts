@@ -61,7 +61,7 @@ describe('the shared provider', () => {
       // deletes that compositions hold read the stages of those compositions.
       {
         Effect: 'Allow',
-        Action: ['ivs:GetStage', 'ivs:ListParticipants', 'ivs:CreateStage', 'ivs:UpdateStage', 'ivs:DeleteStage', ...tagging],
+        Action: ['ivs:GetStage', 'ivs:ListParticipants', 'ivs:CreateStage', 'ivs:UpdateStage', 'ivs:DeleteStage', 'ivs:ListStages', ...tagging],
         Resource: arnOf('stage'),
       },
     ]));
@@ -71,7 +71,8 @@ describe('the shared provider', () => {
       expect([statement.Action].flat()).not.toContain('ivs:*');
       // only List actions, which take no resource, are on `*`.
       if (statement.Resource === '*') {
-        expect([statement.Action].flat()).toEqual(['ivs:ListCompositions', 'ivs:ListStorageConfigurations', 'ivs:ListEncoderConfigurations']);
+        expect([statement.Action].flat()).toEqual(['ivs:ListCompositions', 'ivs:ListStorageConfigurations', 'ivs:ListEncoderConfigurations',
+          'ivs:ListIngestConfigurations', 'ivs:ListPublicKeys']);
       }
     }
   });

@@ -1,6 +1,7 @@
 /**
  * The fault matrix: for each resource type and each of create, update and delete, what a stack deployed through the
- * lifecycle driver does when IVS throttles, errs, answers slowly, conflicts or has already lost the resource.
+ * lifecycle driver does when IVS throttles, errs, answers slowly, loses its answers after doing the work, conflicts or has
+ * already lost the resource, and when CloudFormation delivers the request twice.
  *
  * For every case CloudFormation gets an answer (success, or a one-line reason naming the request, the resource and
  * the service's message), and after the stack's delete nothing the stack created is left in the fake, except where
@@ -36,6 +37,7 @@ import { FakeResourceEvent, LifecycleDriver, LifecycleResult } from '../../testi
 import { FAIL_AFTER_INGEST, StreamKeyStack, StreamKeyStackProps, streamKeySecret } from '../support/stream-key-stack';
 
 type Operation = 'create' | 'update' | 'delete';
+const REQUEST_TYPE = { create: 'Create', update: 'Update', delete: 'Delete' } as const;
 const OPERATIONS: readonly Operation[] = ['create', 'update', 'delete'];
 
 /** One version of a resource type's test stack: the stack and the construct under test. */
@@ -71,6 +73,8 @@ interface Scenario {
   readonly left?: number;
   /** The driver's timeout scale (the handler's 180 s become ~1 s for the slow cases). */
   readonly slow?: boolean;
+  /** CloudFormation delivers the request under test twice (the second once the first has ended). */
+  readonly deliveredTwice?: boolean;
 }
 
 interface ResourceType {
@@ -100,7 +104,7 @@ interface Outcome {
   readonly label?: string;
   readonly status: LifecycleResult['status'];
   readonly reason?: string;
-  /** Answers to the faulted IVS operation that the SDK or the handler retry (429, 5xx, 409) during the operation. */
+  /** Answers to the faulted IVS operation that the SDK or the handler retry (429, 5xx, 409, lost) during the operation. */
   readonly retried: number;
   /** Whether a failed delete succeeded once the cause was cleared. */
   readonly recovered?: boolean;
@@ -388,6 +392,22 @@ const FAULTS: readonly Fault[] = [
     }),
   },
   {
+    // each attempt takes effect and its answer is lost; the SDK sends the request again, up to a fourth attempt answered.
+    name: 'answers lost after the effect (500, reset, timeout)',
+    scenario: () => ({
+      arrange: async ({ fake, apiOperation }) => {
+        for (const answer of ['error', 'reset', 'timeout'] as const) {
+          fake.injectLostAnswer({ operation: apiOperation, answer });
+        }
+      },
+      expected: 'SUCCEEDED',
+    }),
+  },
+  {
+    name: 'delivered twice',
+    scenario: () => ({ deliveredTwice: true, arrange: async () => undefined, expected: 'SUCCEEDED' }),
+  },
+  {
     name: 'conflict (409)',
     scenario: (type, operation) => type.conflicts[operation],
   },
@@ -450,14 +470,16 @@ describe('fault matrix', () => {
     fake.reset();
     secrets.reset();
     const created: FakeResourceEvent[] = [];
+    const build = scenario.build ?? type.build;
+    const first = build(1);
+    // (a driver that deploys nothing names it: the one that deploys needs it for its options)
+    const logicalId = new LifecycleDriver().logicalIdOf(first.resource);
     const driver = new LifecycleDriver({
       env: { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint },
       timeoutScale: scenario.slow ? SLOW_SCALE : 1,
+      duplicateDelivery: scenario.deliveredTwice ? { logicalIds: [logicalId], requestTypes: [REQUEST_TYPE[operation]] } : undefined,
       onFakeResource: (event) => created.push(event),
     });
-    const build = scenario.build ?? type.build;
-    const first = build(1);
-    const logicalId = driver.logicalIdOf(first.resource);
     let arn: string | undefined;
     if (operation !== 'create') {
       const deployed = await driver.deploy(first.stack);
@@ -473,7 +495,8 @@ describe('fault matrix', () => {
       : operation === 'update' ? await driver.deploy(build(2).stack)
         : await driver.destroy();
     const retried = fake.calls.slice(mark)
-      .filter((call) => call.operation === apiOperation && (call.status === 409 || call.status === 429 || call.status >= 500)).length;
+      .filter((call) => call.operation === apiOperation
+        && (call.status === 409 || call.status === 429 || call.status >= 500 || call.lostAnswer !== undefined)).length;
 
     fake.clearFaults();
     await settled();
@@ -558,8 +581,6 @@ function expectDocsBlock(name: string, generated: string): void {
   }
   expect(block.exec(docs)?.[2]).toBe(`${generated}\n`);
 }
-
-const REQUEST_TYPE: Record<Operation, string> = { create: 'Create', update: 'Update', delete: 'Delete' };
 
 /**
  * The matrix as Markdown: one row per resource type and operation, one column per fault; then the reason of each

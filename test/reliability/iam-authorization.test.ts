@@ -6,7 +6,7 @@
  * 1. every `ivs:` action exists;
  * 2. every resource of a statement is an ARN of a type its actions can be scoped to (by the reference's ARN formats),
  *    and `Resource: *` appears only for actions that can be scoped to no resource type;
- * 3. every operation our handlers call (each `new XxxCommand` under `handlers/`) is granted, to the role of the function
+ * 3. every operation our handlers call (each `new XxxCommand` and `paginateXxx` under `handlers/`) is granted, to the role of the function
  *    that calls it, every IAM action the reference authorizes it against, on each resource the request names (so
  *    CreateStage, which takes tags, needs `ivs:TagResource` on the new stage as well, and StartComposition
  *    `ivs:TagResource` on the new composition);
@@ -298,10 +298,10 @@ function referenceProblems(entries: Array<{ where: string; statement: Statement 
 // ---------------------------------------------------------------------------------------------------------------------
 // The calls our handlers make, found in their source.
 
-/** Every `new XxxCommand(` in a handler source file, as the operation name `Xxx`. */
+/** Every `new XxxCommand(` and `paginateXxx(` in a handler source file, as the operation name `Xxx`. */
 function operationsCalledIn(file: string): string[] {
   const source = fs.readFileSync(path.join(HANDLERS, file), 'utf8');
-  return [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((match) => match[1]))].sort();
+  return [...new Set([...source.matchAll(/new (\w+)Command\(|paginate(\w+)\(/g)].map((match) => match[1] ?? match[2]))].sort();
 }
 
 function handlerSourceFiles(dir = ''): string[] {

@@ -59,12 +59,17 @@ describe('the provider roles of a stack using every resource type', () => {
 
     const expected = [
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: getAtt(idOf('AWS::Logs::LogGroup', /OnEventLogs/)) },
-      // deletes that compositions hold find those compositions and read their stages.
-      { Effect: 'Allow', Action: ['ivs:ListCompositions', 'ivs:ListStorageConfigurations', 'ivs:ListEncoderConfigurations'], Resource: '*' },
+      // deletes that compositions hold find those compositions and read their stages; creates find what their request made before.
+      {
+        Effect: 'Allow',
+        Action: ['ivs:ListCompositions', 'ivs:ListStorageConfigurations', 'ivs:ListEncoderConfigurations', 'ivs:ListIngestConfigurations',
+          'ivs:ListPublicKeys'],
+        Resource: '*',
+      },
       { Effect: 'Allow', Action: 'ivs:GetComposition', Resource: ivsArn('composition') },
       {
         Effect: 'Allow',
-        Action: ['ivs:GetStage', 'ivs:ListParticipants', 'ivs:CreateStage', 'ivs:UpdateStage', 'ivs:DeleteStage', ...TAGGING],
+        Action: ['ivs:GetStage', 'ivs:ListParticipants', 'ivs:CreateStage', 'ivs:UpdateStage', 'ivs:DeleteStage', 'ivs:ListStages', ...TAGGING],
         Resource: ivsArn('stage'),
       },
       {

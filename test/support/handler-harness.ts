@@ -1,3 +1,4 @@
+import { CREATE_REQUEST_TAG } from '../../handlers/provider/create-request';
 import { CustomResourceEvent } from '../../handlers/provider/event';
 import { FakeIvsServer } from '../../testing/fake-ivs-server';
 import { FakeKms } from '../../testing/fake-kms';
@@ -115,4 +116,9 @@ function asSent(properties: ResourceProperties): Record<string, any> {
   const { Request: request, ...others } = properties;
   const encoded = request === undefined ? {} : { Request: typeof request === 'string' ? request : JSON.stringify(request) };
   return stringifyScalars({ ServiceToken: SERVICE_TOKEN, ...others, ...encoded }) as Record<string, any>;
+}
+
+/** A created resource's tags as IVS holds them: `tags`, and the token of the request that created it. */
+export function withCreateRequest(tags: Record<string, string>): Record<string, unknown> {
+  return { ...tags, [CREATE_REQUEST_TAG]: expect.any(String) };
 }
