@@ -103,14 +103,17 @@ describe('handler', () => {
     expect(Object.values(events).every((ms) => Number.isFinite(ms) && ms > 0)).toBe(true);
   });
 
-  test('API calls: one to create, tags included, one to delete, none for a no-op update when the attributes derive from the ARN', async () => {
+  test('API calls: a look for an earlier attempt and one to create, tags included, one to delete, none for a no-op update when the attributes derive from the ARN', async () => {
     const counts = await withEnvironment(fakeAwsEnvironment(fake, secretsManager), () => countApiCalls(fake, secretsManager, loadHandler()));
     const calls = (resource: string, request: RequestKind) => counts.find((c) => c.resource === resource && c.request === request)!.ivsOperations;
     const resources = ['Stage', 'StorageConfiguration', 'EncoderConfiguration', 'IngestConfiguration', 'PublicKey'];
     expect(counts).toHaveLength(resources.length * 6);
     for (const resource of resources) {
-      expect(calls(resource, 'create')).toHaveLength(1);
-      expect(calls(resource, 'create with tags')).toHaveLength(1);
+      // the List looks for what an earlier delivery of the same create request made (by its create-request tag).
+      for (const request of ['create', 'create with tags'] as const) {
+        expect(calls(resource, request)).toHaveLength(2);
+        expect(calls(resource, request)[0]).toMatch(/^List/);
+      }
       expect(calls(resource, 'delete')).toHaveLength(1);
     }
     expect(calls('StorageConfiguration', 'no-op update')).toEqual([]);
@@ -143,8 +146,8 @@ test('token issuer: cold start, and warm tokens per second beside the bare Sign,
 test('deploy and delete of a few recording stages through the lifecycle driver, against a rate-limited fake', async () => {
   const result = await benchmarkDeploy({ stages: 3, concurrency: 4, rateLimitPerSecond: 5 });
   expect(result).toMatchObject({ floorSeconds: 0.6, leftOver: 0, deploy: { status: 'SUCCEEDED' }, destroy: { status: 'SUCCEEDED' } });
-  // 3 storage configurations and 3 stages each way; on delete, the drain of deferred deletes lists the storage and the
+  // 3 storage configurations and 3 stages each way, each create after a List that looks for an earlier attempt; on delete, the drain of deferred deletes lists the storage and the
   // encoder configurations (for those tagged with the stack's ID: none here).
-  expect(result.deploy.requests - result.deploy.throttled).toBe(6);
+  expect(result.deploy.requests - result.deploy.throttled).toBe(12);
   expect(result.destroy.requests - result.destroy.throttled).toBe(8);
 });
