@@ -3,7 +3,7 @@
  * stack of `rosetta/default.ts-fixture` and translates it to the other jsii languages (`npm run rosetta:extract`, in
  * `npm test`). Run-time code for a backend (the AWS SDK for JavaScript, which rosetta cannot translate and which has no
  * meaning in another CDK language) is shown as JavaScript, as aws-cdk's READMEs show handler code: those blocks are
- * type-checked here against the SDK's own types.
+ * type-checked here against the SDK's own types, as is the testing kit's jest example (against jest's and the kit's).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,7 +22,7 @@ test('TypeScript examples are fenced `ts` (what jsii-rosetta extracts), and only
     .toEqual([['nofixture', true]]);
 });
 
-test("the README's run-time JavaScript examples type-check against the AWS SDK's types", () => {
+test("the README's JavaScript examples type-check against the AWS SDK's and the testing kit's types", () => {
   const snippets = fences.filter(({ language }) => language === 'js');
   expect(snippets.length).toBeGreaterThanOrEqual(3);
   // beside the project's node_modules, so that the SDK packages resolve; ES modules, so top-level await is allowed.
@@ -42,7 +42,8 @@ test("the README's run-time JavaScript examples type-check against the AWS SDK's
       module: ts.ModuleKind.Node20,
       moduleResolution: ts.ModuleResolutionKind.Node16,
       target: ts.ScriptTarget.ES2022,
-      types: ['node'],
+      // jest's globals, for the testing kit's example (a jest test).
+      types: ['node', 'jest'],
     });
     const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) =>
       `${path.basename(diagnostic.file?.fileName ?? '')}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
