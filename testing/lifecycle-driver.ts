@@ -315,7 +315,14 @@ export class LifecycleDriver {
     } catch (e) {
       return { status: 'FAILED', events: [], reason: messageOf(e) };
     }
-    return this.apply(model);
+    const result = await this.apply(model);
+    await this.backgroundInvocations();
+    return result;
+  }
+
+  /** Waits for what the stack's functions run in the background (asynchronous invocations), as the results count it. */
+  private async backgroundInvocations(): Promise<void> {
+    await (await this.servers)?.lambda.settled();
   }
 
   /**
@@ -357,6 +364,7 @@ export class LifecycleDriver {
       firstFailure ??= `${id}: ${failure}`;
       return false;
     }, { concurrency: this.concurrency, onFailure: 'block' });
+    await this.backgroundInvocations();
     if (states.size > 0) {
       const reason = firstFailure ?? `not deleted: ${blocked.join(', ')}`;
       return { status: 'FAILED', events: op.events, reason };
@@ -755,7 +763,9 @@ export class LifecycleDriver {
       const [responses, lambda] = await Promise.all([
         ResponseServer.start(),
         LambdaApi.start(name => this.functionNamed(name), () => this.runtime!, (_fn, payload) => {
-          this.sentEvents.push(structuredClone(payload) as CustomResourceEvent);
+          if ((payload as Partial<CustomResourceEvent>).RequestType) {
+            this.sentEvents.push(structuredClone(payload) as CustomResourceEvent);
+          }
         }),
       ]);
       this.capturedBy = responses;

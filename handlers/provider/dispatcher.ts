@@ -9,6 +9,7 @@ import { diffTags, Tags } from '../shared/tags';
 import { CREATE_REQUEST_TAG, createRequestToken } from './create-request';
 import { deleteOrDefer, isHeldByCompositions } from './deferred-deletes';
 import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
+import { deleteLateCreate, handOverLateCreate, LATE_CREATE_KEY, LateCreateEvent } from './late-creates';
 import { DescribedResource, ResourceHandler } from './resource-handler';
 
 /** A request as the handler works on it: the construct's JSON request, parsed. */
@@ -42,6 +43,12 @@ export class Dispatcher {
       // one line that says what failed and why: this is what CloudFormation shows the user.
       throw failureReason(`${event.RequestType} ${handler.noun} ${event.LogicalResourceId} failed: ${describeError(error)}`);
     }
+  }
+
+  /** The background look for what a create the handler gave up on made later (late-creates.ts). */
+  public async onLateCreate(lateCreate: LateCreateEvent, context?: LambdaContext): Promise<string[]> {
+    const handler = this.handlers[lateCreate[LATE_CREATE_KEY].ResourceType];
+    return handler ? deleteLateCreate(handler, lateCreate, context) : [];
   }
 
   private async dispatch(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress): Promise<CustomResourceResponse> {
@@ -113,14 +120,20 @@ async function beforeDeadline<T>(work: () => Promise<T>, context: LambdaContext 
     return work();
   }
   const remaining = context.getRemainingTimeInMillis();
-  // enough to log and answer: a second, or a tenth of the time when the function's timeout is under ten seconds.
-  const reserve = Math.min(1000, remaining / 10);
+  // enough to log and answer: a second, or a tenth of the time when the function's timeout is under ten seconds; for a
+  // create, twice that, to hand the create over to a background look for what IVS may still make (late-creates.ts).
+  const reserve = Math.min(1000, remaining / 10) * (progress.creating ? 2 : 1);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       log('giving up before the timeout', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId });
-      const consequence = progress.creating ? STILL_POSSIBLE.Create : STILL_POSSIBLE[event.RequestType];
-      reject(new Error(`no answer from AWS before the handler's time limit; ${consequence(handler.noun)}`));
+      if (!progress.creating) {
+        reject(new Error(`no answer from AWS before the handler's time limit; ${STILL_POSSIBLE[event.RequestType as 'Update' | 'Delete'](handler.noun)}`));
+        return;
+      }
+      // most of the reserve to start the background look for what IVS may still create; the rest to answer.
+      void handOverLateCreate(event, context, remaining, reserve * 0.7).then((then) => reject(
+        new Error(`no answer from AWS before the handler's time limit; the ${handler.noun} may still be created: ${then}`)));
     }, remaining - reserve);
   });
   try {
@@ -132,9 +145,7 @@ async function beforeDeadline<T>(work: () => Promise<T>, context: LambdaContext 
 }
 
 /** What a request the handler stopped waiting for may still do, and what to do about it. */
-const STILL_POSSIBLE: Record<CustomResourceEvent['RequestType'], (noun: string) => string> = {
-  Create: (noun) => `the ${noun} may still be created, outside the stack (CloudFormation never learns its ARN): `
-    + 'if it appears, delete it by hand',
+const STILL_POSSIBLE: Record<'Update' | 'Delete', (noun: string) => string> = {
   Update: (noun) => `the update may still reach the ${noun} after CloudFormation rolls it back: deploy the update again`,
   Delete: (noun) => `the ${noun} may still be deleted: delete the stack again to finish`,
 };

@@ -8,6 +8,7 @@ import { encoderConfigurationHandler } from './encoder-configuration';
 import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
 import { ingestConfigurationHandler } from './ingest-configuration';
 import { kmsPublicKeyHandler } from './kms-public-key';
+import { isLateCreateEvent, LateCreateEvent } from './late-creates';
 import { publicKeyHandler } from './public-key';
 import { stageHandler } from './stage';
 import { storageConfigurationHandler } from './storage-configuration';
@@ -37,12 +38,17 @@ function serve(): NonNullable<typeof served> {
 }
 
 /**
- * The Provider framework's onEvent handler for every IVS Real-Time resource type, and the provider schedule's sweep of
- * the deletes deferred until a composition ends.
+ * The Provider framework's onEvent handler for every IVS Real-Time resource type, the provider schedule's sweep of
+ * the deletes deferred until a composition ends, and its own background look for creates it gave up on.
  */
 export async function handler(event: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse>;
 export async function handler(event: SweepEvent): Promise<SweepResult>;
-export async function handler(event: CustomResourceEvent | SweepEvent, context?: LambdaContext): Promise<CustomResourceResponse | SweepResult> {
+export async function handler(event: LateCreateEvent, context?: LambdaContext): Promise<string[]>;
+export async function handler(event: CustomResourceEvent | SweepEvent | LateCreateEvent, context?: LambdaContext):
+Promise<CustomResourceResponse | SweepResult | string[]> {
   served ??= serve();
-  return isSweepEvent(event) ? served.sweep(event) : served.dispatcher.onEvent(event, context);
+  if (isSweepEvent(event)) {
+    return served.sweep(event);
+  }
+  return isLateCreateEvent(event) ? served.dispatcher.onLateCreate(event, context) : served.dispatcher.onEvent(event, context);
 }

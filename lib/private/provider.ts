@@ -60,6 +60,12 @@ export class IvsRealTimeProvider extends Construct {
     acknowledgeWildcardResource(frameworkRole, `${this.onEventHandler.functionArn}:*`, "aws-cdk-lib's Provider framework may "
       + 'invoke the handler function and its versions (`<function ARN>:*`): that one function, no other');
     this.deferredDeletes = this.defineDeferredDeletes(logs);
+    // a create it gave up on: the handler invokes itself in the background to delete what IVS may still make
+    // (handlers/provider/late-creates.ts). A policy of its own: in the role's default policy, the ARN would be a cycle.
+    new iam.Policy(this, 'LateCreateCleanup', {
+      roles: [this.onEventHandler.role!],
+      statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.onEventHandler.functionArn] })],
+    });
     acknowledgeCompliance(this, {
       ...LIBRARY_FUNCTION_REASONS,
       LambdaDLQ: 'CloudFormation invokes the Provider framework, and it the handler, for a response: a failure reaches '

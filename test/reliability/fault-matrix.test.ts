@@ -4,8 +4,7 @@
  * already lost the resource, and when CloudFormation delivers the request twice.
  *
  * For every case CloudFormation gets an answer (success, or a one-line reason naming the request, the resource and
- * the service's message), and after the stack's delete nothing the stack created is left in the fake, except where
- * the table below says so (a create IVS completes after the handler gave up: the known limit in docs/reliability.md).
+ * the service's message), and after the stack's delete nothing the stack created is left in the fake.
  *
  * The matrix is printed from the outcomes; the copy in docs/reliability.md must match it. `npm run matrix` (UPDATE_README_MATRIX=1)
  * rewrites `fault-matrix.md` beside this file and the block in docs/reliability.md; a plain test run writes nothing.
@@ -69,8 +68,6 @@ interface Scenario {
   readonly arrange: Arrange;
   /** What CloudFormation must report for the operation. */
   readonly expected: LifecycleResult['status'];
-  /** Resources the stack created that are still in the fake after the stack's delete (a documented known limit). */
-  readonly left?: number;
   /** The driver's timeout scale (the handler's 180 s become ~1 s for the slow cases). */
   readonly slow?: boolean;
   /** CloudFormation delivers the request under test twice (the second once the first has ended). */
@@ -82,11 +79,6 @@ interface ResourceType {
   readonly build: Builder;
   /** The IVS operation each stack operation calls for this resource. */
   readonly apiOperations: Record<Operation, string>;
-  /**
-   * The operations that leave an orphan when IVS answers after the handler gave up: a create (or an update that
-   * replaces, creating under a new ARN) whose ARN CloudFormation never learns.
-   */
-  readonly lateAnswerOrphans: readonly Operation[];
   /** Deletes the resource behind the stack's back, as a person with the console might. */
   readonly deleteOutOfBand: (client: IVSRealTimeClient, arn: string) => Promise<unknown>;
   readonly conflicts: Partial<Record<Operation, Scenario>>;
@@ -208,7 +200,6 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
       return { stack, resource: new Stage(stack, 'Stage', { stageName: `stage-v${version}` }) };
     },
     apiOperations: { create: 'CreateStage', update: 'UpdateStage', delete: 'DeleteStage' },
-    lateAnswerOrphans: ['create'],
     deleteOutOfBand: (client, arn) => client.send(new DeleteStageCommand({ arn })),
     conflicts: {
       update: {
@@ -238,7 +229,6 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
       return { stack, resource: new StorageConfiguration(stack, 'Storage', { bucket: withBucket(stack), storageConfigurationName: `v${version}` }) };
     },
     apiOperations: { create: 'CreateStorageConfiguration', update: 'CreateStorageConfiguration', delete: 'DeleteStorageConfiguration' },
-    lateAnswerOrphans: ['create', 'update'],
     deleteOutOfBand: (client, arn) => client.send(new DeleteStorageConfigurationCommand({ arn })),
     conflicts: {
       // the old one is deleted once the composition has ended (here by the stack's delete, through its drain).
@@ -256,7 +246,6 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
       return { stack, resource: new EncoderConfiguration(stack, 'Encoder', { encoderConfigurationName: `v${version}`, video }) };
     },
     apiOperations: { create: 'CreateEncoderConfiguration', update: 'CreateEncoderConfiguration', delete: 'DeleteEncoderConfiguration' },
-    lateAnswerOrphans: ['create', 'update'],
     deleteOutOfBand: (client, arn) => client.send(new DeleteEncoderConfigurationCommand({ arn })),
     conflicts: {
       update: usedByRunningComposition('replaced while a composition outside the stack encodes with it', (arn) => ({ encoderArn: arn }),
@@ -286,7 +275,6 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
     apiOperations: { create: 'CreateIngestConfiguration', update: 'UpdateIngestConfiguration', delete: 'DeleteIngestConfiguration' },
     // its stage is created by the same deployment: the rollback deletes it before the late create arrives, and IVS refuses
     // an ingest configuration for a stage that does not exist. The update is in place.
-    lateAnswerOrphans: [],
     deleteOutOfBand: (client, arn) => client.send(new DeleteIngestConfigurationCommand({ arn, force: true })),
     // the conflicts with a copy of the stream key in Secrets Manager: a refused update or delete must leave it current.
     conflicts: {
@@ -332,7 +320,6 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
       return { stack, resource: new PublicKey(stack, 'Key', { publicKeyMaterial: material, publicKeyName: `v${version}` }) };
     },
     apiOperations: { create: 'ImportPublicKey', update: 'ImportPublicKey', delete: 'DeletePublicKey' },
-    lateAnswerOrphans: ['create', 'update'],
     deleteOutOfBand: (client, arn) => client.send(new DeletePublicKeyCommand({ arn })),
     conflicts: {
       create: {
@@ -384,11 +371,11 @@ const FAULTS: readonly Fault[] = [
   },
   {
     name: 'slow, over the timeout',
-    scenario: (type, operation) => ({
+    scenario: (_type, operation) => ({
       slow: true,
       arrange: async ({ fake, apiOperation }) => fake.injectDelay({ operation: apiOperation, delayMs: OVER_TIMEOUT_MS }),
+      // a create IVS completes after the handler gave up is deleted by the handler's background look for it.
       expected: operation === 'delete' ? 'FAILED' : 'ROLLED_BACK',
-      left: type.lateAnswerOrphans.includes(operation) ? 1 : 0,
     }),
   },
   {
@@ -532,7 +519,7 @@ describe('fault matrix', () => {
     const outcome = await run(type, operation, fault, scenario);
     outcomes.push(outcome);
 
-    expect({ status: outcome.status, left: outcome.left }).toEqual({ status: scenario.expected, left: scenario.left ?? 0 });
+    expect({ status: outcome.status, left: outcome.left }).toEqual({ status: scenario.expected, left: 0 });
     if (outcome.status === 'SUCCEEDED') {
       expect(outcome.reason).toBeUndefined();
     } else {
@@ -620,7 +607,7 @@ function cell(outcome: Outcome): string {
     outcome.label,
     outcome.retried > 0 && outcome.status === 'SUCCEEDED' ? `${outcome.retried} retried` : undefined,
     outcome.recovered ? 'deleted once the cause is cleared' : undefined,
-    outcome.left > 0 ? `⚠️ ${outcome.left} left in IVS (known limit)` : undefined,
+    outcome.left > 0 ? `⚠️ ${outcome.left} left in IVS` : undefined,
   ].filter((note) => note !== undefined);
   return notes.length > 0 ? `${status}: ${notes.join('; ')}` : status;
 }

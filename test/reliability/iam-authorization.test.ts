@@ -357,6 +357,13 @@ const PROVIDER_OTHER_CALLS: Record<string, { file: string; action: string; on: (
     on: (template) => template.idsOfType(ResourceType.KMS_PUBLIC_KEY)
       .map((id) => JSON.parse(template.resolve(template.resources[id].Properties[Property.REQUEST])).kmsKeyArn),
   },
+  // Lambda's Invoke, of the handler itself: the background look for a create it gave up on.
+  Invoke: {
+    file: 'provider/late-creates.ts',
+    action: 'lambda:InvokeFunction',
+    on: (template) => template.idsOfType('AWS::Lambda::Function').filter((id) => /IvsRealTimeProviderOnEventHandler/.test(id))
+      .map((id) => template.resolve({ 'Fn::GetAtt': [id, 'Arn'] })),
+  },
 };
 /** What each call of the composition function names (the API reference's request members), from its configuration. */
 const COMPOSITION_CALLS: Record<string, (config: CompositionFunctionConfig) => Record<string, string[]> | undefined> = {

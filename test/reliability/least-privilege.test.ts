@@ -94,6 +94,8 @@ describe('the provider roles of a stack using every resource type', () => {
       ...secretIds.map((id) => ({
         Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Resource: { Ref: id },
       })),
+      // the handler invokes itself, in the background, to delete what a create it gave up on may still make.
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: getAtt(handlerId) },
       // IVS edits the recording bucket's policy with the caller's credentials: one statement per bucket, however many
       // storage configurations record to it (here two to one bucket, one to StageRecording's).
       ...bucketIds.map((id) => ({

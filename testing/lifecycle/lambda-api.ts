@@ -63,6 +63,8 @@ export class LambdaApi {
 
   /** Every request, in arrival order. */
   public readonly calls: LambdaCall[] = [];
+  /** Asynchronous invocations (`InvocationType: Event`) still running. */
+  private readonly background = new Set<Promise<unknown>>();
   private readonly server: Server;
   private faults: Array<{
     readonly operation: string;
@@ -108,6 +110,13 @@ export class LambdaApi {
     this.faults = [];
   }
 
+  /** Resolves once every asynchronous invocation made so far (and those they made) has finished. */
+  public async settled(): Promise<void> {
+    while (this.background.size > 0) {
+      await Promise.allSettled([...this.background]);
+    }
+  }
+
   public async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>(resolve => this.server.close(() => resolve()));
@@ -146,7 +155,9 @@ export class LambdaApi {
       fail('UnknownOperationException', 404, `The lambda emulation does not serve ${request.method} ${url.pathname}`);
       return;
     }
-    const fn = this.functions(call.functionName);
+    const found = this.functions(call.functionName);
+    // a function invoked here may call Lambda itself (our handler invokes itself in the background): here too.
+    const fn = found && { ...found, environment: { ...found.environment, AWS_ENDPOINT_URL_LAMBDA: this.endpoint } };
     if (!fn) {
       fail('ResourceNotFoundException', 404, `Function not found: ${call.functionName}`);
       return;
@@ -186,6 +197,8 @@ export class LambdaApi {
     const requestId = randomUUID();
     const outcome = this.runtime().invoke(fn, payload, requestId);
     if (invocationType === 'Event') {
+      const running = outcome.finally(() => this.background.delete(running));
+      this.background.add(running);
       call.status = 202;
       response.writeHead(202, { 'x-amzn-RequestId': requestId }).end();
       return;
