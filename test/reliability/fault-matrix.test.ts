@@ -612,9 +612,13 @@ function cell(outcome: Outcome): string {
   return notes.length > 0 ? `${status}: ${notes.join('; ')}` : status;
 }
 
-/** Reasons name ARNs, session IDs and function names (CloudFormation's random suffix) that change with every run. */
+/**
+ * Reasons name ARNs, session IDs, function names (CloudFormation's random suffix) and create-request tokens (a hash of
+ * the stack's random ID) that change with every run.
+ */
 function anonymize(reason: string): string {
   return reason
+    .replace(/(cdk-ivs-realtime:create-request=)[A-Za-z0-9_-]+/g, '$1…')
     .replace(/(arn:aws:ivs:[a-z0-9-]+:\d+:[a-z-]+\/)[a-zA-Z0-9]+/g, '$1…')
     .replace(/\bst-[a-zA-Z0-9]{13}\b/g, 'st-…')
     .replace(/^(\/aws\/lambda\/\S+-)[0-9A-F]+$/, '$1…');
