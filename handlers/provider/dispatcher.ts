@@ -121,8 +121,9 @@ async function beforeDeadline<T>(work: () => Promise<T>, context: LambdaContext 
   }
   const remaining = context.getRemainingTimeInMillis();
   // enough to log and answer: a second, or a tenth of the time when the function's timeout is under ten seconds; for a
-  // create, twice that, to hand the create over to a background look for what IVS may still make (late-creates.ts).
-  const reserve = Math.min(1000, remaining / 10) * (progress.creating ? 2 : 1);
+  // create, a quarter of the time (at most 2 s), to hand it over to a background look for what IVS may still make
+  // (late-creates.ts).
+  const reserve = progress.creating ? Math.min(2000, remaining / 4) : Math.min(1000, remaining / 10);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -132,7 +133,7 @@ async function beforeDeadline<T>(work: () => Promise<T>, context: LambdaContext 
         return;
       }
       // most of the reserve to start the background look for what IVS may still create; the rest to answer.
-      void handOverLateCreate(event, context, remaining, reserve * 0.7).then((then) => reject(
+      void handOverLateCreate(event, context, remaining, reserve * 0.8).then((then) => reject(
         new Error(`no answer from AWS before the handler's time limit; the ${handler.noun} may still be created: ${then}`)));
     }, remaining - reserve);
   });

@@ -11,6 +11,7 @@
  */
 import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import {
@@ -429,7 +430,12 @@ describe('fault matrix', () => {
     fake = await FakeIvsServer.start();
     secrets = await FakeSecretsManager.start({ anySecret: true });
     client = new IVSRealTimeClient({
-      endpoint: fake.endpoint, region: fake.region, maxAttempts: 1, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+      endpoint: fake.endpoint,
+      region: fake.region,
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+      // a socket per call: a kept-alive one can be one the fake reset in an earlier case (a one-attempt client then fails).
+      requestHandler: { httpAgent: new http.Agent({ keepAlive: false }) },
     });
   });
   beforeEach(() => {
