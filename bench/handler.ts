@@ -12,6 +12,7 @@ import { gzipSync } from 'zlib';
 import { CreateStageCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { ResourceType } from '../lib/private/contract';
 import { CustomResourceEvents } from '../test/support/handler-harness';
+import { FakeCloudWatchLogs } from '../testing/fake-cloudwatch-logs';
 import { FakeIvsServer } from '../testing/fake-ivs-server';
 import { FakeSecretsManager } from '../testing/fake-secrets-manager';
 import { median } from './stats';
@@ -24,15 +25,30 @@ export type Handler = (event: unknown, context: LambdaContext) => Promise<{ Phys
 
 interface LambdaContext {
   getRemainingTimeInMillis(): number;
+  readonly logGroupName?: string;
 }
 
 /** The handler's timeout (`lib/private/provider.ts`), so a context reports the time a real invocation would have. */
 const HANDLER_TIMEOUT_MS = 3 * 60 * 1000;
 
-/** A context like Lambda's for an invocation that starts now. */
+/** The handler's log group, where it keeps its create-request locks (a stream per create). */
+export const BENCH_LOG_GROUP = '/aws/lambda/cdk-ivs-realtime-bench-provider';
+
+/** A fake CloudWatch Logs with the handler's log group, for the create-request locks Lambda's handler takes. */
+export async function startBenchLogs(): Promise<FakeCloudWatchLogs> {
+  const logs = await FakeCloudWatchLogs.start();
+  logs.createLogGroup(BENCH_LOG_GROUP);
+  return logs;
+}
+
+/**
+ * A context like Lambda's for an invocation that starts now, naming the handler's log group when the environment points
+ * CloudWatch Logs at a fake (in Lambda there always is one).
+ */
 export function lambdaContext(): LambdaContext {
   const deadline = Date.now() + HANDLER_TIMEOUT_MS;
-  return { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+  const logGroupName = process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS ? BENCH_LOG_GROUP : undefined;
+  return { logGroupName, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
 }
 
 export interface BundleSize {
@@ -57,11 +73,12 @@ export function bundleSizes(dist = HANDLER_DIST): BundleSize[] {
 export const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 /** The environment the handler runs with against the fakes (the SDK honours `AWS_ENDPOINT_URL_<SERVICE>`). */
-export function fakeAwsEnvironment(ivs: FakeIvsServer, secretsManager?: FakeSecretsManager): Record<string, string> {
+export function fakeAwsEnvironment(ivs: FakeIvsServer, secretsManager?: FakeSecretsManager, logs?: FakeCloudWatchLogs): Record<string, string> {
   return {
     ...QUIET_SDK,
     AWS_ENDPOINT_URL_IVS_REALTIME: ivs.endpoint,
     ...(secretsManager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint } : {}),
+    ...(logs ? { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.endpoint } : {}),
     AWS_REGION: ivs.region,
     AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
     AWS_SECRET_ACCESS_KEY: 'fake-secret',
@@ -110,7 +127,8 @@ export interface ColdStart {
  */
 const COLD_START_SCRIPT = `
 const [bundle, first, second] = process.argv.slice(1);
-const context = () => { const end = Date.now() + ${HANDLER_TIMEOUT_MS}; return { getRemainingTimeInMillis: () => end - Date.now() }; };
+const logGroupName = process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS ? '${BENCH_LOG_GROUP}' : undefined;
+const context = () => { const end = Date.now() + ${HANDLER_TIMEOUT_MS}; return { logGroupName, getRemainingTimeInMillis: () => end - Date.now() }; };
 (async () => {
   const t0 = performance.now();
   const { handler } = require(bundle);
@@ -137,14 +155,18 @@ const STAGE_CREATES: ColdStartEvents = {
   },
 };
 
-/** Medians over `samples` fresh node processes, each loading the bundle and handling two events against the fakes. */
-export async function measureColdStart(fake: FakeIvsServer, samples: number, bundle = PROVIDER_BUNDLE, run = STAGE_CREATES): Promise<ColdStart> {
+/**
+ * Medians over `samples` fresh node processes, each loading the bundle and handling two events against the fakes (with
+ * `logs`, the provider takes its create-request locks there, as in Lambda).
+ */
+export async function measureColdStart(fake: FakeIvsServer, samples: number, bundle = PROVIDER_BUNDLE, run = STAGE_CREATES,
+  logs?: FakeCloudWatchLogs): Promise<ColdStart> {
   const runs: ColdStart[] = [];
   for (let i = 0; i < samples; i++) {
     const [first, second] = run.events(i);
     // the fake answers from this process, so the child runs asynchronously.
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', COLD_START_SCRIPT, bundle, JSON.stringify(first), JSON.stringify(second)], {
-      env: { PATH: process.env.PATH ?? '', ...fakeAwsEnvironment(fake), ...run.env },
+      env: { PATH: process.env.PATH ?? '', ...fakeAwsEnvironment(fake, undefined, logs), ...run.env },
     });
     runs.push(JSON.parse(stdout.trim().split('\n').pop()!));
   }
@@ -214,7 +236,7 @@ export interface ApiCallCount {
   readonly request: RequestKind;
   /** IVS Real-Time operations, in order. */
   readonly ivsOperations: readonly string[];
-  /** Calls to other services, in order: Secrets Manager's for an ingest configuration's stream key copy. */
+  /** Calls to other services, in order: CloudWatch Logs' for a create's lock, Secrets Manager's for a stream key copy. */
   readonly otherOperations: readonly string[];
   /** Whether the real update changed the resource in place or created a replacement (whose old one is deleted later). */
   readonly updateKind?: 'in place' | 'replacement';
@@ -240,7 +262,8 @@ function publicKeyPem(): string {
  * or the service token changed); the handler must still report the resource's attributes, which CloudFormation
  * replaces with every response.
  */
-export async function countApiCalls(fake: FakeIvsServer, secretsManager: FakeSecretsManager, handler: Handler): Promise<ApiCallCount[]> {
+export async function countApiCalls(fake: FakeIvsServer, secretsManager: FakeSecretsManager, handler: Handler,
+  logs?: FakeCloudWatchLogs): Promise<ApiCallCount[]> {
   const counts: ApiCallCount[] = [];
   const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:BenchStreamKey-AbCdEf';
   const stageArn = async (name: string) =>
@@ -271,13 +294,16 @@ export async function countApiCalls(fake: FakeIvsServer, secretsManager: FakeSec
     },
   ];
   const counted = async (resource: string, request: RequestKind, call: () => Promise<{ PhysicalResourceId: string }>) => {
-    const [calls, secretCalls] = [fake.calls.length, secretsManager.calls.length];
+    const [calls, logCalls, secretCalls] = [fake.calls.length, logs?.calls.length ?? 0, secretsManager.calls.length];
     const { PhysicalResourceId } = await call();
     const count: ApiCallCount = {
       resource,
       request,
       ivsOperations: fake.calls.slice(calls).map((c) => c.operation),
-      otherOperations: secretsManager.calls.slice(secretCalls).map((c) => `secretsmanager:${c.operation}`),
+      otherOperations: [
+        ...(logs?.calls.slice(logCalls) ?? []).map((c) => `logs:${c.operation}`),
+        ...secretsManager.calls.slice(secretCalls).map((c) => `secretsmanager:${c.operation}`),
+      ],
     };
     return { count, physicalId: PhysicalResourceId };
   };

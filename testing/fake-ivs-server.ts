@@ -86,6 +86,7 @@ import {
   ServiceQuotas,
 } from './fake-ivs/service';
 import { OPERATIONS, validateInput } from './fake-ivs/validation';
+import { RateWindow } from './rate-window';
 
 export type {
   FakeComposition,
@@ -226,7 +227,6 @@ function buildRoutes(): Route[] {
 const ROUTES = buildRoutes();
 const DEFAULT_REGION = 'us-east-1';
 const DEFAULT_ACCOUNT_ID = '123456789012';
-const RATE_WINDOW_MS = 1000;
 
 /** IVS Real-Time's API rate quotas, requests per second (User Guide, "Service Quotas"; not adjustable). */
 export function serviceRateLimit(operation: string): number {
@@ -276,7 +276,7 @@ export class FakeIvsServer {
   private faults: QueuedFault[] = [];
   private rateLimit: (operation: string) => number | undefined;
   /** Per operation, the times of the requests accepted within the current window. */
-  private readonly acceptedAt = new Map<string, number[]>();
+  private readonly rateWindow = new RateWindow();
   private throttled = 0;
   private random: () => number;
   /** Answers held back by a 'timeout' lost answer, with their calls. */
@@ -329,7 +329,7 @@ export class FakeIvsServer {
     this.service.reset();
     this.recordedCalls.length = 0;
     this.clearFaults();
-    this.acceptedAt.clear();
+    this.rateWindow.clear();
     this.throttled = 0;
     this.rateLimit = FakeIvsServer.rateLimiter(this.options);
     this.random = seededRandom(this.options.seed ?? 1);
@@ -438,7 +438,7 @@ export class FakeIvsServer {
 
   setRateLimits(limits: RateLimits, everyOperation?: number): void {
     this.rateLimit = FakeIvsServer.rateLimiter({ rateLimits: limits, rateLimitPerSecond: everyOperation });
-    this.acceptedAt.clear();
+    this.rateWindow.clear();
   }
 
   /** Requests answered 429 by the rate limiter (injected 429 faults not included). */
@@ -565,15 +565,7 @@ export class FakeIvsServer {
   }
 
   private isThrottled(operation: string): boolean {
-    const limit = this.rateLimit(operation);
-    if (limit === undefined) return false;
-    const now = Date.now();
-    const recent = (this.acceptedAt.get(operation) ?? []).filter((time) => now - time < RATE_WINDOW_MS);
-    const throttled = recent.length >= limit;
-    // Throttled requests take no slot, so a client backing off gets through once the window moves on.
-    if (!throttled) recent.push(now);
-    this.acceptedAt.set(operation, recent);
-    return throttled;
+    return !this.rateWindow.admit(operation, this.rateLimit(operation));
   }
 
   private finish(call: RecordedCall, response: ServerResponse, error: IvsServiceError): void {

@@ -23,9 +23,10 @@
  * in `throttledCount`), `reset()`.
  */
 import { createECDH, createHash, createPublicKey, generateKeyPairSync, KeyObject, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { ServerResponse } from 'node:http';
+import { JsonServiceError, JsonTargetServer } from './json-target-server';
 import type { FakeResourceEvent } from './lifecycle-driver';
+import { RateWindow } from './rate-window';
 
 export type KeySpec = 'ECC_NIST_P384' | 'ECC_NIST_P256' | 'RSA_2048' | 'SYMMETRIC_DEFAULT';
 export type KeyUsage = 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT';
@@ -60,13 +61,9 @@ export interface KmsFaultSpec {
 }
 
 /** Thrown by an operation for the service's error answers. */
-class KmsError extends Error {
-  constructor(readonly errorType: string, message: string) {
-    super(message);
-  }
-
-  get status(): number {
-    return STATUS[this.errorType] ?? 400;
+class KmsError extends JsonServiceError {
+  constructor(errorType: string, message: string) {
+    super(errorType, message, STATUS[errorType] ?? 400);
   }
 }
 
@@ -74,15 +71,11 @@ const STATUS: Record<string, number> = { KMSInternalException: 500, DependencyTi
 const P384_ORDER = BigInt('0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973');
 const P384_BYTES = 48;
 const MAX_RAW_MESSAGE_BYTES = 4096;
-const RATE_WINDOW_MS = 1000;
 
-export class FakeKms {
+export class FakeKms extends JsonTargetServer {
   static async start(options: { region?: string; accountId?: string } = {}): Promise<FakeKms> {
     const fake = new FakeKms(options.region ?? 'us-east-1', options.accountId ?? '123456789012');
-    // Node closes idle connections after 5 s, and a client that sent nothing for longer (a synth in between) would then
-    // reuse a closed one: KMS keeps them open far longer.
-    fake.server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await fake.listen();
     return fake;
   }
 
@@ -91,11 +84,8 @@ export class FakeKms {
   private readonly privateKeys = new Map<string, KeyObject>();
   private faults: (KmsFaultSpec & { remaining: number })[] = [];
   private rateLimitPerSecond: number | undefined;
-  private readonly acceptedAt = new Map<string, number[]>();
+  private readonly rateWindow = new RateWindow();
   private throttled = 0;
-  // a bug in the fake must fail the test, not hang the client.
-  private readonly server: Server = createServer((request, response) => void this.serve(request, response)
-    .catch((error: Error) => answer(response, 500, { __type: 'KMSInternalException', message: `fake failed: ${error.stack}` })));
 
   private readonly operations: Record<string, (input: Record<string, any>) => object> = {
     GetPublicKey: (input) => this.getPublicKey(input),
@@ -103,10 +93,8 @@ export class FakeKms {
     ScheduleKeyDeletion: (input) => this.scheduleDeletion(this.key(input.KeyId), input.PendingWindowInDays),
   };
 
-  private constructor(readonly region: string, readonly accountId: string) {}
-
-  get endpoint(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  private constructor(readonly region: string, readonly accountId: string) {
+    super('TrentService', 'KMSInternalException');
   }
 
   get throttledCount(): number {
@@ -174,7 +162,7 @@ export class FakeKms {
 
   setRateLimit(requestsPerSecond: number | undefined): void {
     this.rateLimitPerSecond = requestsPerSecond;
-    this.acceptedAt.clear();
+    this.rateWindow.clear();
   }
 
   reset(): void {
@@ -183,34 +171,14 @@ export class FakeKms {
     this.calls.length = 0;
     this.faults = [];
     this.rateLimitPerSecond = undefined;
-    this.acceptedAt.clear();
+    this.rateWindow.clear();
     this.throttled = 0;
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-    const operation = String(request.headers['x-amz-target'] ?? '').replace(/^TrentService\./, '');
+  protected async serve(operation: string, input: Record<string, any>, response: ServerResponse): Promise<void> {
     const call: KmsCall = { operation, input, status: 0 };
     this.calls.push(call);
-    try {
-      const output = this.invoke(operation, input);
-      call.status = 200;
-      answer(response, 200, output);
-    } catch (error) {
-      if (!(error instanceof KmsError)) {
-        throw error;
-      }
-      call.status = error.status;
-      call.errorType = error.errorType;
-      answer(response, error.status, { __type: error.errorType, message: error.message });
-    }
+    this.answer(call, response, () => this.invoke(operation, input));
   }
 
   private invoke(operation: string, input: Record<string, unknown>): object {
@@ -303,17 +271,7 @@ export class FakeKms {
   }
 
   private isThrottled(operation: string): boolean {
-    if (this.rateLimitPerSecond === undefined) {
-      return false;
-    }
-    const now = Date.now();
-    const recent = (this.acceptedAt.get(operation) ?? []).filter((time) => now - time < RATE_WINDOW_MS);
-    const throttled = recent.length >= this.rateLimitPerSecond;
-    if (!throttled) {
-      recent.push(now);
-    }
-    this.acceptedAt.set(operation, recent);
-    return throttled;
+    return !this.rateWindow.admit(operation, this.rateLimitPerSecond);
   }
 }
 
@@ -381,9 +339,4 @@ function modInverse(value: bigint, modulus: bigint): bigint {
     [a, b, x, y] = [b, a - q * b, y, x - q * y];
   }
   return ((x % modulus) + modulus) % modulus;
-}
-
-function answer(response: ServerResponse, status: number, body: object): void {
-  response.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID() });
-  response.end(JSON.stringify(body));
 }

@@ -16,9 +16,9 @@
  * delayMs, times? })` answers late, after the request took effect, as a slow service that did act does: a client that
  * gives up first cannot tell whether it did. `calls` logs every request (operation, secret, status).
  */
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { answerJson, JsonTargetServer } from './json-target-server';
 
 export type SecretsManagerOperation = 'PutSecretValue' | 'GetSecretValue';
 
@@ -53,6 +53,17 @@ interface Version {
   readonly secretString: string;
 }
 
+interface PutSecretValueInput {
+  readonly SecretId: string;
+  readonly SecretString: string;
+  readonly ClientRequestToken?: string;
+}
+
+interface GetSecretValueInput {
+  readonly SecretId: string;
+  readonly VersionStage?: string;
+}
+
 interface PendingFault {
   readonly operation?: SecretsManagerOperation;
   readonly errorType?: string;
@@ -60,10 +71,10 @@ interface PendingFault {
   remaining: number;
 }
 
-export class FakeSecretsManager {
+export class FakeSecretsManager extends JsonTargetServer {
   static async start(options: { anySecret?: boolean } = {}): Promise<FakeSecretsManager> {
     const fake = new FakeSecretsManager(options.anySecret ?? false);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await fake.listen();
     return fake;
   }
 
@@ -76,14 +87,9 @@ export class FakeSecretsManager {
   private readonly previous = new Map<string, Version>();
   private readonly current = new Map<string, Version>();
   private faults: PendingFault[] = [];
-  // a bug in the fake must fail the test, not hang the client.
-  private readonly server: Server = createServer((request, response) => void this.serve(request, response)
-    .catch((error: Error) => answer(response, 500, { __type: 'InternalServiceError', message: `fake failed: ${error.stack}` })));
 
-  private constructor(private readonly anySecret: boolean) {}
-
-  get endpoint(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  private constructor(private readonly anySecret: boolean) {
+    super('secretsmanager', 'InternalServiceError');
   }
 
   defineSecret(arn: string): void {
@@ -118,21 +124,12 @@ export class FakeSecretsManager {
     this.clearFaults();
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-    const operation = String(request.headers['x-amz-target'] ?? '').replace(/^secretsmanager\./, '');
+  protected async serve(operation: string, input: Record<string, any>, response: ServerResponse): Promise<void> {
     const call: SecretsManagerCall = { operation, secretId: input.SecretId, status: 0 };
     this.calls.push(call);
     const reply = (status: number, body: object) => {
       call.status = status;
-      answer(response, status, body);
+      answerJson(response, status, body);
     };
     if (operation !== 'PutSecretValue' && operation !== 'GetSecretValue') {
       return reply(400, { __type: 'UnknownOperationException', message: `the fake does not implement ${operation}` });
@@ -147,7 +144,7 @@ export class FakeSecretsManager {
     if (!this.values.has(input.SecretId)) {
       return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
     }
-    const body = operation === 'PutSecretValue' ? this.put(input) : this.get(input);
+    const body = operation === 'PutSecretValue' ? this.put(input as PutSecretValueInput) : this.get(input as GetSecretValueInput);
     // the request has taken effect; only its answer is late.
     if (fault) {
       await sleep(fault.delayMs);
@@ -163,7 +160,7 @@ export class FakeSecretsManager {
     return fault;
   }
 
-  private put(input: { SecretId: string; SecretString: string; ClientRequestToken?: string }): object {
+  private put(input: PutSecretValueInput): object {
     const arn = input.SecretId;
     const count = this.versionCounts.get(arn)! + 1;
     const version = { versionId: input.ClientRequestToken ?? `version-${count}`, secretString: input.SecretString };
@@ -177,7 +174,7 @@ export class FakeSecretsManager {
     return { ARN: arn, VersionId: version.versionId, VersionStages: ['AWSCURRENT'] };
   }
 
-  private get(input: { SecretId: string; VersionStage?: string }): object {
+  private get(input: GetSecretValueInput): object {
     const stage = input.VersionStage ?? 'AWSCURRENT';
     const version = stage === 'AWSCURRENT' ? this.current.get(input.SecretId)
       : stage === 'AWSPREVIOUS' ? this.previous.get(input.SecretId) : undefined;
@@ -186,9 +183,4 @@ export class FakeSecretsManager {
     }
     return { ARN: input.SecretId, VersionId: version.versionId, SecretString: version.secretString, VersionStages: [stage] };
   }
-}
-
-function answer(response: ServerResponse, status: number, body: object): void {
-  response.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1' });
-  response.end(JSON.stringify(body));
 }

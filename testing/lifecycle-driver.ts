@@ -25,6 +25,7 @@
 import { randomUUID } from 'crypto';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { FakeCloudWatchLogs } from './fake-cloudwatch-logs';
 import { AssemblySource, SynthesizedStack, Template, TemplateResource, assetDirectory, synthesize } from './lifecycle/assembly';
 import { FakeEnvironment, fakeAttribute, fakePhysicalId, fakeRef, lambdaFunctionArn } from './lifecycle/fake-resources';
 import { invert, schedule, topologicalOrder } from './lifecycle/graph';
@@ -108,6 +109,13 @@ export interface LifecycleDriverOptions {
    * @default - nobody is told
    */
   readonly onFakeResource?: (event: FakeResourceEvent) => void;
+}
+
+/** The local servers a driver runs the protocol's other sides on. */
+interface Servers {
+  readonly responses: ResponseServer;
+  readonly lambda: LambdaApi;
+  readonly logs: FakeCloudWatchLogs;
 }
 
 /** A resource the driver fakes, as it is created or deleted. */
@@ -246,7 +254,9 @@ export class LifecycleDriver {
   private readonly options: LifecycleDriverOptions;
   private runtime?: LambdaRuntime;
   private capturedBy?: ResponseServer;
-  private servers?: Promise<{ readonly responses: ResponseServer; readonly lambda: LambdaApi }>;
+  private servers?: Promise<Servers>;
+  /** Set once `servers` has started: the log groups the driver creates are made there. */
+  private logs?: FakeCloudWatchLogs;
   /** The states functions are looked up in by the Lambda API (those of the operation under way). */
   private functionStates?: Map<string, ResourceState>;
   private env?: FakeEnvironment & { readonly stackId: string };
@@ -302,10 +312,13 @@ export class LifecycleDriver {
         urlSuffix: partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
         stackId: `arn:${partition}:cloudformation:${region}:${accountId}:stack/${stackName}/${randomUUID()}`,
       };
-      const responses = (await this.network()).responses;
+      const { responses, logs } = await this.network();
       responses.addHost(responseHost(this.env));
       this.runtime = new LambdaRuntime({
-        region, env: this.options.env ?? {}, timeoutScale: this.options.timeoutScale ?? 1, network: hostname => responses.route(hostname),
+        region,
+        env: { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.endpoint, ...this.options.env },
+        timeoutScale: this.options.timeoutScale ?? 1,
+        network: hostname => responses.route(hostname),
       });
     }
     let model: TemplateModel;
@@ -334,6 +347,14 @@ export class LifecycleDriver {
     return (await this.network()).lambda;
   }
 
+  /**
+   * The CloudWatch Logs every function is pointed at (`AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`, unless `env` sets it), holding
+   * the stack's log groups: their `streams(...)`, and `injectFault(...)`.
+   */
+  public async cloudWatchLogs(): Promise<FakeCloudWatchLogs> {
+    return (await this.network()).logs;
+  }
+
   /** CloudFormation's response endpoint: its `received` responses, and `injectFault(...)` to refuse the framework's PUTs. */
   public async responseServer(): Promise<ResponseServer> {
     return (await this.network()).responses;
@@ -343,7 +364,7 @@ export class LifecycleDriver {
   public async close(): Promise<void> {
     const servers = await this.servers;
     this.servers = undefined;
-    await Promise.all([servers?.responses.close(), servers?.lambda.close()]);
+    await Promise.all([servers?.responses.close(), servers?.lambda.close(), servers?.logs.stop()]);
   }
 
   /** Deletes the stack: every resource in reverse dependency order, except those retained. */
@@ -459,7 +480,7 @@ export class LifecycleDriver {
         const state = this.fakeState(id, definition, resolved, model.source);
         op.states.set(id, state);
         if (!before) {
-          this.options.onFakeResource?.({ requestType: 'Create', logicalId: id, type: state.type, physicalId: state.physicalId, properties: resolved });
+          this.fakeResourceChanged({ requestType: 'Create', logicalId: id, type: state.type, physicalId: state.physicalId, properties: resolved });
         }
         return true;
       }
@@ -640,7 +661,7 @@ export class LifecycleDriver {
       return undefined;
     }
     if (!state.custom) {
-      this.options.onFakeResource?.({ requestType: 'Delete', logicalId: state.logicalId, type: state.type, physicalId: state.physicalId, properties: state.properties });
+      this.fakeResourceChanged({ requestType: 'Delete', logicalId: state.logicalId, type: state.type, physicalId: state.physicalId, properties: state.properties });
       return undefined;
     }
     const { response } = await this.send(op, {
@@ -757,19 +778,26 @@ export class LifecycleDriver {
     return { ...fn, environment: { ...fn.environment, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint } };
   }
 
+  private fakeResourceChanged(event: FakeResourceEvent): void {
+    this.logs?.mirror(event);
+    this.options.onFakeResource?.(event);
+  }
+
   /** The local servers CloudFormation's and Lambda's sides of the protocol run on, started once per driver. */
-  private network(): Promise<{ readonly responses: ResponseServer; readonly lambda: LambdaApi }> {
+  private network(): Promise<Servers> {
     this.servers ??= (async () => {
-      const [responses, lambda] = await Promise.all([
+      const [responses, lambda, logs] = await Promise.all([
         ResponseServer.start(),
         LambdaApi.start(name => this.functionNamed(name), () => this.runtime!, (_fn, payload) => {
           if ((payload as Partial<CustomResourceEvent>).RequestType) {
             this.sentEvents.push(structuredClone(payload) as CustomResourceEvent);
           }
         }),
+        FakeCloudWatchLogs.start().then((started) => started.unref()),
       ]);
       this.capturedBy = responses;
-      return { responses, lambda };
+      this.logs = logs;
+      return { responses, lambda, logs };
     })();
     return this.servers;
   }

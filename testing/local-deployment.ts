@@ -151,7 +151,7 @@ export class LocalDeployment {
 
   /**
    * The driver that deploys the stack: its `outputs`, `physicalId(logicalId)`, `resolvedProperties(logicalId)`,
-   * `sentEvents`, and `lambdaApi()` / `responseServer()` for their faults.
+   * `sentEvents`, `lambdaApi()` / `responseServer()` for their faults, and `cloudWatchLogs()` (its log groups).
    */
   public stack(stackName: string): LifecycleDriver {
     const deployed = this.stacks.get(stackName);

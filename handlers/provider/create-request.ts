@@ -1,5 +1,15 @@
 import { createHash } from 'crypto';
+import { Property } from '../../lib/private/contract';
 import { CustomResourceEvent } from './event';
+
+/** A request as the handler works on it: the construct's JSON request, parsed. */
+export type Request = Record<string, unknown>;
+
+/** The construct's API request (`Stack.toJsonString` of the wire contract's request type), parsed. */
+export function requestOf(properties: Record<string, any>): Request {
+  const json = properties[Property.REQUEST];
+  return typeof json === 'string' && json !== '' ? JSON.parse(json) : {};
+}
 
 /**
  * The tag every resource the handler creates carries: a token of the CloudFormation request that created it. The IVS API

@@ -144,11 +144,6 @@ export function deferredDeletesHandler(ivs: IVSRealTimeClient, handlers: HeldRes
       return { arn: DRAIN_PHYSICAL_ID };
     },
 
-    // nothing in IVS: every delivery answers the same physical ID.
-    async findCreated() {
-      return [];
-    },
-
     async delete(_arn, event) {
       const { remaining } = await settle(ivs, handlers, event.StackId, Date.now() + WAIT_LIMIT_MS);
       if (remaining.length > 0) {

@@ -6,14 +6,12 @@ import { runUntil } from '../shared/deadline';
 import { describeError, failureReason, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { diffTags, Tags } from '../shared/tags';
-import { CREATE_REQUEST_TAG, createRequestToken } from './create-request';
+import { CreateLock } from './create-lock';
+import { CREATE_REQUEST_TAG, createRequestToken, Request, requestOf } from './create-request';
 import { deleteOrDefer, isHeldByCompositions } from './deferred-deletes';
 import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
 import { deleteLateCreate, handOverLateCreate, LATE_CREATE_KEY, LateCreateEvent } from './late-creates';
 import { DescribedResource, ResourceHandler } from './resource-handler';
-
-/** A request as the handler works on it: the construct's JSON request, parsed. */
-type Request = Record<string, unknown>;
 
 /**
  * Routes a custom resource event to the handler of its resource type, and applies the rules every
@@ -38,7 +36,8 @@ export class Dispatcher {
     });
     const progress: Progress = { creating: event.RequestType === 'Create' };
     try {
-      return await beforeDeadline(() => this.dispatch(handler, event, progress), context, handler, event, progress);
+      const lock = new CreateLock(context?.logGroupName);
+      return await beforeDeadline(() => this.dispatch(handler, event, progress, lock), context, handler, event, progress);
     } catch (error) {
       // one line that says what failed and why: this is what CloudFormation shows the user.
       throw failureReason(`${event.RequestType} ${handler.noun} ${event.LogicalResourceId} failed: ${describeError(error)}`);
@@ -51,18 +50,19 @@ export class Dispatcher {
     return handler ? deleteLateCreate(handler, lateCreate, context) : [];
   }
 
-  private async dispatch(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress): Promise<CustomResourceResponse> {
+  private async dispatch(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress,
+    lock: CreateLock): Promise<CustomResourceResponse> {
     switch (event.RequestType) {
       case 'Create':
-        return respond(handler, await create(handler, event), 'created');
+        return respond(handler, await create(handler, event, lock), 'created');
       case 'Update':
-        return this.update(handler, event, progress);
+        return this.update(handler, event, progress, lock);
       case 'Delete':
         return remove(handler, event, this.ivs);
     }
   }
 
-  private async update(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress): Promise<CustomResourceResponse> {
+  private async update(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress, lock: CreateLock): Promise<CustomResourceResponse> {
     const arn = event.PhysicalResourceId!;
     const request = requestOf(event.ResourceProperties);
     const oldRequest = requestOf(event.OldResourceProperties ?? {});
@@ -78,7 +78,7 @@ export class Dispatcher {
         // a new resource under a new physical ID: CloudFormation deletes the old one once the whole update succeeds.
         log('replacing', { arn, because: fixedKeys });
         progress.creating = true;
-        return respond(handler, await create(handler, event), 'created as a replacement');
+        return respond(handler, await create(handler, event, lock), 'created as a replacement');
       }
     }
 
@@ -153,10 +153,30 @@ const STILL_POSSIBLE: Record<'Update' | 'Delete', (noun: string) => string> = {
 
 /**
  * Creates the resource, then whatever must follow it outside IVS. If that fails, the new resource is deleted again: its
- * physical ID never reaches CloudFormation, so nothing else would.
+ * physical ID never reaches CloudFormation, so nothing else would. A request that fails with nothing of it left lets a
+ * later delivery of it try again.
  */
-async function create(handler: ResourceHandler, event: CustomResourceEvent): Promise<DescribedResource> {
-  const created = await createOnce(handler, event);
+async function create(handler: ResourceHandler, event: CustomResourceEvent, lock: CreateLock): Promise<DescribedResource> {
+  const request = requestOf(event.ResourceProperties);
+  if (!handler.findCreated) {
+    // nothing in IVS behind it: every delivery answers the same, with no lookup and no lock.
+    return handler.create(request, tagsOf(event.ResourceProperties), event);
+  }
+  const token = createRequestToken(event);
+  const found = () => handler.findCreated!(token, request);
+  try {
+    const created = await createOnce(handler, event, token, lock, found);
+    await afterCreate(handler, created, event);
+    return created;
+  } catch (error) {
+    if ((await found().catch(() => undefined))?.length === 0) {
+      await lock.release(token);
+    }
+    throw error;
+  }
+}
+
+async function afterCreate(handler: ResourceHandler, created: DescribedResource, event: CustomResourceEvent): Promise<void> {
   const arn = arnOf(handler, created);
   try {
     await handler.afterDeploy?.(created, event);
@@ -165,33 +185,31 @@ async function create(handler: ResourceHandler, event: CustomResourceEvent): Pro
     throw new Error(describeError(error)
       + (undone ? `; deleting the new ${handler.noun} ${arn} failed too: ${describeError(undone)}` : ''));
   }
-  return created;
 }
 
 /**
  * Exactly one resource for the request, however often it is delivered and however often the SDK sends the create. Each
- * resource carries its request's token (create-request.ts): a delivery that finds one takes it over instead of creating
- * (the same request delivered again); a create one of whose attempts may have taken effect unanswered (a server error,
- * a reset connection, a timeout) looks for what they made, keeps one and deletes the rest. The fault-free path adds one
- * List (paginated) before the create.
+ * resource carries its request's token (create-request.ts). Deliveries of the request take turns (create-lock.ts): one
+ * that finds what an earlier one made takes it over instead of creating. A create one of whose attempts may have taken
+ * effect unanswered (a server error, a reset connection, a timeout) looks for what they made, keeps one and deletes the
+ * rest. The fault-free path adds a CreateLogStream and one List (paginated) before the create.
  */
-async function createOnce(handler: ResourceHandler, event: CustomResourceEvent): Promise<DescribedResource> {
-  const request = requestOf(event.ResourceProperties);
-  const token = createRequestToken(event);
-  const earlier = await handler.findCreated(token, request);
+async function createOnce(handler: ResourceHandler, event: CustomResourceEvent, token: string, lock: CreateLock,
+  found: () => Promise<string[]>): Promise<DescribedResource> {
+  const earlier = await lock.takeOrAwait(token, handler.noun, found) ?? await found();
   if (earlier.length > 0) {
     log('found what an earlier delivery of this request created', { arn: earlier[0] });
     return keepOne(handler, earlier, event);
   }
   const tags = { ...tagsOf(event.ResourceProperties), [CREATE_REQUEST_TAG]: token };
-  const { result, error, unanswered } = await watchingAttempts(() => handler.create(request, tags, event));
+  const { result, error, unanswered } = await watchingAttempts(() => handler.create(requestOf(event.ResourceProperties), tags, event));
   if (!unanswered) {
     if (error !== undefined) {
       throw error;
     }
     return result;
   }
-  const made = await handler.findCreated(token, request);
+  const made = await found();
   if (result?.arn && !made.includes(result.arn)) {
     made.push(result.arn);
   }
@@ -250,12 +268,6 @@ async function remove(handler: ResourceHandler, event: CustomResourceEvent, ivs:
     log('already deleted', { arn });
   }
   return { PhysicalResourceId: arn };
-}
-
-/** The construct's API request (`Stack.toJsonString` of the wire contract's request type), parsed. */
-function requestOf(properties: Record<string, any>): Request {
-  const json = properties[Property.REQUEST];
-  return typeof json === 'string' && json !== '' ? JSON.parse(json) : {};
 }
 
 function tagsOf(properties: Record<string, any>): Tags | undefined {

@@ -1,7 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { isNotFound, describeError } from '../shared/errors';
 import { log } from '../shared/log';
-import { createRequestToken } from './create-request';
+import { createRequestToken, requestOf } from './create-request';
 import { CustomResourceEvent, LambdaContext } from './event';
 import { ResourceHandler } from './resource-handler';
 
@@ -51,7 +51,10 @@ export async function handOverLateCreate(event: CustomResourceEvent, context: La
  */
 export async function deleteLateCreate(handler: ResourceHandler, lateCreate: LateCreateEvent, context?: LambdaContext): Promise<string[]> {
   const event = lateCreate[LATE_CREATE_KEY];
-  const request = JSON.parse(String(event.ResourceProperties.Request ?? '{}'));
+  if (!handler.findCreated) {
+    return []; // a type with nothing in IVS behind it.
+  }
+  const request = requestOf(event.ResourceProperties);
   const token = createRequestToken(event);
   // the last look ends well before Lambda stops the run: a tenth of its time (at most 10 s) is left for it.
   const timeLimit = context?.getRemainingTimeInMillis() ?? 0;

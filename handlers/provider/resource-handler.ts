@@ -30,8 +30,11 @@ interface ResourceHandlerBase<TRequest extends object, TResource extends Describ
   afterDeploy?(resource: TResource, event: CustomResourceEvent): Promise<void>;
   /** Deletes the resource; may throw the service's ResourceNotFoundException, which counts as success. */
   delete(arn: string, event: CustomResourceEvent): Promise<void>;
-  /** The ARNs of the resources of the type whose create request tag holds `token` (the request's earlier attempts). */
-  findCreated(token: string, request: TRequest): Promise<string[]>;
+  /**
+   * The ARNs of the resources of the type whose create request tag holds `token` (the request's earlier attempts).
+   * Absent for a type with nothing in IVS behind it, whose every delivery answers the same: its creates need no lookup.
+   */
+  findCreated?(token: string, request: TRequest): Promise<string[]>;
 }
 
 /** A type with no update call: a change to any request member but tags replaces the resource. */

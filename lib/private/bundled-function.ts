@@ -46,14 +46,17 @@ export function defineBundledFunctionLoggingByName(scope: Construct, id: string,
   const logGroup = defineFunctionLogGroup(scope, props.logGroupId, `/aws/lambda/${fn.functionName}`);
   // a policy of its own: in the role's default policy, which the function depends on, it would make a cycle.
   const writing = new iam.Policy(scope, `${props.logGroupId}Writing`, { roles: [role] });
-  writing.addStatements(logWriting(logGroup));
-  return { fn, logs: new DependencyGroup(logGroup, writing) };
+  const onLogGroup = logWriting(logGroup);
+  writing.addStatements(onLogGroup);
+  return { fn, logs: new DependencyGroup(logGroup, writing), onLogGroup };
 }
 
 export interface BundledFunctionLogs {
   readonly fn: lambda.Function;
   /** The function's log group and its role's permission to write there. */
   readonly logs: IDependable;
+  /** The role's statement on the log group: where more actions on it go (in the role's default policy they would make a cycle). */
+  readonly onLogGroup: iam.PolicyStatement;
 }
 
 function newBundledFunction(scope: Construct, id: string, props: BundledFunctionProps, role: iam.IRole, logGroup?: logs.ILogGroup) {

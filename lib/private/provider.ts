@@ -38,7 +38,7 @@ export class IvsRealTimeProvider extends Construct {
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     // where the Provider framework's failure reasons say the handler logs ("Logs: /aws/lambda/<function name>").
-    const { fn, logs } = defineBundledFunctionLoggingByName(this, 'OnEventHandler', {
+    const { fn, logs, onLogGroup } = defineBundledFunctionLoggingByName(this, 'OnEventHandler', {
       bundle: 'provider',
       logGroupId: 'OnEventLogs',
       roleId: 'OnEventHandlerServiceRole',
@@ -47,6 +47,8 @@ export class IvsRealTimeProvider extends Construct {
       timeout: HANDLER_TIMEOUT,
     });
     this.onEventHandler = fn;
+    // a create request's lock is a log stream there, deleted when the request made nothing (handlers/provider/create-lock.ts).
+    onLogGroup.addActions('logs:DeleteLogStream');
     const frameworkLogs = defineFunctionLogGroup(this, 'FrameworkLogs');
     const frameworkRole = logWritingRole(this, 'FrameworkOnEventServiceRole', frameworkLogs);
     const provider = new cr.Provider(this, 'Provider', {

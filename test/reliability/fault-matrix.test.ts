@@ -71,8 +71,8 @@ interface Scenario {
   readonly expected: LifecycleResult['status'];
   /** The driver's timeout scale (the handler's 180 s become ~1 s for the slow cases). */
   readonly slow?: boolean;
-  /** CloudFormation delivers the request under test twice (the second once the first has ended). */
-  readonly deliveredTwice?: boolean;
+  /** CloudFormation delivers the request under test twice: the second once the first has ended, or both at once. */
+  readonly deliveredTwice?: 'in turn' | 'at once';
 }
 
 interface ResourceType {
@@ -115,6 +115,8 @@ let planned = 0;
 const SLOW_SCALE = 1 / 180;
 const UNDER_TIMEOUT_MS = 500;
 const OVER_TIMEOUT_MS = 1500;
+/** How long IVS takes to answer a call, where two calls must overlap. */
+const IVS_LATENCY_MS = 300;
 
 /** An EventBridge `IVS Stage Update` event, as the composition starter receives them. */
 const PARTICIPANT_EVENT = JSON.parse(
@@ -393,7 +395,16 @@ const FAULTS: readonly Fault[] = [
   },
   {
     name: 'delivered twice',
-    scenario: () => ({ deliveredTwice: true, arrange: async () => undefined, expected: 'SUCCEEDED' }),
+    scenario: () => ({ deliveredTwice: 'in turn', arrange: async () => undefined, expected: 'SUCCEEDED' }),
+  },
+  {
+    name: 'delivered twice at once',
+    scenario: () => ({
+      deliveredTwice: 'at once',
+      // IVS takes a moment to answer each delivery's call: long enough for the other's to arrive before it is answered.
+      arrange: async ({ fake, apiOperation }) => fake.injectDelay({ operation: apiOperation, delayMs: IVS_LATENCY_MS, times: 2 }),
+      expected: 'SUCCEEDED',
+    }),
   },
   {
     name: 'conflict (409)',
@@ -470,7 +481,9 @@ describe('fault matrix', () => {
     const driver = new LifecycleDriver({
       env: { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint },
       timeoutScale: scenario.slow ? SLOW_SCALE : 1,
-      duplicateDelivery: scenario.deliveredTwice ? { logicalIds: [logicalId], requestTypes: [REQUEST_TYPE[operation]] } : undefined,
+      duplicateDelivery: scenario.deliveredTwice && {
+        logicalIds: [logicalId], requestTypes: [REQUEST_TYPE[operation]], concurrent: scenario.deliveredTwice === 'at once',
+      },
       onFakeResource: (event) => created.push(event),
     });
     let arn: string | undefined;

@@ -345,6 +345,12 @@ function streamKeySecrets(template: ResolvedTemplate): string[] {
     .map((arn) => template.resolve(arn));
 }
 
+/** A create-request lock's log stream, in the provider handler's log group. */
+function createLockStreams(template: ResolvedTemplate): string[] {
+  const logGroup = template.idsOfType('AWS::Logs::LogGroup').filter((id) => /IvsRealTimeProviderOnEventLogs/.test(id));
+  return logGroup.map((id) => template.resolve({ 'Fn::GetAtt': [id, 'Arn'] }).replace(/\*$/, 'log-stream:cdk-ivs-realtime/create-request/token'));
+}
+
 /** The provider's calls to other services: the action, and the resources it is called on in a stack. */
 const PROVIDER_OTHER_CALLS: Record<string, { file: string; action: string; on: (template: ResolvedTemplate) => string[] }> = {
   PutSecretValue: { file: 'shared/secrets.ts', action: 'secretsmanager:PutSecretValue', on: streamKeySecrets },
@@ -357,6 +363,10 @@ const PROVIDER_OTHER_CALLS: Record<string, { file: string; action: string; on: (
     on: (template) => template.idsOfType(ResourceType.KMS_PUBLIC_KEY)
       .map((id) => JSON.parse(template.resolve(template.resources[id].Properties[Property.REQUEST])).kmsKeyArn),
   },
+  // CloudWatch Logs, on the handler's own log group: a create request's lock is a stream there. Checked on a stream's ARN, which
+  // Lambda's own AWSLambdaBasicExecutionRole grants CreateLogStream on too (`log-group:<name>:*`).
+  CreateLogStream: { file: 'provider/create-lock.ts', action: 'logs:CreateLogStream', on: createLockStreams },
+  DeleteLogStream: { file: 'provider/create-lock.ts', action: 'logs:DeleteLogStream', on: createLockStreams },
   // Lambda's Invoke, of the handler itself: the background look for a create it gave up on.
   Invoke: {
     file: 'provider/late-creates.ts',

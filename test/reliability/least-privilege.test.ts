@@ -58,7 +58,12 @@ describe('the provider roles of a stack using every resource type', () => {
     const statements = statementsOf(handlerRoleId);
 
     const expected = [
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: getAtt(idOf('AWS::Logs::LogGroup', /OnEventLogs/)) },
+      // its logs, and the create-request locks: streams in its log group, deleted when the request made nothing.
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DeleteLogStream'],
+        Resource: getAtt(idOf('AWS::Logs::LogGroup', /OnEventLogs/)),
+      },
       // deletes that compositions hold find those compositions and read their stages; creates find what their request made before.
       {
         Effect: 'Allow',
