@@ -24,6 +24,7 @@ import { createdBy, ResourceHandler } from './resource-handler';
  * the stack) or the logs.
  */
 export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHandler<IngestConfigurationRequest, IngestConfiguration> {
+  const get = async (arn: string) => (await ivs.send(new GetIngestConfigurationCommand({ arn }))).ingestConfiguration;
   return {
     noun: 'ingest configuration',
     updatableKeys: ['stageArn', 'redundantIngest'],
@@ -37,13 +38,11 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
       const changes = { stageArn: request.stageArn, redundantIngest: request.redundantIngest };
       return updateUnlessAlreadySet(changes,
         async () => (await ivs.send(new UpdateIngestConfigurationCommand({ arn, ...changes }))).ingestConfiguration!,
-        async () => (await ivs.send(new GetIngestConfigurationCommand({ arn }))).ingestConfiguration,
+        () => get(arn),
         'IVS updates an ingest configuration only while no encoder publishes with it: stop the broadcast, then deploy again');
     },
 
-    async get(arn) {
-      return (await ivs.send(new GetIngestConfigurationCommand({ arn }))).ingestConfiguration;
-    },
+    get,
 
     /** The participant ID only: the response must never carry a stream key. */
     attributes(ingestConfiguration) {

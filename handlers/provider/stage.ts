@@ -24,6 +24,7 @@ const CLEARED: Required<Omit<UpdateStageRequest, 'arn'>> = {
  * would end up in the handler's response (the wire contract's request type has no member for them).
  */
 export function stageHandler(ivs: IVSRealTimeClient): ResourceHandler<StageRequest, Stage> {
+  const get = async (arn: string) => (await ivs.send(new GetStageCommand({ arn }))).stage;
   return {
     noun: 'stage',
     updatableKeys: ['name', 'autoParticipantRecordingConfiguration'],
@@ -36,13 +37,11 @@ export function stageHandler(ivs: IVSRealTimeClient): ResourceHandler<StageReque
       const changes = Object.fromEntries(changedKeys.map((key) => [key, request[key] ?? CLEARED[key]]));
       return updateUnlessAlreadySet(changes,
         async () => (await ivs.send(new UpdateStageCommand({ arn, ...changes }))).stage!,
-        async () => (await ivs.send(new GetStageCommand({ arn }))).stage,
+        () => get(arn),
         'IVS does not change a stage\'s recording settings while a session is recorded: deploy again once the session has ended');
     },
 
-    async get(arn) {
-      return (await ivs.send(new GetStageCommand({ arn }))).stage;
-    },
+    get,
 
     attributes(stage) {
       return {
