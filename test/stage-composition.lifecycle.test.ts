@@ -1,60 +1,71 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { IVSRealTimeClient, StartCompositionCommand, StopCompositionCommand } from '@aws-sdk/client-ivs-realtime';
 import { App } from 'aws-cdk-lib';
 import { StageCompositionStack } from '../examples/stage-composition';
 import { StageComposition } from '../lib';
-import { AsyncInvoker, FakeIvsServer, LifecycleDriver } from '../testing';
+import { AsyncInvoker, LifecycleDriver, LocalDeployment, LocalIvs } from '../testing';
 
 const published = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'events', 'participant-published.json'), 'utf8'));
 const OWNER_TAG = 'cdk-ivs-realtime:stage-composition';
 
 /**
- * The example deployed against the fake, then each StageComposition's function run from the cloud assembly with its
- * deployed (resolved) environment, as Lambda runs an EventBridge target: asynchronously, with its retries and its
- * dead-letter queue, on the participant events of its stage.
+ * The example synthesized and deployed by the testing kit, then each StageComposition's function run from the cloud
+ * assembly with its deployed (resolved) environment, as Lambda runs an EventBridge target: asynchronously, with its
+ * retries and its dead-letter queue, on the participant events of its stage.
  */
 describe('lifecycle of the composition example', () => {
-  let fake: FakeIvsServer;
+  let local: LocalIvs;
+  let outdir: string;
+  let deployment: LocalDeployment;
   let driver: LifecycleDriver;
   let example: StageCompositionStack;
   let lambda: AsyncInvoker;
   let client: IVSRealTimeClient;
   beforeAll(async () => {
-    fake = await FakeIvsServer.start();
+    local = await LocalIvs.start();
     client = new IVSRealTimeClient({
-      endpoint: fake.endpoint, region: fake.region, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+      endpoint: local.ivs.endpoint, region: local.region, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
     });
   });
   afterAll(async () => {
     client.destroy();
-    await fake.stop();
+    await local.stop();
   });
   beforeEach(async () => {
     // the handlers' one-line logs; the assertions read the fake's state.
     jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    fake.reset();
-    example = new StageCompositionStack(new App(), 'StageComposition');
-    driver = new LifecycleDriver({ env: { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint } });
-    expect((await driver.deploy(example)).reason).toBeUndefined();
-    const env = { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint };
-    lambda = new AsyncInvoker(driver, example, { region: fake.region, accountId: fake.accountId, env });
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-composition-'));
+    const app = new App({ outdir });
+    example = new StageCompositionStack(app, 'StageComposition');
+    deployment = new LocalDeployment(local);
+    expect((await deployment.deploy(app.synth().directory)).reason).toBeUndefined();
+    driver = deployment.stack('StageComposition');
+    lambda = new AsyncInvoker(driver, example, { region: local.region, env: local.env });
   });
   afterEach(async () => {
     // deleting a stage ends its session and stops its compositions, which frees the configurations they use.
-    expect((await driver.destroy()).reason).toBeUndefined();
-    expect(fake.resourceCount()).toBe(0);
-    expect([...fake.compositions.values()].filter((composition) => composition.state !== 'STOPPED')).toEqual([]);
+    expect((await deployment.destroy()).reason).toBeUndefined();
+    expect(local.ivs.resourceCount()).toBe(0);
+    expect([...local.ivs.compositions.values()].filter((composition) => composition.state !== 'STOPPED')).toEqual([]);
+    await deployment.close();
+    local.reset();
+    fs.rmSync(outdir, { recursive: true, force: true });
     jest.restoreAllMocks();
   });
 
   const arnOf = (construct: Parameters<LifecycleDriver['logicalIdOf']>[0]) => driver.physicalId(driver.logicalIdOf(construct));
 
-  /** A new session of the composition's stage with one participant publishing, and the event that says so. */
+  /**
+   * A new session of the composition's stage with one participant publishing, and the events that say so, made here for
+   * the function to be invoked with directly: the kit's `publish` delivers its event through the rules (in order), and
+   * keeps the dead letters of its invocations to itself.
+   */
   function publishing(composition: StageComposition) {
     const stageArn = arnOf(composition.stages[0]);
-    const sessionId = fake.startStageSession(stageArn);
-    const participantId = fake.joinParticipant(stageArn, { published: true });
+    const sessionId = local.ivs.startStageSession(stageArn);
+    const participantId = local.ivs.joinParticipant(stageArn, { published: true });
     const event = (eventName: string) => ({
       ...published,
       resources: [stageArn],
@@ -63,11 +74,12 @@ describe('lifecycle of the composition example', () => {
     return { stageArn, participantId, published: event('Participant Published'), unpublished: event('Participant Unpublished') };
   }
 
-  const ours = () => [...fake.compositions.values()].filter((composition) => composition.tags[OWNER_TAG]);
+  const ours = () => [...local.ivs.compositions.values()].filter((composition) => composition.tags[OWNER_TAG]);
 
   test('each stage\'s first publisher starts its composition with the deployed configurations', async () => {
     for (const composition of [example.studioRecording, example.showBroadcast]) {
-      expect(await lambda.invoke(composition.handler, publishing(composition).published)).toEqual({ attempts: [{ ok: true, payload: null }] });
+      const { deliveries } = await deployment.publish(arnOf(composition.stages[0]));
+      expect(deliveries.map((delivery) => delivery.invocation)).toEqual([{ attempts: [{ ok: true, payload: null }] }]);
     }
 
     const encoderArn = arnOf(example.node.findChild('FullHd'));
@@ -88,17 +100,17 @@ describe('lifecycle of the composition example', () => {
   test('a conflict that outlasts the function\'s retry: Lambda retries the event twice, then it is dead-lettered; '
     + 'redriven once the conflict has cleared, it starts the composition', async () => {
     const { published: event } = publishing(example.studioRecording);
-    fake.injectFault({ operation: 'StartComposition', errorType: 'ConflictException', message: 'destination busy', times: Infinity });
+    local.ivs.injectFault({ operation: 'StartComposition', errorType: 'ConflictException', message: 'destination busy', times: Infinity });
 
     const invocation = await lambda.invoke(example.studioRecording.handler, event);
 
     expect(invocation.attempts.map((attempt) => attempt.ok)).toEqual([false, false, false]);
     expect(invocation.attempts[0]).toMatchObject({ errorMessage: expect.stringMatching(/: ConflictException: destination busy$/) });
     expect(invocation.deadLetteredTo).toMatch(/^arn:aws:sqs:/);
-    expect(fake.callsTo('StartComposition')).toHaveLength(9);
+    expect(local.ivs.callsTo('StartComposition')).toHaveLength(9);
     expect(ours()).toEqual([]);
 
-    fake.clearFaults();
+    local.ivs.clearFaults();
     const [dead] = lambda.deadLetters.get(invocation.deadLetteredTo!)!;
     expect((await lambda.invoke(example.studioRecording.handler, dead)).attempts.map((attempt) => attempt.ok)).toEqual([true]);
     expect(ours().map((composition) => composition.state)).toEqual(['ACTIVE']);
@@ -123,7 +135,7 @@ describe('lifecycle of the composition example', () => {
 
   test('with stopOnSessionEnd, a Participant Unpublished handled before its Published leaves no composition running', async () => {
     const session = publishing(example.showBroadcast);
-    fake.setParticipantPublished(session.stageArn, session.participantId, false);
+    local.ivs.setParticipantPublished(session.stageArn, session.participantId, false);
 
     // EventBridge delivers the two events out of order.
     expect((await lambda.invoke(example.showBroadcast.handler, session.unpublished)).attempts).toEqual([{ ok: true, payload: null }]);

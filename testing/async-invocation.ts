@@ -7,8 +7,8 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { AssemblySource, SynthesizedStack, assetDirectory, synthesize } from './lifecycle/assembly';
-import { InvokeOutcome, LambdaFunction, LambdaRuntime, functionLogGroup } from './lifecycle/lambda-runtime';
+import { SynthesizedStack } from './lifecycle/assembly';
+import { InvokeOutcome, LambdaRuntime } from './lifecycle/lambda-runtime';
 import { LifecycleDriver } from './lifecycle-driver';
 
 /** Lambda's retries of an asynchronous invocation that fails, without an EventInvokeConfig. */
@@ -23,7 +23,8 @@ export interface AsyncInvocation {
 
 export interface AsyncInvokerOptions {
   readonly region: string;
-  readonly accountId: string;
+  /** @deprecated not read: a function's ARN is the one the driver deployed it with. */
+  readonly accountId?: string;
   readonly env: Record<string, string>;
 }
 
@@ -31,15 +32,13 @@ export class AsyncInvoker {
   /** The events each dead-letter target received, by its ARN, to redrive them. */
   public readonly deadLetters = new Map<string, unknown[]>();
   private readonly runtime: LambdaRuntime;
-  private readonly source: AssemblySource;
 
   /**
-   * `stack` is the one `driver` deployed (or as read from its cloud assembly); `env` goes over each function's own
-   * environment (the fakes' endpoints).
+   * `driver` deployed the stack whose functions are invoked; `env` goes over each function's own environment (the fakes'
+   * endpoints). `_stack`, the one it deployed, is not read (the driver has its functions): it is kept for the callers that pass it.
    */
-  constructor(private readonly driver: LifecycleDriver, stack: Stack | SynthesizedStack, private readonly options: AsyncInvokerOptions) {
+  constructor(private readonly driver: LifecycleDriver, _stack: Stack | SynthesizedStack, options: AsyncInvokerOptions) {
     this.runtime = new LambdaRuntime({ region: options.region, env: options.env, timeoutScale: 1 });
-    this.source = (Stack.isStack(stack) ? synthesize(stack) : stack).source;
   }
 
   public async invoke(fn: lambda.IFunction, event: unknown): Promise<AsyncInvocation> {
@@ -48,7 +47,7 @@ export class AsyncInvoker {
 
   /** `invoke`, of the function with this logical ID. */
   public async invokeResource(logicalId: string, event: unknown): Promise<AsyncInvocation> {
-    const deployed = this.deployedFunction(logicalId);
+    const deployed = this.driver.deployedFunction(logicalId);
     const attempts: InvokeOutcome[] = [];
     for (let attempt = 0; attempt <= this.retryAttempts(deployed.functionName); attempt++) {
       const outcome = await this.runtime.invoke(deployed, event);
@@ -62,25 +61,6 @@ export class AsyncInvoker {
       this.deadLetters.set(target, [...this.deadLetters.get(target) ?? [], event]);
     }
     return { attempts, deadLetteredTo: target };
-  }
-
-  private deployedFunction(logicalId: string): LambdaFunction {
-    const props = this.driver.resolvedProperties(logicalId) as any;
-    const functionName = this.driver.physicalId(logicalId);
-    return {
-      logicalId,
-      functionName,
-      arn: `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${functionName}`,
-      code: typeof props.Code?.ZipFile === 'string'
-        ? { inline: props.Code.ZipFile }
-        : { directory: assetDirectory(logicalId, this.source, this.driver.template!.Resources![logicalId], props.Code) },
-      handler: props.Handler,
-      runtime: props.Runtime,
-      timeoutSeconds: props.Timeout ?? 3,
-      memorySize: props.MemorySize ?? 128,
-      logGroupName: functionLogGroup(functionName, props),
-      environment: props.Environment?.Variables ?? {},
-    };
   }
 
   private retryAttempts(functionName: string): number {

@@ -393,16 +393,14 @@ export class FakeIvsServer {
   injectFault(fault: FaultSpec): void {
     const status = fault.status ?? ERROR_STATUS[fault.errorType];
     if (status === undefined) throw new Error(`injectFault: give a status for error type ${fault.errorType}`);
-    this.faults.push({
-      operation: fault.operation,
+    this.queueFault(fault, {
       delayMs: fault.delayMs ?? 0,
       error: new IvsServiceError(fault.errorType, status, fault.message ?? `Injected fault: ${fault.errorType}`),
-      ...FakeIvsServer.count(fault),
     });
   }
 
   injectDelay(delay: DelaySpec): void {
-    this.faults.push({ operation: delay.operation, delayMs: delay.delayMs, ...FakeIvsServer.count(delay) });
+    this.queueFault(delay, { delayMs: delay.delayMs });
   }
 
   /**
@@ -410,11 +408,17 @@ export class FakeIvsServer {
    * (the SDK retrying all three) may send it again. Requests the service refuses are answered as usual.
    */
   injectLostAnswer(spec: LostAnswerSpec): void {
-    this.faults.push({ operation: spec.operation, delayMs: 0, lostAnswer: spec.answer, ...FakeIvsServer.count(spec) });
+    this.queueFault(spec, { delayMs: 0, lostAnswer: spec.answer });
   }
 
-  private static count(spec: { times?: number; fraction?: number }): { fraction: number; remaining: number } {
-    return { fraction: spec.fraction ?? 1, remaining: spec.times ?? (spec.fraction === undefined ? 1 : Infinity) };
+  /** Queues `effect` for the spec's operation, as many times (or as often) as the spec says. */
+  private queueFault(spec: Pick<DelaySpec, 'operation' | 'times' | 'fraction'>, effect: Pick<QueuedFault, 'delayMs' | 'error' | 'lostAnswer'>): void {
+    this.faults.push({
+      operation: spec.operation,
+      ...effect,
+      fraction: spec.fraction ?? 1,
+      remaining: spec.times ?? (spec.fraction === undefined ? 1 : Infinity),
+    });
   }
 
   /** Forgets the faults not yet consumed, and drops the connections of answers held back (the clients see a reset). */

@@ -399,6 +399,11 @@ export class LifecycleDriver {
     return this.state(logicalId).physicalId;
   }
 
+  /** The deployed function as Lambda runs it: its code from the cloud assembly, its resolved settings. */
+  public deployedFunction(logicalId: string): LambdaFunction {
+    return this.lambdaFunction(this.state(logicalId));
+  }
+
   /** The custom resource's attributes: the `Data` of its last response. */
   public attributes(logicalId: string): Record<string, unknown> {
     return { ...this.state(logicalId).attributes };

@@ -9,7 +9,7 @@ import {
   UpdateIngestConfigurationCommand,
 } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, IngestConfigurationRequest, Property } from '../../lib/private/contract';
-import { hasSettings } from '../shared/compare';
+import { updateUnlessAlreadySet } from '../shared/compare';
 import { timeLeft } from '../shared/deadline';
 import { describeError, isConflict, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
@@ -24,6 +24,7 @@ import { createdBy, ResourceHandler } from './resource-handler';
  * the stack) or the logs.
  */
 export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHandler<IngestConfigurationRequest, IngestConfiguration> {
+  const get = async (arn: string) => (await ivs.send(new GetIngestConfigurationCommand({ arn }))).ingestConfiguration;
   return {
     noun: 'ingest configuration',
     updatableKeys: ['stageArn', 'redundantIngest'],
@@ -35,26 +36,13 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
     async update(arn, request) {
       // both updatable members: the API leaves an omitted one as it was.
       const changes = { stageArn: request.stageArn, redundantIngest: request.redundantIngest };
-      try {
-        return (await ivs.send(new UpdateIngestConfigurationCommand({ arn, ...changes }))).ingestConfiguration!;
-      } catch (error) {
-        if (!isConflict(error)) {
-          throw error;
-        }
-        // the rollback of a refused update sends the old settings, which the ingest configuration still has: it must not
-        // fail for the reason the update did (an encoder still publishing), or the stack is stuck in UPDATE_ROLLBACK_FAILED.
-        const { ingestConfiguration } = await ivs.send(new GetIngestConfigurationCommand({ arn }));
-        if (hasSettings(ingestConfiguration, changes)) {
-          return ingestConfiguration!;
-        }
-        throw new Error(`${describeError(error)} (IVS updates an ingest configuration only while no encoder publishes with it: `
-          + 'stop the broadcast, then deploy again)');
-      }
+      return updateUnlessAlreadySet(changes,
+        async () => (await ivs.send(new UpdateIngestConfigurationCommand({ arn, ...changes }))).ingestConfiguration!,
+        () => get(arn),
+        'IVS updates an ingest configuration only while no encoder publishes with it: stop the broadcast, then deploy again');
     },
 
-    async get(arn) {
-      return (await ivs.send(new GetIngestConfigurationCommand({ arn }))).ingestConfiguration;
-    },
+    get,
 
     /** The participant ID only: the response must never carry a stream key. */
     attributes(ingestConfiguration) {

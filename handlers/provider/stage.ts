@@ -9,8 +9,7 @@ import {
   UpdateStageRequest,
 } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, StageRequest } from '../../lib/private/contract';
-import { hasSettings } from '../shared/compare';
-import { describeError, isConflict } from '../shared/errors';
+import { updateUnlessAlreadySet } from '../shared/compare';
 import { DELETE_CONFLICT_RETRY, retryOnConflict } from '../shared/retry';
 import { createdBy, listAll, ResourceHandler } from './resource-handler';
 
@@ -25,6 +24,7 @@ const CLEARED: Required<Omit<UpdateStageRequest, 'arn'>> = {
  * would end up in the handler's response (the wire contract's request type has no member for them).
  */
 export function stageHandler(ivs: IVSRealTimeClient): ResourceHandler<StageRequest, Stage> {
+  const get = async (arn: string) => (await ivs.send(new GetStageCommand({ arn }))).stage;
   return {
     noun: 'stage',
     updatableKeys: ['name', 'autoParticipantRecordingConfiguration'],
@@ -35,26 +35,13 @@ export function stageHandler(ivs: IVSRealTimeClient): ResourceHandler<StageReque
 
     async update(arn, request, changedKeys) {
       const changes = Object.fromEntries(changedKeys.map((key) => [key, request[key] ?? CLEARED[key]]));
-      try {
-        return (await ivs.send(new UpdateStageCommand({ arn, ...changes }))).stage!;
-      } catch (error) {
-        if (!isConflict(error)) {
-          throw error;
-        }
-        // CloudFormation rolls a refused update back by sending the old settings, which the stage still has: the rollback
-        // must not fail for the reason the update did (a session still recording), or the stack is stuck in UPDATE_ROLLBACK_FAILED.
-        const { stage } = await ivs.send(new GetStageCommand({ arn }));
-        if (hasSettings(stage, changes)) {
-          return stage!;
-        }
-        throw new Error(`${describeError(error)} (IVS does not change a stage's recording settings while a session is recorded: `
-          + 'deploy again once the session has ended)');
-      }
+      return updateUnlessAlreadySet(changes,
+        async () => (await ivs.send(new UpdateStageCommand({ arn, ...changes }))).stage!,
+        () => get(arn),
+        'IVS does not change a stage\'s recording settings while a session is recorded: deploy again once the session has ended');
     },
 
-    async get(arn) {
-      return (await ivs.send(new GetStageCommand({ arn }))).stage;
-    },
+    get,
 
     attributes(stage) {
       return {

@@ -5,65 +5,52 @@ import { FakeKms } from '../../testing/fake-kms';
 import { FakeSecretsManager } from '../../testing/fake-secrets-manager';
 import { stringifyScalars } from '../../testing/lifecycle/intrinsics';
 
+/** What `useFake` needs of a local fake: its endpoint, and a way to empty and to stop it. */
+interface LocalFake {
+  readonly endpoint: string;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
 /**
- * Runs the test file's handler against one fake IVS Real-Time server, started before the first test (the handler's
- * SDK client is created on first use and kept, so its endpoint must be set by then) and emptied after each test.
- * Returns a getter for the fake. The handler's one-line logs are silenced.
+ * Runs the test file's handlers against a fake started before the first test (the handlers' SDK clients are created
+ * on first use and kept, so its endpoint, in `endpointVariable`, must be set by then) and emptied after each test.
+ * Returns a getter for the fake.
  */
-export function useFakeIvs(): () => FakeIvsServer {
-  let fake: FakeIvsServer | undefined;
+function useFake<Fake extends LocalFake>(start: () => Promise<Fake>, endpointVariable: string): () => Fake {
+  let fake: Fake | undefined;
   beforeAll(async () => {
-    fake = await FakeIvsServer.start();
-    process.env.AWS_ENDPOINT_URL_IVS_REALTIME = fake.endpoint;
-    process.env.AWS_REGION = fake.region;
+    fake = await start();
+    process.env[endpointVariable] = fake.endpoint;
+  });
+  afterEach(() => fake?.reset());
+  afterAll(async () => {
+    await fake?.stop();
+  });
+  return () => fake!;
+}
+
+/** `useFake` of one fake IVS Real-Time server, and the region and credentials the handler's client reads; its one-line logs are silenced. */
+export function useFakeIvs(): () => FakeIvsServer {
+  const fake = useFake(() => FakeIvsServer.start(), 'AWS_ENDPOINT_URL_IVS_REALTIME');
+  beforeAll(() => {
+    process.env.AWS_REGION = fake().region;
     process.env.AWS_ACCESS_KEY_ID = 'AKIAFAKEFAKEFAKEFAKE';
     process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
   });
   beforeEach(() => {
     jest.spyOn(console, 'log').mockImplementation(() => undefined);
   });
-  afterEach(() => {
-    fake?.reset();
-    jest.restoreAllMocks();
-  });
-  afterAll(async () => {
-    await fake?.stop();
-  });
-  return () => fake!;
+  afterEach(() => jest.restoreAllMocks());
+  return fake;
 }
 
-/**
- * Runs the test file's handler against a fake Secrets Manager, started before the first test (the handler's client
- * is created on first use and kept, so its endpoint must be set by then) and emptied after each test.
- */
 export function useFakeSecretsManager(): () => FakeSecretsManager {
-  let fake: FakeSecretsManager | undefined;
-  beforeAll(async () => {
-    fake = await FakeSecretsManager.start();
-    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = fake.endpoint;
-  });
-  afterEach(() => fake?.reset());
-  afterAll(async () => {
-    await fake?.stop();
-  });
-  return () => fake!;
+  return useFake(() => FakeSecretsManager.start(), 'AWS_ENDPOINT_URL_SECRETS_MANAGER');
 }
 
-/**
- * Runs the test file's handlers against a fake KMS, started before the first test (the handlers' KMS client is created
- * on first use and kept, so its endpoint must be set by then) and emptied after each test.
- */
 export function useFakeKms(): () => FakeKms {
-  let fake: FakeKms | undefined;
-  beforeAll(async () => {
-    fake = await FakeKms.start();
-    process.env.AWS_ENDPOINT_URL_KMS = fake.endpoint;
-  });
-  afterEach(() => fake?.reset());
-  afterAll(async () => {
-    await fake?.stop();
-  });
-  return () => fake!;
+  return useFake(() => FakeKms.start(), 'AWS_ENDPOINT_URL_KMS');
 }
 
 /** The operations the fake received after its call log had `since` entries: what one step of a test called. */

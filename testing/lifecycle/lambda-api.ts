@@ -10,6 +10,7 @@ import { randomUUID } from 'crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { LambdaFunction, LambdaRuntime } from './lambda-runtime';
+import { startLocalServer } from './local-server';
 
 export type LambdaOperation = 'Invoke' | 'GetFunction' | 'GetFunctionConfiguration';
 
@@ -53,11 +54,7 @@ export class LambdaApi {
   public static async start(functions: (nameOrArn: string) => LambdaFunction | undefined, runtime: () => LambdaRuntime,
     onInvoke: (fn: LambdaFunction, payload: unknown) => void): Promise<LambdaApi> {
     const api = new LambdaApi(functions, runtime, onInvoke);
-    await new Promise<void>((resolve, reject) => {
-      api.server.once('error', reject);
-      api.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    api.server.unref();
+    await startLocalServer(api.server);
     return api;
   }
 
@@ -83,7 +80,6 @@ export class LambdaApi {
         respondError(response, 'ServiceException', 500, `lambda emulation failed: ${error.stack}`);
       });
     });
-    this.server.on('connection', socket => socket.unref());
   }
 
   /** For `AWS_ENDPOINT_URL_LAMBDA`. */

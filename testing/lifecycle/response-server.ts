@@ -7,8 +7,9 @@
  * the sandbox trusts the certificate.
  */
 import { createServer, Server } from 'https';
-import { AddressInfo, Socket } from 'net';
+import { AddressInfo } from 'net';
 import { SecureContext, createSecureContext } from 'tls';
+import { startLocalServer } from './local-server';
 import { SelfSignedCertificate, selfSignedCertificate } from './self-signed';
 
 /** One response as CloudFormation received it. */
@@ -30,12 +31,7 @@ export interface CapturedResponse {
 export class ResponseServer {
   public static async start(): Promise<ResponseServer> {
     const responses = new ResponseServer();
-    await new Promise<void>((resolve, reject) => {
-      responses.server.once('error', reject);
-      responses.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    // a test that never closes its driver must still be able to exit.
-    responses.server.unref();
+    await startLocalServer(responses.server);
     return responses;
   }
 
@@ -70,7 +66,6 @@ export class ResponseServer {
         response.writeHead(200, { 'content-length': 0 }).end();
       });
     });
-    this.server.on('connection', (socket: Socket) => socket.unref());
   }
 
   /** Serves `hostname` (with a certificate made for it). */
