@@ -42,7 +42,7 @@ describe('lifecycle of the composition example', () => {
     deployment = new LocalDeployment(local);
     expect((await deployment.deploy(app.synth().directory)).reason).toBeUndefined();
     driver = deployment.stack('StageComposition');
-    lambda = new AsyncInvoker(driver, example, { region: local.region, env: local.env });
+    lambda = new AsyncInvoker(driver, { region: local.region, env: local.env });
   });
   afterEach(async () => {
     // deleting a stage ends its session and stops its compositions, which frees the configurations they use.

@@ -5,9 +5,7 @@
  * (`MaximumRetryAttempts`, else Lambda's default of 2), then sent to its `DeadLetterConfig` target if it has one, else
  * dropped. (Lambda waits about one, then two minutes between the attempts; here they follow one another.)
  */
-import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SynthesizedStack } from './lifecycle/assembly';
 import { InvokeOutcome, LambdaRuntime } from './lifecycle/lambda-runtime';
 import { LifecycleDriver } from './lifecycle-driver';
 
@@ -23,8 +21,6 @@ export interface AsyncInvocation {
 
 export interface AsyncInvokerOptions {
   readonly region: string;
-  /** @deprecated not read: a function's ARN is the one the driver deployed it with. */
-  readonly accountId?: string;
   readonly env: Record<string, string>;
 }
 
@@ -33,11 +29,8 @@ export class AsyncInvoker {
   public readonly deadLetters = new Map<string, unknown[]>();
   private readonly runtime: LambdaRuntime;
 
-  /**
-   * `driver` deployed the stack whose functions are invoked; `env` goes over each function's own environment (the fakes'
-   * endpoints). `_stack`, the one it deployed, is not read (the driver has its functions): it is kept for the callers that pass it.
-   */
-  constructor(private readonly driver: LifecycleDriver, _stack: Stack | SynthesizedStack, options: AsyncInvokerOptions) {
+  /** `driver` deployed the stack whose functions are invoked; `env` goes over each function's own environment (the fakes' endpoints). */
+  constructor(private readonly driver: LifecycleDriver, options: AsyncInvokerOptions) {
     this.runtime = new LambdaRuntime({ region: options.region, env: options.env, timeoutScale: 1 });
   }
 

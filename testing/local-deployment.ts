@@ -284,7 +284,7 @@ export class LocalDeployment {
   }
 
   private invoker(deployed: DeployedStack): AsyncInvoker {
-    deployed.invoker ??= new AsyncInvoker(deployed.driver, deployed.synthesized, { region: this.local.region, env: this.local.env });
+    deployed.invoker ??= new AsyncInvoker(deployed.driver, { region: this.local.region, env: this.local.env });
     return deployed.invoker;
   }
 

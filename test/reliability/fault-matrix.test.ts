@@ -752,7 +752,7 @@ describe('fault matrix: the stream key secret and the composition starter', () =
     const stack = new StageCompositionStack(new App(), 'FaultMatrixComposition');
     const driver = new LifecycleDriver({ env: env() });
     expect((await driver.deploy(stack)).reason).toBeUndefined();
-    const lambda = new AsyncInvoker(driver, stack, { region: fake.region, accountId: fake.accountId, env: env() });
+    const lambda = new AsyncInvoker(driver, { region: fake.region, env: env() });
     const composition = pick(stack);
     const stageArn = driver.physicalId(driver.logicalIdOf(composition.stages[0]));
     const sessionId = fake.startStageSession(stageArn);
