@@ -25,7 +25,6 @@ export type Handler = (event: unknown, context: LambdaContext) => Promise<{ Phys
 
 interface LambdaContext {
   getRemainingTimeInMillis(): number;
-  readonly logGroupName?: string;
 }
 
 /** The handler's timeout (`lib/private/provider.ts`), so a context reports the time a real invocation would have. */
@@ -41,14 +40,10 @@ export async function startBenchLogs(): Promise<FakeCloudWatchLogs> {
   return logs;
 }
 
-/**
- * A context like Lambda's for an invocation that starts now, naming the handler's log group when the environment points
- * CloudWatch Logs at a fake (in Lambda there always is one).
- */
+/** A context like Lambda's for an invocation that starts now. */
 export function lambdaContext(): LambdaContext {
   const deadline = Date.now() + HANDLER_TIMEOUT_MS;
-  const logGroupName = process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS ? BENCH_LOG_GROUP : undefined;
-  return { logGroupName, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+  return { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
 }
 
 export interface BundleSize {
@@ -78,7 +73,8 @@ export function fakeAwsEnvironment(ivs: FakeIvsServer, secretsManager?: FakeSecr
     ...QUIET_SDK,
     AWS_ENDPOINT_URL_IVS_REALTIME: ivs.endpoint,
     ...(secretsManager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint } : {}),
-    ...(logs ? { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.endpoint } : {}),
+    // with the log group Lambda names, where the handler keeps its create-request locks.
+    ...(logs ? { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.endpoint, AWS_LAMBDA_LOG_GROUP_NAME: BENCH_LOG_GROUP } : {}),
     AWS_REGION: ivs.region,
     AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
     AWS_SECRET_ACCESS_KEY: 'fake-secret',
@@ -127,8 +123,7 @@ export interface ColdStart {
  */
 const COLD_START_SCRIPT = `
 const [bundle, first, second] = process.argv.slice(1);
-const logGroupName = process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS ? '${BENCH_LOG_GROUP}' : undefined;
-const context = () => { const end = Date.now() + ${HANDLER_TIMEOUT_MS}; return { logGroupName, getRemainingTimeInMillis: () => end - Date.now() }; };
+const context = () => { const end = Date.now() + ${HANDLER_TIMEOUT_MS}; return { getRemainingTimeInMillis: () => end - Date.now() }; };
 (async () => {
   const t0 = performance.now();
   const { handler } = require(bundle);

@@ -2,11 +2,13 @@ import { IVSRealTimeClient, TagResourceCommand } from '@aws-sdk/client-ivs-realt
 import {
   DELETE_WHEN_FREE_TAG, SWEEP_EVENT_KEY, SWEEP_INTERVAL_MINUTES, SweepEvent,
 } from '../../lib/private/deferred-deletes-contract';
+import { timeLeft } from '../shared/deadline';
 import { describeError, isConflict, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { DELETE_CONFLICT_RETRY } from '../shared/retry';
 import { compositionsUsing, describeHolder, Holder } from './composition-holders';
 import { CustomResourceEvent } from './event';
+import { awaitLateCreateLooks } from './late-creates';
 import { DescribedResource, HeldByCompositions, ReplacedOnChange, ResourceHandler } from './resource-handler';
 
 /**
@@ -145,7 +147,10 @@ export function deferredDeletesHandler(ivs: IVSRealTimeClient, handlers: HeldRes
     },
 
     async delete(_arn, event) {
-      const { remaining } = await settle(ivs, handlers, event.StackId, Date.now() + WAIT_LIMIT_MS);
+      // first the background looks for late creates: a new stack's rollback deletes the handler's role right after this.
+      const left = timeLeft() ?? WAIT_LIMIT_MS;
+      await awaitLateCreateLooks(Date.now() + left - Math.min(10_000, left / 10));
+      const { remaining } = await settle(ivs, handlers, event.StackId, Date.now() + Math.min(WAIT_LIMIT_MS, timeLeft() ?? WAIT_LIMIT_MS));
       if (remaining.length > 0) {
         const more = remaining.length > 1 ? ` (and ${remaining.length - 1} more)` : '';
         throw new Error(`${remaining[0]}${more}: delete the stack again once it is free`);

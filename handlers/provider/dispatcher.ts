@@ -36,7 +36,7 @@ export class Dispatcher {
     });
     const progress: Progress = { creating: event.RequestType === 'Create' };
     try {
-      const lock = new CreateLock(context?.logGroupName);
+      const lock = new CreateLock();
       return await beforeDeadline(() => this.dispatch(handler, event, progress, lock), context, handler, event, progress);
     } catch (error) {
       // one line that says what failed and why: this is what CloudFormation shows the user.

@@ -21,6 +21,4 @@ export interface LambdaContext {
   getRemainingTimeInMillis(): number;
   /** The ARN the function was invoked by: the handler invokes itself with it (late-creates.ts). */
   readonly invokedFunctionArn?: string;
-  /** The log group the function writes to: it holds the create-request locks too (create-lock.ts). */
-  readonly logGroupName?: string;
 }

@@ -47,8 +47,8 @@ export class IvsRealTimeProvider extends Construct {
       timeout: HANDLER_TIMEOUT,
     });
     this.onEventHandler = fn;
-    // a create request's lock is a log stream there, deleted when the request made nothing (handlers/provider/create-lock.ts).
-    onLogGroup.addActions('logs:DeleteLogStream');
+    // streams the handler keeps state in there: create-request locks, marks of background looks (handlers/provider/log-streams.ts).
+    onLogGroup.addActions('logs:DeleteLogStream', 'logs:DescribeLogStreams');
     const frameworkLogs = defineFunctionLogGroup(this, 'FrameworkLogs');
     const frameworkRole = logWritingRole(this, 'FrameworkOnEventServiceRole', frameworkLogs);
     const provider = new cr.Provider(this, 'Provider', {

@@ -11,14 +11,18 @@ beforeAll(async () => {
   logs = await FakeCloudWatchLogs.start();
   process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = logs.endpoint;
 });
+// Lambda's name for the function's log group, where the handler keeps its locks (the test's last case runs without it).
+beforeEach(() => {
+  process.env.AWS_LAMBDA_LOG_GROUP_NAME = LOG_GROUP;
+});
 beforeEach(() => logs.createLogGroup(LOG_GROUP));
 afterEach(() => logs.reset());
 afterAll(() => logs.stop());
 
-/** Lambda's context as the handler sees it: its log group, and a fixed time left. */
+/** Lambda's context with a fixed time left. */
 const lambdaContext = (ms = 60_000) => {
   const deadline = Date.now() + ms;
-  return { logGroupName: LOG_GROUP, getRemainingTimeInMillis: () => deadline - Date.now() };
+  return { getRemainingTimeInMillis: () => deadline - Date.now() };
 };
 
 const locks = () => logs.streams(LOG_GROUP).filter((name) => name.startsWith('cdk-ivs-realtime/create-request/'));
@@ -86,7 +90,9 @@ describe('deliveries of the same create request take turns', () => {
   });
 
   test('outside Lambda (no log group) there is no lock', async () => {
-    await handler(stages.create({ Request: { name: 'direct' } }));
+    delete process.env.AWS_LAMBDA_LOG_GROUP_NAME;
+
+    await handler(stages.create({ Request: { name: 'direct' } }), lambdaContext());
 
     expect(fake().stages.size).toBe(1);
     expect(logs.calls).toEqual([]);

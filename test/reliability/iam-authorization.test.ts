@@ -345,10 +345,15 @@ function streamKeySecrets(template: ResolvedTemplate): string[] {
     .map((arn) => template.resolve(arn));
 }
 
-/** A create-request lock's log stream, in the provider handler's log group. */
-function createLockStreams(template: ResolvedTemplate): string[] {
-  const logGroup = template.idsOfType('AWS::Logs::LogGroup').filter((id) => /IvsRealTimeProviderOnEventLogs/.test(id));
-  return logGroup.map((id) => template.resolve({ 'Fn::GetAtt': [id, 'Arn'] }).replace(/\*$/, 'log-stream:cdk-ivs-realtime/create-request/token'));
+/** The provider handler's log group (its ARN as CloudFormation's `Arn` attribute gives it, `…:log-group:<name>:*`). */
+function handlerLogGroup(template: ResolvedTemplate): string[] {
+  return template.idsOfType('AWS::Logs::LogGroup').filter((id) => /IvsRealTimeProviderOnEventLogs/.test(id))
+    .map((id) => template.resolve({ 'Fn::GetAtt': [id, 'Arn'] }));
+}
+
+/** A stream the handler keeps state in, in its log group. */
+function handlerLogStreams(template: ResolvedTemplate): string[] {
+  return handlerLogGroup(template).map((arn) => arn.replace(/\*$/, 'log-stream:cdk-ivs-realtime/create-request/token'));
 }
 
 /** The provider's calls to other services: the action, and the resources it is called on in a stack. */
@@ -363,10 +368,13 @@ const PROVIDER_OTHER_CALLS: Record<string, { file: string; action: string; on: (
     on: (template) => template.idsOfType(ResourceType.KMS_PUBLIC_KEY)
       .map((id) => JSON.parse(template.resolve(template.resources[id].Properties[Property.REQUEST])).kmsKeyArn),
   },
-  // CloudWatch Logs, on the handler's own log group: a create request's lock is a stream there. Checked on a stream's ARN, which
-  // Lambda's own AWSLambdaBasicExecutionRole grants CreateLogStream on too (`log-group:<name>:*`).
-  CreateLogStream: { file: 'provider/create-lock.ts', action: 'logs:CreateLogStream', on: createLockStreams },
-  DeleteLogStream: { file: 'provider/create-lock.ts', action: 'logs:DeleteLogStream', on: createLockStreams },
+  // CloudWatch Logs, on the handler's own log group: create-request locks and marks of background looks are streams there.
+  // Checked on a stream's ARN, which Lambda's own AWSLambdaBasicExecutionRole grants CreateLogStream on too
+  // (`log-group:<name>:*`), and DescribeLogStreams on the group's ARN as DescribeLogGroups gives it (`…:*`; unconfirmed
+  // which of the two the Service Authorization Reference names).
+  CreateLogStream: { file: 'provider/log-streams.ts', action: 'logs:CreateLogStream', on: handlerLogStreams },
+  DeleteLogStream: { file: 'provider/log-streams.ts', action: 'logs:DeleteLogStream', on: handlerLogStreams },
+  DescribeLogStreams: { file: 'provider/log-streams.ts', action: 'logs:DescribeLogStreams', on: handlerLogGroup },
   // Lambda's Invoke, of the handler itself: the background look for a create it gave up on.
   Invoke: {
     file: 'provider/late-creates.ts',

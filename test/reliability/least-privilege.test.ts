@@ -58,10 +58,10 @@ describe('the provider roles of a stack using every resource type', () => {
     const statements = statementsOf(handlerRoleId);
 
     const expected = [
-      // its logs, and the create-request locks: streams in its log group, deleted when the request made nothing.
+      // its logs, and the streams it keeps state in there (create-request locks, marks of background looks).
       {
         Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DeleteLogStream'],
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DeleteLogStream', 'logs:DescribeLogStreams'],
         Resource: getAtt(idOf('AWS::Logs::LogGroup', /OnEventLogs/)),
       },
       // deletes that compositions hold find those compositions and read their stages; creates find what their request made before.
