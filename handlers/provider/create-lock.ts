@@ -16,6 +16,8 @@ import { HandlerLogStreams, STREAM_PREFIX } from './log-streams';
  */
 export class CreateLock {
   private readonly streams = new HandlerLogStreams();
+  /** The tokens whose lock this delivery took: it may release only those. */
+  private readonly held = new Set<string>();
 
   /**
    * Takes the lock of `token`'s request, or waits for the delivery that holds it: `found` (the request's resources by
@@ -37,7 +39,7 @@ export class CreateLock {
 
   /** Lets a later delivery of the request create: this one failed with nothing made. */
   public async release(token: string): Promise<void> {
-    if (this.streams.available) {
+    if (this.held.delete(token)) {
       await this.streams.delete(lockName(token))
         .catch((error: unknown) => log('could not release the create-request lock', { token, error: describeError(error) }));
     }
@@ -49,6 +51,7 @@ export class CreateLock {
     }
     try {
       if (await this.streams.create(lockName(token))) {
+        this.held.add(token);
         return true;
       }
       log('another delivery of this request holds its create-request lock: waiting for what it creates', { token });
