@@ -32,17 +32,20 @@ export function isLateCreateEvent(event: unknown): event is LateCreateEvent {
  */
 export async function handOverLateCreate(event: CustomResourceEvent, context: LambdaContext, timeLimitMs: number,
   waitMs: number): Promise<string> {
-  // marked before the failure reaches CloudFormation, so before any rollback: the run lasts the handler's time limit at most.
-  const mark = await markLook(createRequestToken(event), Date.now() + timeLimitMs);
-  const handedOver = await Promise.race([
-    invokeSelf(context, { [LATE_CREATE_KEY]: event, mark: mark?.name }).then(() => true, (error: unknown) => {
+  const withinWait = <T>(work: Promise<T>, otherwise: T) =>
+    Promise.race([work, new Promise<T>((resolve) => setTimeout(() => resolve(otherwise), waitMs))]);
+  // marked before the failure reaches CloudFormation, so before any rollback; the run lasts the handler's time limit at most.
+  const mark = lookMark(createRequestToken(event), Date.now() + timeLimitMs);
+  const [handedOver] = await Promise.all([
+    withinWait(invokeSelf(context, { [LATE_CREATE_KEY]: event, mark: mark?.name }).then(() => true, (error: unknown) => {
       log('could not start the look for a late create', { error: describeError(error) });
       return false;
-    }),
-    new Promise<false>((resolve) => setTimeout(() => resolve(false), waitMs)),
+    }), false),
+    withinWait(mark?.create() ?? Promise.resolve(), undefined),
   ]);
   if (!handedOver) {
-    await mark?.remove();
+    // not awaited: no time is left for it, and a mark ends by itself (it names its end).
+    void mark?.remove();
   }
   const tag = `tag cdk-ivs-realtime:create-request=${createRequestToken(event)}`;
   if (!handedOver) {
@@ -122,20 +125,25 @@ function lookEnd(mark: string): number {
   return Number(mark.slice(mark.lastIndexOf('/') + 1));
 }
 
-/** Marks a look that ends by `endsBy`: undefined when no mark could be made (outside Lambda, or CloudWatch Logs refused). */
-async function markLook(token: string, endsBy: number): Promise<{ readonly name: string; remove(): Promise<void> } | undefined> {
+/** The mark of a look that ends by `endsBy`: undefined outside Lambda (no log group to mark it in). */
+function lookMark(token: string, endsBy: number): { readonly name: string; create(): Promise<void>; remove(): Promise<void> } | undefined {
   const streams = new HandlerLogStreams();
   const name = `${LOOK_PREFIX}${token}/${Math.ceil(endsBy)}`;
-  const marked = streams.available && await streams.create(name).catch((error: unknown) => {
-    log('could not mark the look for a late create', { error: describeError(error) });
-    return false;
-  });
-  return marked ? { name, remove: () => removeMark(name) } : undefined;
+  return !streams.available ? undefined : {
+    name,
+    create: () => streams.create(name).then(() => undefined, (error: unknown) => {
+      log('could not mark the look for a late create', { error: describeError(error) });
+    }),
+    remove: () => removeMark(name),
+  };
 }
 
 async function removeMark(name: string): Promise<void> {
   await new HandlerLogStreams().delete(name).catch((error: unknown) => {
-    log('could not remove the mark of the look for a late create', { error: describeError(error) });
+    // not found: it could not be made, or the hand-over removed it.
+    if ((error as Error).name !== 'ResourceNotFoundException') {
+      log('could not remove the mark of the look for a late create', { error: describeError(error) });
+    }
   });
 }
 
