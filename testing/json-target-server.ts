@@ -1,5 +1,5 @@
 /**
- * What every local fake of an awsJson1.1 service shares: an HTTP server on 127.0.0.1 that takes `POST /` with
+ * What every local fake of an awsJson1.1 (or 1.0) service shares: an HTTP server on 127.0.0.1 that takes `POST /` with
  * `X-Amz-Target: <prefix>.<Operation>` and a JSON body, and answers JSON (errors as `{"__type", "message"}`), so the
  * service's real AWS SDK client runs unchanged against it.
  */
@@ -7,12 +7,23 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
-/** A service's error answer: `{"__type": errorType, "message"}` with `status`. */
+/** A service's error answer: `{"__type": errorType, "message", ...fields}` with `status`. */
 export class JsonServiceError extends Error {
-  constructor(readonly errorType: string, message: string, readonly status = 400) {
+  /** `fields`: the error's other members, such as DynamoDB's `Item` of a failed condition. */
+  constructor(readonly errorType: string, message: string, readonly status = 400, readonly fields: object = {}) {
     super(message);
   }
 }
+
+/** How a service's answers differ between the awsJson protocols. */
+export interface JsonProtocol {
+  /** The `x-amz-json-<version>` content type. */
+  readonly version: '1.0' | '1.1';
+  /** Prefixed to `__type` as `<namespace>#<errorType>` (the SDK reads the part after `#`). @default - the bare type */
+  readonly errorNamespace?: string;
+}
+
+const JSON_1_1: JsonProtocol = { version: '1.1' };
 
 /** A call as a fake records it: its answer's status (0 until answered), and error type. */
 export interface AnsweredCall {
@@ -24,9 +35,9 @@ export abstract class JsonTargetServer {
   private readonly server: Server;
 
   /** `internalErrorType` is what a bug in the fake is answered as (a 500): it must fail the test, not hang the client. */
-  protected constructor(private readonly targetPrefix: string, internalErrorType: string) {
+  protected constructor(private readonly targetPrefix: string, internalErrorType: string, private readonly protocol = JSON_1_1) {
     this.server = createServer((request, response) => void this.receive(request, response)
-      .catch((error: Error) => answerJson(response, 500, { __type: internalErrorType, message: `fake failed: ${error.stack}` })));
+      .catch((error: Error) => this.answerError(response, new JsonServiceError(internalErrorType, `fake failed: ${error.stack}`, 500))));
     // Node closes idle connections after 5 s, and a client that sent nothing for longer (a synth in between) would then
     // reuse a closed one: the services keep them open far longer.
     this.server.keepAliveTimeout = 60_000;
@@ -60,15 +71,21 @@ export abstract class JsonTargetServer {
     try {
       const output = run();
       call.status = 200;
-      answerJson(response, 200, output);
+      answerJson(response, 200, output, this.protocol.version);
     } catch (error) {
       if (!(error instanceof JsonServiceError)) {
         throw error;
       }
       call.status = error.status;
       call.errorType = error.errorType;
-      answerJson(response, error.status, { __type: error.errorType, message: error.message });
+      this.answerError(response, error);
     }
+  }
+
+  private answerError(response: ServerResponse, error: JsonServiceError): void {
+    const { errorNamespace, version } = this.protocol;
+    const type = errorNamespace ? `${errorNamespace}#${error.errorType}` : error.errorType;
+    answerJson(response, error.status, { __type: type, message: error.message, ...error.fields }, version);
   }
 
   private async receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -80,7 +97,7 @@ export abstract class JsonTargetServer {
   }
 }
 
-export function answerJson(response: ServerResponse, status: number, body: object): void {
-  response.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID() });
+export function answerJson(response: ServerResponse, status: number, body: object, version: JsonProtocol['version'] = '1.1'): void {
+  response.writeHead(status, { 'Content-Type': `application/x-amz-json-${version}`, 'x-amzn-RequestId': randomUUID() });
   response.end(JSON.stringify(body));
 }
