@@ -143,6 +143,7 @@ export class EncoderConfiguration extends EncoderConfigurationBase implements IT
       resourceType: ResourceType.ENCODER_CONFIGURATION,
       arnResource: ArnResource.ENCODER_CONFIGURATION,
       actions: PROVIDER_ACTIONS.encoderConfiguration,
+      heldByCompositions: true,
       request: (): EncoderConfigurationRequest => ({
         name: props.encoderConfigurationName,
         video: this.video._render(),

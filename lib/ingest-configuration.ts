@@ -362,7 +362,7 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
       // the handler may write this secret only; the custom resource waits for the permission.
       const provider = IvsRealTimeProvider.getOrCreate(this);
       const grant = iam.Grant.addToPrincipal({
-        grantee: provider.onEventHandler,
+        grantee: provider.handler,
         actions: STREAM_KEY_SECRET_PROVIDER_ACTIONS,
         resourceArns: [this.streamKeySecret.secretArn],
       });
@@ -370,7 +370,7 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
       // a customer-managed key: Secrets Manager encrypts the value the handler writes, and decrypts what it reads, with it.
       // (In the handler role's policy, which the custom resource already waits for, through the grant above.)
       this.streamKeySecret.encryptionKey?.grant(
-        new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(this).region}.amazonaws.com`, provider.onEventHandler.grantPrincipal),
+        new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(this).region}.amazonaws.com`, provider.handler.grantPrincipal),
         ...STREAM_KEY_SECRET_KMS_ACTIONS);
     }
 

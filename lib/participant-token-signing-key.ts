@@ -234,7 +234,7 @@ export class ParticipantTokenSigningKey extends ParticipantTokenSigningKeyBase i
       request: (): KmsPublicKeyRequest => ({ kmsKeyArn: kmsKey.keyArn }),
       tags: this.tags,
     });
-    IvsRealTimeProvider.getOrCreate(this).onEventHandler
+    IvsRealTimeProvider.getOrCreate(this).handler
       .addToRolePolicy(new iam.PolicyStatement({ actions: PROVIDER_KMS_ACTIONS, resources: [kmsKey.keyArn] }));
     return { kmsKey, publicKey };
   }

@@ -146,6 +146,7 @@ export class StorageConfiguration extends StorageConfigurationBase implements IT
       resourceType: ResourceType.STORAGE_CONFIGURATION,
       arnResource: ArnResource.STORAGE_CONFIGURATION,
       actions: PROVIDER_ACTIONS.storageConfiguration,
+      heldByCompositions: true,
       request: (): StorageConfigurationRequest => ({
         name: props.storageConfigurationName,
         s3: { bucketName: props.bucket.bucketName },

@@ -33,7 +33,7 @@ describe('a failed request, as CloudFormation shows it', () => {
     });
     const stack = new Stack(new App(), 'Reasons');
     const stage = new Stage(stack, 'Stage');
-    const handlerId = driver.logicalIdOf(IvsRealTimeProvider.getOrCreate(stack).onEventHandler);
+    const handlerId = driver.logicalIdOf(IvsRealTimeProvider.getOrCreate(stack).handler);
     fake.injectFault({ operation: 'CreateStage', errorType: 'ServiceQuotaExceededException', message: 'Service quota exceeded' });
 
     const result = await driver.deploy(stack);

@@ -19,9 +19,11 @@ export { FakeSecretsManager } from './fake-secrets-manager';
 export type { SecretsManagerCall, SecretsManagerDelay, SecretsManagerFault } from './fake-secrets-manager';
 export { FakeKms } from './fake-kms';
 export type { FakeKmsKey, KmsCall, KmsFaultSpec } from './fake-kms';
-export { FakeCloudWatchLogs } from './fake-cloudwatch-logs';
-export type { CloudWatchLogsCall, CloudWatchLogsFault, CloudWatchLogsOperation } from './fake-cloudwatch-logs';
-export { CREATE_FAILED_MARKER, LifecycleDriver } from './lifecycle-driver';
+export { FakeDynamoDb } from './fake-dynamodb';
+export type { DynamoDbCall, DynamoDbFault, DynamoDbOperation } from './fake-dynamodb';
+export { FakeEventBridge } from './fake-eventbridge';
+export type { EventBridgeCall, EventBridgeFault, FakeRule } from './fake-eventbridge';
+export { LifecycleDriver } from './lifecycle-driver';
 export type {
   CustomResourceEvent, DuplicateDelivery, FakeResourceEvent, InvokeResult, LambdaCall, LambdaFaultSpec, LifecycleDriverOptions,
   LifecycleEvent, LifecycleResult, RequestType, SynthesizedStack, Template,

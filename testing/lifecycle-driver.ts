@@ -1,31 +1,30 @@
 /**
- * Deploys a synthesized CDK stack locally the way CloudFormation would, as far as custom resources go: every
- * custom resource served by a `custom-resources.Provider` gets CloudFormation's events, in dependency order,
- * through Create, Update (with replacement and cleanup), rollback and Delete. Other resources are deployed
+ * Deploys a synthesized CDK stack locally the way CloudFormation would, as far as custom resources go: every custom
+ * resource whose ServiceToken is a Node.js Lambda function of the stack gets CloudFormation's events, in dependency
+ * order, through Create, Update (with replacement and cleanup), rollback and Delete. Other resources are deployed
  * instantly with plausible fake identifiers, so references to them resolve.
  *
- * Architecture: nothing of the Provider framework is re-implemented here. For each request the driver
+ * Architecture: the driver plays CloudFormation, and reads nothing internal to aws-cdk-lib. For each request it
  *
  *   1. builds CloudFormation's event, whose `ResponseURL` is on the real response host name;
- *   2. invokes the ServiceToken's function (the framework's `onEvent`, from its asset in the cloud assembly) with a
- *      `LambdaRuntime`, as Lambda runs an asynchronous invocation: retried up to twice on a function error;
- *   3. the framework calls the user's function with its own `@aws-sdk/client-lambda` (loaded in its sandbox as the
- *      Lambda runtime provides it), whose `AWS_ENDPOINT_URL_LAMBDA` is a local emulation of the Lambda API
- *      (`lifecycle/lambda-api.ts`): Invoke runs the user's function with the same `LambdaRuntime` and answers in
- *      Lambda's shape, function errors included; GetFunction serves the framework's wait before its retry;
- *   4. the framework PUTs its answer over HTTPS to the ResponseURL. The sandbox's network sends that host name to a
- *      local TLS server (`lifecycle/response-server.ts`) with a certificate made at test time and trusted only
- *      inside the sandbox: the framework's HTTPS request runs unchanged, and nothing in the test process has to
- *      trust a test certificate or listen on port 443;
- *   5. the driver reads the captured response as CloudFormation would: the first one counts, a body over 4 KB fails
+ *   2. invokes the ServiceToken's function (from its asset in the cloud assembly) with a `LambdaRuntime`, as Lambda runs
+ *      an asynchronous invocation: retried up to twice on a function error;
+ *   3. the function PUTs its answer over HTTPS to the ResponseURL. The sandbox's network sends that host name to a local
+ *      TLS server (`lifecycle/response-server.ts`) with a certificate made at test time and trusted only inside the
+ *      sandbox: the function's HTTPS request runs unchanged, and nothing in the test process has to trust a test
+ *      certificate or listen on port 443. (A function that invokes another, as aws-cdk-lib's Provider framework does,
+ *      reaches a local emulation of the Lambda API, `lifecycle/lambda-api.ts`, through `AWS_ENDPOINT_URL_LAMBDA`.)
+ *   4. the driver reads the captured response as CloudFormation would: the first one counts, a body over 4 KB fails
  *      the resource, and no response before the resource's `ServiceTimeout` (scaled) fails it as timed out.
  *
+ * Every function is also pointed at local DynamoDB and EventBridge fakes that hold the stack's tables and rules.
  * Servers listen on 127.0.0.1 only, start with the first deploy and do not keep the process alive; `close()` stops them.
  */
 import { randomUUID } from 'crypto';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { FakeCloudWatchLogs } from './fake-cloudwatch-logs';
+import { FakeDynamoDb } from './fake-dynamodb';
+import { FakeEventBridge } from './fake-eventbridge';
 import { AssemblySource, SynthesizedStack, Template, TemplateResource, assetDirectory, synthesize } from './lifecycle/assembly';
 import { FakeEnvironment, fakeAttribute, fakePhysicalId, fakeRef, lambdaFunctionArn } from './lifecycle/fake-resources';
 import { invert, schedule, topologicalOrder } from './lifecycle/graph';
@@ -41,12 +40,9 @@ export { assemblyStacks } from './lifecycle/assembly';
 export type { LambdaApi, LambdaCall, LambdaFaultSpec } from './lifecycle/lambda-api';
 export type { CapturedResponse, ResponseServer } from './lifecycle/response-server';
 
-/** The physical ID the Provider framework reports for a failed Create, so that it can ignore the rollback's Delete. */
-export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
-
 export type RequestType = 'Create' | 'Update' | 'Delete';
 
-/** A CloudFormation custom resource request, as CloudFormation sends it (and the framework forwards it). */
+/** A CloudFormation custom resource request, as CloudFormation sends it. */
 export interface CustomResourceEvent {
   readonly RequestType: RequestType;
   readonly ServiceToken: string;
@@ -87,8 +83,8 @@ export interface LifecycleDriverOptions {
   /** Values for template parameters. @default - each parameter's Default */
   readonly parameters?: Record<string, string>;
   /**
-   * Custom resource types deployed as no-ops, like non-custom resources: for types not served by a Provider
-   * framework (e.g. `Custom::S3AutoDeleteObjects`), which the driver cannot run. @default - none
+   * Custom resource types deployed as no-ops, like non-custom resources: for types whose ServiceToken the driver
+   * cannot run (not a Node.js function of the stack), or a test has no use for. @default - none
    */
   readonly skipResourceTypes?: string[] | ((type: string) => boolean);
   /**
@@ -98,7 +94,7 @@ export interface LifecycleDriverOptions {
   readonly importValue?: (exportName: string) => unknown;
   /**
    * Requests delivered twice, as CloudFormation's at-least-once delivery (and Lambda's retry of an asynchronous
-   * invocation) may: the framework is invoked twice with the same event. The first response counts; the driver
+   * invocation) may: the ServiceToken's function is invoked twice with the same event. The first response counts; the driver
    * moves on once both deliveries have ended, so what the second did is settled when the operation returns.
    * @default - every request once
    */
@@ -115,7 +111,8 @@ export interface LifecycleDriverOptions {
 interface Servers {
   readonly responses: ResponseServer;
   readonly lambda: LambdaApi;
-  readonly logs: FakeCloudWatchLogs;
+  readonly dynamoDb: FakeDynamoDb;
+  readonly eventBridge: FakeEventBridge;
 }
 
 /** A resource the driver fakes, as it is created or deleted. */
@@ -160,7 +157,7 @@ export interface InvokeResult {
   readonly data: Record<string, unknown>;
   readonly noEcho: boolean;
   readonly reason?: string;
-  /** The event the user function received (absent if the framework answered itself). */
+  /** The event sent. */
   readonly event?: CustomResourceEvent;
 }
 
@@ -249,14 +246,14 @@ const realClearTimeout = clearTimeout;
 const RETAINED = new Set(['Retain', 'RetainExceptOnCreate']);
 
 export class LifecycleDriver {
-  /** Every event delivered to a user handler, in order (deep copies). */
+  /** Every event CloudFormation sent to a ServiceToken, in order (deep copies). */
   public readonly sentEvents: CustomResourceEvent[] = [];
   private readonly options: LifecycleDriverOptions;
   private runtime?: LambdaRuntime;
   private capturedBy?: ResponseServer;
   private servers?: Promise<Servers>;
-  /** Set once `servers` has started: the log groups the driver creates are made there. */
-  private logs?: FakeCloudWatchLogs;
+  /** Set once `servers` has started: the tables and rules the driver creates are made there. */
+  private fakeServices?: { readonly dynamoDb: FakeDynamoDb; readonly eventBridge: FakeEventBridge };
   /** The states functions are looked up in by the Lambda API (those of the operation under way). */
   private functionStates?: Map<string, ResourceState>;
   private env?: FakeEnvironment & { readonly stackId: string };
@@ -312,11 +309,11 @@ export class LifecycleDriver {
         urlSuffix: partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
         stackId: `arn:${partition}:cloudformation:${region}:${accountId}:stack/${stackName}/${randomUUID()}`,
       };
-      const { responses, logs } = await this.network();
+      const { responses, dynamoDb, eventBridge } = await this.network();
       responses.addHost(responseHost(this.env));
       this.runtime = new LambdaRuntime({
         region,
-        env: { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.endpoint, ...this.options.env },
+        env: { AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint, ...this.options.env },
         timeoutScale: this.options.timeoutScale ?? 1,
         network: hostname => responses.route(hostname),
       });
@@ -339,23 +336,30 @@ export class LifecycleDriver {
   }
 
   /**
-   * The emulated Lambda API the framework invokes user functions through: its `calls`, and `injectFault(...)` to make
-   * the framework's Invoke fail (e.g. `ResourceConflictException`, a function still Pending), which the framework
-   * retries once after waiting for the function to be active.
+   * The emulated Lambda API functions of the stack invoke others through (`AWS_ENDPOINT_URL_LAMBDA`): its `calls`, and
+   * `injectFault(...)` to make an Invoke fail.
    */
   public async lambdaApi(): Promise<LambdaApi> {
     return (await this.network()).lambda;
   }
 
   /**
-   * The CloudWatch Logs every function is pointed at (`AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`, unless `env` sets it), holding
-   * the stack's log groups: their `streams(...)`, and `injectFault(...)`.
+   * The DynamoDB every function is pointed at (`AWS_ENDPOINT_URL_DYNAMODB`, unless `env` sets it), holding the stack's
+   * tables: their `items(...)`, and `injectFault(...)`.
    */
-  public async cloudWatchLogs(): Promise<FakeCloudWatchLogs> {
-    return (await this.network()).logs;
+  public async dynamoDb(): Promise<FakeDynamoDb> {
+    return (await this.network()).dynamoDb;
   }
 
-  /** CloudFormation's response endpoint: its `received` responses, and `injectFault(...)` to refuse the framework's PUTs. */
+  /**
+   * The EventBridge every function is pointed at (`AWS_ENDPOINT_URL_EVENTBRIDGE`, unless `env` sets it), holding the
+   * stack's rules: whether each is enabled (`rule(name)`), and `injectFault(...)`.
+   */
+  public async eventBridge(): Promise<FakeEventBridge> {
+    return (await this.network()).eventBridge;
+  }
+
+  /** CloudFormation's response endpoint: its `received` responses, and `injectFault(...)` to refuse the functions' PUTs. */
   public async responseServer(): Promise<ResponseServer> {
     return (await this.network()).responses;
   }
@@ -364,7 +368,7 @@ export class LifecycleDriver {
   public async close(): Promise<void> {
     const servers = await this.servers;
     this.servers = undefined;
-    await Promise.all([servers?.responses.close(), servers?.lambda.close(), servers?.logs.stop()]);
+    await Promise.all([servers?.responses.close(), servers?.lambda.close(), servers?.dynamoDb.stop(), servers?.eventBridge.stop()]);
   }
 
   /** Deletes the stack: every resource in reverse dependency order, except those retained. */
@@ -428,7 +432,7 @@ export class LifecycleDriver {
   }
 
   /**
-   * Sends one raw event for a deployed custom resource through its Provider framework, without changing the
+   * Sends one raw event for a deployed custom resource to its ServiceToken, without changing the
    * driver's state. Properties default to the deployed ones (given ones are stringified).
    */
   public async invoke(logicalId: string, requestType: RequestType, overrides: {
@@ -676,7 +680,7 @@ export class LifecycleDriver {
   }
 
   /**
-   * Sends one request as CloudFormation would, to the ServiceToken's function (the Provider framework), and records
+   * Sends one request as CloudFormation would, to the ServiceToken's function, and records
    * the resource event. An answer CloudFormation cannot take a physical ID from has none.
    */
   private async send(op: Operation, request: {
@@ -704,15 +708,16 @@ export class LifecycleDriver {
       ...(request.oldProperties ? { OldResourceProperties: request.oldProperties } : {}),
     };
     let response: Answer;
-    let framework: LambdaFunction | undefined;
+    let serviceToken: LambdaFunction | undefined;
     try {
-      framework = await this.frameworkFunction(op, event);
+      serviceToken = await this.serviceTokenFunction(op, event);
     } catch (e) {
       response = { status: 'FAILED', physicalId: event.PhysicalResourceId, data: {}, noEcho: false, reason: messageOf(e) };
     }
-    if (framework) {
+    if (serviceToken) {
       this.functionStates = op.states;
-      response = cloudFormationAnswer(event, await this.deliver(framework, event, objectKey));
+      this.sentEvents.push(structuredClone(event));
+      response = cloudFormationAnswer(event, await this.deliver(serviceToken, event, objectKey));
     }
     op.events.push({
       logicalId: request.logicalId,
@@ -730,9 +735,9 @@ export class LifecycleDriver {
    * CloudFormation invoking the ServiceToken's function asynchronously (twice, when `duplicateDelivery` says so).
    * Resolves with the first response received before the resource's `ServiceTimeout` (scaled), if any.
    */
-  private async deliver(framework: LambdaFunction, event: CustomResourceEvent, objectKey: string): Promise<CapturedResponse | undefined> {
+  private async deliver(fn: LambdaFunction, event: CustomResourceEvent, objectKey: string): Promise<CapturedResponse | undefined> {
     const { responses } = await this.network();
-    const once = () => this.invokeAsynchronously(framework, event);
+    const once = () => this.invokeAsynchronously(fn, event);
     const duplicate = this.options.duplicateDelivery;
     const twice = duplicate !== undefined
       && (duplicate.logicalIds?.includes(event.LogicalResourceId) ?? true)
@@ -760,49 +765,36 @@ export class LifecycleDriver {
     }
   }
 
-  /** The ServiceToken's function, which must be a Provider framework's `onEvent`, pointed at the emulated Lambda API. */
-  private async frameworkFunction(op: Operation, event: CustomResourceEvent): Promise<LambdaFunction> {
-    const framework = this.functionByArn(op, event.ServiceToken);
-    if (!framework) {
-      throw new Error(`ServiceToken ${event.ServiceToken} of ${event.LogicalResourceId} is not a Lambda function of this stack`);
+  /** The ServiceToken's function, which must be a function of the stack, pointed at the emulated Lambda API. */
+  private async serviceTokenFunction(op: Operation, event: CustomResourceEvent): Promise<LambdaFunction> {
+    const state = this.functionByArn(op, event.ServiceToken);
+    if (!state) {
+      throw new Error(`ServiceToken ${event.ServiceToken} of ${event.LogicalResourceId} is not a Lambda function of this stack: `
+        + 'the lifecycle driver runs custom resources served by a function of the stack (skip others with skipResourceTypes)');
     }
-    const variables = ((framework.properties.Environment as any)?.Variables ?? {}) as Record<string, unknown>;
-    if (variables.USER_IS_COMPLETE_FUNCTION_ARN) {
-      throw new Error(`${framework.logicalId}: Provider isComplete handlers are not supported by the lifecycle driver`);
-    }
-    const userArn = variables.USER_ON_EVENT_FUNCTION_ARN;
-    if (typeof userArn !== 'string') {
-      throw new Error(`ServiceToken of ${event.LogicalResourceId} is function ${framework.logicalId}, not a custom-resources.Provider `
-        + 'framework: the lifecycle driver only runs Provider-backed custom resources (or skips types in skipResourceTypes)');
-    }
-    if (!this.functionByArn(op, userArn)) {
-      throw new Error(`USER_ON_EVENT_FUNCTION_ARN ${userArn} of ${framework.logicalId} is not a Lambda function of this stack`);
-    }
-    const fn = this.lambdaFunction(framework);
+    const fn = this.lambdaFunction(state);
     const { lambda } = await this.network();
     return { ...fn, environment: { ...fn.environment, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint } };
   }
 
   private fakeResourceChanged(event: FakeResourceEvent): void {
-    this.logs?.mirror(event);
+    this.fakeServices?.dynamoDb.mirror(event);
+    this.fakeServices?.eventBridge.mirror(event);
     this.options.onFakeResource?.(event);
   }
 
   /** The local servers CloudFormation's and Lambda's sides of the protocol run on, started once per driver. */
   private network(): Promise<Servers> {
     this.servers ??= (async () => {
-      const [responses, lambda, logs] = await Promise.all([
+      const [responses, lambda, dynamoDb, eventBridge] = await Promise.all([
         ResponseServer.start(),
-        LambdaApi.start(name => this.functionNamed(name), () => this.runtime!, (_fn, payload) => {
-          if ((payload as Partial<CustomResourceEvent>).RequestType) {
-            this.sentEvents.push(structuredClone(payload) as CustomResourceEvent);
-          }
-        }),
-        FakeCloudWatchLogs.start().then((started) => started.unref()),
+        LambdaApi.start(name => this.functionNamed(name), () => this.runtime!),
+        FakeDynamoDb.start().then((started) => started.unref()),
+        FakeEventBridge.start({ region: this.env?.region, accountId: this.env?.accountId }).then((started) => started.unref()),
       ]);
       this.capturedBy = responses;
-      this.logs = logs;
-      return { responses, lambda, logs };
+      this.fakeServices = { dynamoDb, eventBridge };
+      return { responses, lambda, dynamoDb, eventBridge };
     })();
     return this.servers;
   }

@@ -23,3 +23,27 @@ export const CREATE_REQUEST_TAG = 'cdk-ivs-realtime:create-request';
 export function createRequestToken(event: Pick<CustomResourceEvent, 'StackId' | 'LogicalResourceId' | 'RequestId'>): string {
   return createHash('sha256').update([event.StackId, event.LogicalResourceId, event.RequestId].join('\n')).digest('base64url');
 }
+
+/** The physical ID a failed create answers: CloudFormation's rollback sends it back in its delete, which cleans up after the request. */
+export function failedCreatePhysicalId(token: string): string {
+  return `${FAILED_CREATE_PREFIX}${token}`;
+}
+
+/** The token of the create request a failed create's physical ID names; undefined for any other physical ID. */
+export function tokenOfFailedCreate(physicalId: string): string | undefined {
+  return physicalId.startsWith(FAILED_CREATE_PREFIX) ? physicalId.slice(FAILED_CREATE_PREFIX.length) : undefined;
+}
+
+const FAILED_CREATE_PREFIX = 'cdk-ivs-realtime:failed-create:';
+
+/**
+ * The key under which a replacement given up on is recorded: what the rollback's update of the resource (the old physical
+ * ID, with the attempted properties as its old ones) can compute again. CloudFormation keeps no physical ID of a failed
+ * update, and the rollback is a request of its own.
+ */
+export function abandonedReplacementKey(event: Pick<CustomResourceEvent, 'StackId' | 'LogicalResourceId' | 'PhysicalResourceId'>,
+  attempted: Record<string, any>): string {
+  const digest = createHash('sha256').update([event.StackId, event.LogicalResourceId, event.PhysicalResourceId, attempted[Property.REQUEST] ?? '',
+    JSON.stringify(attempted[Property.TAGS] ?? {})].join('\n')).digest('base64url');
+  return `abandoned-replacement:${digest}`;
+}

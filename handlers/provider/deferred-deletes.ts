@@ -1,15 +1,30 @@
+import { DisableRuleCommand, EnableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IVSRealTimeClient, TagResourceCommand } from '@aws-sdk/client-ivs-realtime';
 import {
-  DELETE_WHEN_FREE_TAG, SWEEP_EVENT_KEY, SWEEP_INTERVAL_MINUTES, SweepEvent,
+  DELETE_WHEN_FREE_TAG, SWEEP_EVENT_KEY, SWEEP_INTERVAL_MINUTES, SweepEvent, sweepRuleName,
 } from '../../lib/private/deferred-deletes-contract';
-import { timeLeft } from '../shared/deadline';
 import { describeError, isConflict, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { DELETE_CONFLICT_RETRY } from '../shared/retry';
 import { compositionsUsing, describeHolder, Holder } from './composition-holders';
 import { CustomResourceEvent } from './event';
-import { awaitLateCreateLooks } from './late-creates';
 import { DescribedResource, HeldByCompositions, ReplacedOnChange, ResourceHandler } from './resource-handler';
+
+/**
+ * The sweep's schedule, an EventBridge rule of the stack that starts disabled: armed when a delete is first deferred,
+ * disarmed by the sweep that finds none left, so that a stack with nothing deferred costs no invocation.
+ */
+export class SweepArming {
+  constructor(private readonly events: EventBridgeClient) {}
+
+  public async arm(stackId: string): Promise<void> {
+    await this.events.send(new EnableRuleCommand({ Name: sweepRuleName(stackId) }));
+  }
+
+  public async disarm(stackId: string): Promise<void> {
+    await this.events.send(new DisableRuleCommand({ Name: sweepRuleName(stackId) }));
+  }
+}
 
 /**
  * How long a delete waits for the compositions that hold the resource when IVS stops them by itself (an idle composition
@@ -76,7 +91,8 @@ export async function deleteOnceFree(
  * from the app) is ignored and would leave the resource behind, unnoticed. The provider's sweep deletes it once it is
  * free; the stack's drain of deferred deletes, when the stack is deleted.
  */
-export async function deleteOrDefer(ivs: IVSRealTimeClient, handler: HeldResourceHandler, arn: string, event: CustomResourceEvent): Promise<void> {
+export async function deleteOrDefer(ivs: IVSRealTimeClient, handler: HeldResourceHandler, arn: string, event: CustomResourceEvent,
+  arming?: SweepArming): Promise<void> {
   const refusal = await deleteOnceFree(ivs, arn, () => handler.delete(arn), Date.now() + WAIT_LIMIT_MS);
   if (!refusal) {
     log('deleted', { arn });
@@ -87,6 +103,10 @@ export async function deleteOrDefer(ivs: IVSRealTimeClient, handler: HeldResourc
   } catch (error) {
     throw new Error(`${describeRefusal(handler, arn, refusal)}; marking it to be deleted once free failed: ${describeError(error)}`);
   }
+  // after the tag, so that a sweep disarming at the same moment either sees the tag or is armed again after it.
+  await arming?.arm(event.StackId).catch((error: unknown) => log('could not arm the sweep: the stack\'s delete deletes it', {
+    arn, error: describeError(error),
+  }));
   log('delete deferred until it is free', {
     arn,
     heldBy: describeRefusal(handler, arn, refusal),
@@ -114,13 +134,18 @@ export interface SweepResult {
  * minutes). A resource still in use, or whose delete fails, is reported, not thrown: a failure would only make Lambda
  * retry the sweep, sooner than the next one.
  */
-export async function sweep(ivs: IVSRealTimeClient, handlers: HeldResourceHandler[], event: SweepEvent): Promise<SweepResult> {
+export async function sweep(ivs: IVSRealTimeClient, handlers: HeldResourceHandler[], event: SweepEvent, arming: SweepArming): Promise<SweepResult> {
   const stackId = event[SWEEP_EVENT_KEY];
+  // disarmed before it looks, so that a delete deferred while it runs (tagged, then arming) is never missed.
+  await arming.disarm(stackId);
   const result = await settle(ivs, handlers, stackId, Date.now());
+  if (result.remaining.length > 0) {
+    await arming.arm(stackId);
+  }
   log('swept deferred deletes', {
     stackId,
     ...result,
-    ...(result.remaining.length > 0 ? { nextAttemptBy: new Date(Date.now() + SWEEP_INTERVAL_MINUTES * 60_000).toISOString() } : {}),
+    ...(result.remaining.length > 0 ? { nextAttemptBy: new Date(Date.now() + SWEEP_INTERVAL_MINUTES * 60_000).toISOString() } : { disarmed: true }),
   });
   return result;
 }
@@ -146,11 +171,9 @@ export function deferredDeletesHandler(ivs: IVSRealTimeClient, handlers: HeldRes
       return { arn: DRAIN_PHYSICAL_ID };
     },
 
-    async delete(_arn, event) {
-      // first the background looks for late creates: a new stack's rollback deletes the handler's role right after this.
-      const left = timeLeft() ?? WAIT_LIMIT_MS;
-      await awaitLateCreateLooks(Date.now() + left - Math.min(10_000, left / 10));
-      const { remaining } = await settle(ivs, handlers, event.StackId, Date.now() + Math.min(WAIT_LIMIT_MS, timeLeft() ?? WAIT_LIMIT_MS));
+    async delete(_arn, request) {
+      const left = request.timeLeft() ?? WAIT_LIMIT_MS;
+      const { remaining } = await settle(ivs, handlers, request.event.StackId, Date.now() + Math.min(WAIT_LIMIT_MS, left));
       if (remaining.length > 0) {
         const more = remaining.length > 1 ? ` (and ${remaining.length - 1} more)` : '';
         throw new Error(`${remaining[0]}${more}: delete the stack again once it is free`);

@@ -1,32 +1,52 @@
 import { isDeepStrictEqual } from 'util';
 import { IVSRealTimeClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, Property } from '../../lib/private/contract';
-import { watchingAttempts } from '../shared/attempts';
-import { runUntil } from '../shared/deadline';
-import { describeError, failureReason, isNotFound } from '../shared/errors';
+import { describeError, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { diffTags, Tags } from '../shared/tags';
-import { CreateLock } from './create-lock';
-import { CREATE_REQUEST_TAG, createRequestToken, Request, requestOf } from './create-request';
-import { deleteOrDefer, isHeldByCompositions } from './deferred-deletes';
+import {
+  abandonedReplacementKey, CREATE_REQUEST_TAG, createRequestToken, failedCreatePhysicalId, Request, requestOf, tokenOfFailedCreate,
+} from './create-request';
+import { CreateRecord, CreateRequests } from './create-requests';
+import { deleteOrDefer, isHeldByCompositions, SweepArming } from './deferred-deletes';
 import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
-import { deleteLateCreate, handOverLateCreate, LATE_CREATE_KEY, LateCreateEvent } from './late-creates';
+import { RequestContext } from './request-context';
 import { DescribedResource, ResourceHandler } from './resource-handler';
 
+/** The answer to one CloudFormation request, as the handler sends it to the ResponseURL. */
+export interface Answer extends CustomResourceResponse {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly Reason?: string;
+}
+
 /**
- * Routes a custom resource event to the handler of its resource type, and applies the rules every
- * resource type shares: replacement when a property the API cannot update changes, tag diffs, the
- * delete guards, and short failure reasons.
+ * Routes a custom resource event to the handler of its resource type, and applies the rules every resource type shares:
+ * replacement when a property the API cannot update changes, tag diffs, the delete guards, the turns deliveries of one
+ * create request take, and short failure reasons.
  */
 export class Dispatcher {
-  /** `ivs` is the client every handler was made with; the dispatcher uses it for the tag diffs every type shares. */
-  constructor(private readonly handlers: Record<string, ResourceHandler>, private readonly ivs: IVSRealTimeClient) {}
+  /**
+   * `ivs` is the client every handler was made with (for the tag diffs every type shares); `requests`, the stack's
+   * create-request table (absent outside Lambda: deliveries then do not coordinate); `arming`, the sweep's schedule.
+   */
+  constructor(private readonly handlers: Record<string, ResourceHandler>, private readonly ivs: IVSRealTimeClient,
+    private readonly requests?: CreateRequests, private readonly arming?: SweepArming) {}
 
-  /** `context` is Lambda's: its remaining time lets the handler give a clear answer before Lambda's timeout cuts it off. */
+  /** CloudFormation's answer to `event`: never throws. A failed create answers a physical ID that names its request. */
+  public async answer(event: CustomResourceEvent, context?: LambdaContext): Promise<Answer> {
+    try {
+      return { Status: 'SUCCESS', ...await this.onEvent(event, context) };
+    } catch (error) {
+      const physicalId = event.RequestType === 'Create' ? failedCreatePhysicalId(createRequestToken(event)) : event.PhysicalResourceId!;
+      return { Status: 'FAILED', Reason: (error as Error).message, PhysicalResourceId: physicalId };
+    }
+  }
+
+  /** The response to `event`, or an error whose message is the one line CloudFormation shows. */
   public async onEvent(event: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse> {
     const handler = this.handlers[event.ResourceType];
     if (!handler) {
-      throw failureReason(`unsupported resource type ${event.ResourceType}; supported: ${Object.keys(this.handlers).join(', ')}`);
+      throw new Error(`unsupported resource type ${event.ResourceType}; supported: ${Object.keys(this.handlers).join(', ')}`);
     }
     log('request', {
       requestType: event.RequestType,
@@ -34,61 +54,121 @@ export class Dispatcher {
       logicalResourceId: event.LogicalResourceId,
       physicalResourceId: event.PhysicalResourceId,
     });
-    const progress: Progress = { creating: event.RequestType === 'Create' };
+    const remaining = context?.getRemainingTimeInMillis();
+    // time kept to answer CloudFormation (its PUT and retries): a fifth of the time, at most 4 s.
+    const request = new RequestContext(event, remaining === undefined ? undefined : Date.now() + remaining - Math.min(4000, remaining / 5));
     try {
-      const lock = new CreateLock();
-      return await beforeDeadline(() => this.dispatch(handler, event, progress, lock), context, handler, event, progress);
+      return await this.beforeDeadline(handler, request);
     } catch (error) {
       // one line that says what failed and why: this is what CloudFormation shows the user.
-      throw failureReason(`${event.RequestType} ${handler.noun} ${event.LogicalResourceId} failed: ${describeError(error)}`);
+      throw new Error(`${event.RequestType} ${handler.noun} ${event.LogicalResourceId} failed: ${describeError(error)}`.replace(/\s*\n\s*/g, ' '));
     }
   }
 
-  /** The background look for what a create the handler gave up on made later (late-creates.ts). */
-  public async onLateCreate(lateCreate: LateCreateEvent, context?: LambdaContext): Promise<string[]> {
-    const handler = this.handlers[lateCreate[LATE_CREATE_KEY].ResourceType];
-    return handler ? deleteLateCreate(handler, lateCreate, context) : [];
+  /**
+   * Deletes what a create answered successfully made when the answer could not reach CloudFormation: the stack never learns
+   * of it, so nothing else would. The request is forgotten, so that a redelivery creates again.
+   */
+  public async undoCreate(event: CustomResourceEvent, answer: Answer): Promise<void> {
+    const handler = this.handlers[event.ResourceType];
+    if (!handler?.findCreated || answer.PhysicalResourceId === event.PhysicalResourceId) {
+      return;
+    }
+    await handler.delete(answer.PhysicalResourceId, new RequestContext(event)).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
+    await this.requests?.forget(createRequestToken(event));
+    log('deleted what the create made: its answer did not reach CloudFormation', { arn: answer.PhysicalResourceId });
   }
 
-  private async dispatch(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress,
-    lock: CreateLock): Promise<CustomResourceResponse> {
+  /**
+   * Settles the request before its time limit, failing with what may still happen if the services answer too slowly
+   * (throttled, retrying or slow): Lambda's own timeout would tell CloudFormation only "Task timed out". A create given up
+   * is stopped, and left to the rollback's delete (its physical ID names the request).
+   */
+  private async beforeDeadline(handler: ResourceHandler, request: RequestContext): Promise<CustomResourceResponse> {
+    const work = this.dispatch(handler, request);
+    const timeLeft = request.timeLeft();
+    if (timeLeft === undefined) {
+      return work;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        request.giveUp();
+        log('giving up before the timeout', { requestType: request.event.RequestType, logicalResourceId: request.event.LogicalResourceId });
+        void this.stillPossible(handler, request).then((then) => reject(new Error(`no answer from AWS before the handler's time limit; ${then}`)));
+      }, timeLeft);
+    });
+    try {
+      // once given up, the aborted calls' errors are not the answer: what may still happen is.
+      return await Promise.race([work.catch((error: unknown) => (request.gaveUp ? deadline : Promise.reject(error))), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** What a request the handler stopped waiting for may still do, and what to do about it. */
+  private async stillPossible(handler: ResourceHandler, request: RequestContext): Promise<string> {
+    const { event } = request;
+    const tag = `tag ${CREATE_REQUEST_TAG}=${createRequestToken(event)}`;
     switch (event.RequestType) {
       case 'Create':
-        return respond(handler, await create(handler, event, lock), 'created');
+        return `the ${handler.noun} may still be created (${tag}): the rollback deletes it`;
       case 'Update':
-        return this.update(handler, event, progress, lock);
+        if (!request.creating) {
+          return `the update may still reach the ${handler.noun} after CloudFormation rolls it back: deploy the update again`;
+        }
+        // the rollback's update of the old resource finds the replacement through this record (cleanUpAbandonedReplacement).
+        await this.requests?.pointToAbandonedReplacement(abandonedReplacementKey(event, event.ResourceProperties), createRequestToken(event))
+          .catch((error: unknown) => log('could not record the replacement given up', { error: describeError(error) }));
+        return `a new ${handler.noun} may still be created (${tag}): the rollback deletes it`;
       case 'Delete':
-        return remove(handler, event, this.ivs);
+        return `the ${handler.noun} may still be deleted: delete the stack again to finish`;
     }
   }
 
-  private async update(handler: ResourceHandler, event: CustomResourceEvent, progress: Progress, lock: CreateLock): Promise<CustomResourceResponse> {
+  private async dispatch(handler: ResourceHandler, request: RequestContext): Promise<CustomResourceResponse> {
+    switch (request.event.RequestType) {
+      case 'Create':
+        return respond(handler, await this.create(handler, request), 'created');
+      case 'Update':
+        return this.update(handler, request);
+      case 'Delete':
+        return this.remove(handler, request);
+    }
+  }
+
+  private async update(handler: ResourceHandler, request: RequestContext): Promise<CustomResourceResponse> {
+    const { event } = request;
     const arn = event.PhysicalResourceId!;
-    const request = requestOf(event.ResourceProperties);
-    const oldRequest = requestOf(event.OldResourceProperties ?? {});
-    const changedKeys = [...new Set([...Object.keys(request), ...Object.keys(oldRequest)])]
-      .filter((key) => !isDeepStrictEqual(request[key], oldRequest[key]));
+    const wanted = requestOf(event.ResourceProperties);
+    const previous = requestOf(event.OldResourceProperties ?? {});
+    const changedKeys = [...new Set([...Object.keys(wanted), ...Object.keys(previous)])]
+      .filter((key) => !isDeepStrictEqual(wanted[key], previous[key]));
     const updatable: readonly string[] = handler.updatableKeys ?? [];
 
     const fixedKeys = changedKeys.filter((key) => !updatable.includes(key));
     let current: DescribedResource | undefined;
     if (fixedKeys.length > 0) {
-      current = await alreadyHas(handler, arn, request, fixedKeys);
+      current = await alreadyHas(handler, arn, wanted, fixedKeys);
       if (!current) {
         // a new resource under a new physical ID: CloudFormation deletes the old one once the whole update succeeds.
         log('replacing', { arn, because: fixedKeys });
-        progress.creating = true;
-        return respond(handler, await create(handler, event, lock), 'created as a replacement');
+        request.creating = true;
+        return respond(handler, await this.create(handler, request), 'created as a replacement');
       }
+      // the rollback of a failed replacement: what a replacement given up on may have made goes with it.
+      await this.cleanUpAbandonedReplacement(handler, request);
     }
 
     const inPlaceKeys = changedKeys.filter((key) => updatable.includes(key));
     if (inPlaceKeys.length > 0 && handler.updatableKeys) {
-      current = await handler.update(arn, request, inPlaceKeys, event);
+      current = await handler.update(arn, wanted, inPlaceKeys, request);
     } else if (!current && (handler.attributes || handler.afterDeploy)) {
       current = await handler.get(arn);
     }
-    await handler.afterDeploy?.(current!, event);
+    await handler.afterDeploy?.(current!, request);
     await this.applyTagChanges(arn, tagsOf(event.OldResourceProperties ?? {}), tagsOf(event.ResourceProperties));
     return respond(handler, current ?? { arn }, inPlaceKeys.length > 0 ? 'updated' : 'unchanged');
   }
@@ -102,136 +182,191 @@ export class Dispatcher {
       await this.ivs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: toRemove }));
     }
   }
-}
 
-/** What a request is doing, for the message of a request the handler stops waiting for. */
-interface Progress {
-  /** Whether a resource is being created (a Create, or an Update that replaces). */
-  creating: boolean;
-}
-
-/**
- * Settles `work` before Lambda's timeout, failing with what may still happen if the services answer too slowly
- * (throttled, retrying or slow): Lambda's own timeout would tell CloudFormation only "Task timed out".
- */
-async function beforeDeadline<T>(work: () => Promise<T>, context: LambdaContext | undefined, handler: ResourceHandler,
-  event: CustomResourceEvent, progress: Progress): Promise<T> {
-  if (!context) {
-    return work();
-  }
-  const remaining = context.getRemainingTimeInMillis();
-  // enough to log and answer: a second, or a tenth of the time when the function's timeout is under ten seconds; for a
-  // create, a quarter of the time (at most 2 s), to hand it over to a background look for what IVS may still make
-  // (late-creates.ts).
-  const reserve = progress.creating ? Math.min(2000, remaining / 4) : Math.min(1000, remaining / 10);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      log('giving up before the timeout', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId });
-      if (!progress.creating) {
-        reject(new Error(`no answer from AWS before the handler's time limit; ${STILL_POSSIBLE[event.RequestType as 'Update' | 'Delete'](handler.noun)}`));
-        return;
-      }
-      // most of the reserve to start the background look for what IVS may still create; the rest to answer.
-      void handOverLateCreate(event, context, remaining, reserve * 0.8).then((then) => reject(
-        new Error(`no answer from AWS before the handler's time limit; the ${handler.noun} may still be created: ${then}`)));
-    }, remaining - reserve);
-  });
-  try {
-    // the work knows the deadline too: what must be undone when a step fails needs time left to undo it.
-    return await Promise.race([runUntil(Date.now() + remaining - reserve, work), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** What a request the handler stopped waiting for may still do, and what to do about it. */
-const STILL_POSSIBLE: Record<'Update' | 'Delete', (noun: string) => string> = {
-  Update: (noun) => `the update may still reach the ${noun} after CloudFormation rolls it back: deploy the update again`,
-  Delete: (noun) => `the ${noun} may still be deleted: delete the stack again to finish`,
-};
-
-/**
- * Creates the resource, then whatever must follow it outside IVS. If that fails, the new resource is deleted again: its
- * physical ID never reaches CloudFormation, so nothing else would. A request that fails with nothing of it left lets a
- * later delivery of it try again.
- */
-async function create(handler: ResourceHandler, event: CustomResourceEvent, lock: CreateLock): Promise<DescribedResource> {
-  const request = requestOf(event.ResourceProperties);
-  if (!handler.findCreated) {
-    // nothing in IVS behind it: every delivery answers the same, with no lookup and no lock.
-    return handler.create(request, tagsOf(event.ResourceProperties), event);
-  }
-  const token = createRequestToken(event);
-  const found = () => handler.findCreated!(token, request);
-  try {
-    const created = await createOnce(handler, event, token, lock, found);
-    await afterCreate(handler, created, event);
+  /**
+   * Creates the resource, exactly once for the request however often it is delivered, then whatever must follow it outside
+   * IVS. If that fails, the new resource is deleted again: its physical ID never reaches CloudFormation, so nothing else
+   * would. The fault-free path makes one IVS call (the create) and two writes to the create-request table.
+   */
+  private async create(handler: ResourceHandler, request: RequestContext): Promise<DescribedResource> {
+    const { event } = request;
+    if (!handler.findCreated) {
+      // nothing in IVS behind it: every delivery answers the same, with no turn to take.
+      return handler.create(requestOf(event.ResourceProperties), tagsOf(event.ResourceProperties), request);
+    }
+    const token = createRequestToken(event);
+    const earlier = await this.takeTurn(handler, request, token);
+    const created = earlier.length > 0 ? await this.keepOne(handler, earlier, request) : await this.createOnce(handler, request, token);
+    await this.requests?.created(token, created.arn!);
+    try {
+      await handler.afterDeploy?.(created, request);
+    } catch (error) {
+      const undone = await handler.delete(created.arn!, request).then(() => this.requests?.forget(token), (undoError: unknown) => undoError);
+      throw new Error(describeError(error)
+        + (undone ? `; deleting the new ${handler.noun} ${created.arn} failed too: ${describeError(undone)}` : ''));
+    }
     return created;
-  } catch (error) {
-    if ((await found().catch(() => undefined))?.length === 0) {
-      await lock.release(token);
+  }
+
+  /**
+   * This delivery's turn at the request: empty when it may create, or what an earlier delivery made. A delivery that finds
+   * the request claimed waits for what the claimant records; one whose claim ran out with nothing recorded (the claimant
+   * was stopped, or gave up) is taken over, and only then is IVS searched for what it may have made.
+   */
+  private async takeTurn(handler: ResourceHandler, request: RequestContext, token: string): Promise<string[]> {
+    if (!this.requests) {
+      return [];
     }
-    throw error;
-  }
-}
-
-async function afterCreate(handler: ResourceHandler, created: DescribedResource, event: CustomResourceEvent): Promise<void> {
-  const arn = arnOf(handler, created);
-  try {
-    await handler.afterDeploy?.(created, event);
-  } catch (error) {
-    const undone = await handler.delete(arn, event).then(() => undefined, (undoError: unknown) => undoError);
-    throw new Error(describeError(error)
-      + (undone ? `; deleting the new ${handler.noun} ${arn} failed too: ${describeError(undone)}` : ''));
-  }
-}
-
-/**
- * Exactly one resource for the request, however often it is delivered and however often the SDK sends the create. Each
- * resource carries its request's token (create-request.ts). Deliveries of the request take turns (create-lock.ts): one
- * that finds what an earlier one made takes it over instead of creating. A create one of whose attempts may have taken
- * effect unanswered (a server error, a reset connection, a timeout) looks for what they made, keeps one and deletes the
- * rest. The fault-free path adds a CreateLogStream and one List (paginated) before the create.
- */
-async function createOnce(handler: ResourceHandler, event: CustomResourceEvent, token: string, lock: CreateLock,
-  found: () => Promise<string[]>): Promise<DescribedResource> {
-  const earlier = await lock.takeOrAwait(token, handler.noun, found) ?? await found();
-  if (earlier.length > 0) {
-    log('found what an earlier delivery of this request created', { arn: earlier[0] });
-    return keepOne(handler, earlier, event);
-  }
-  const tags = { ...tagsOf(event.ResourceProperties), [CREATE_REQUEST_TAG]: token };
-  const { result, error, unanswered } = await watchingAttempts(() => handler.create(requestOf(event.ResourceProperties), tags, event));
-  if (!unanswered) {
-    if (error !== undefined) {
-      throw error;
-    }
-    return result;
-  }
-  const made = await found();
-  if (result?.arn && !made.includes(result.arn)) {
-    made.push(result.arn);
-  }
-  if (made.length === 0) {
-    throw error;
-  }
-  log('an attempt of the create was not answered: keeping one of what the attempts made', { made });
-  return keepOne(handler, made, event, result);
-}
-
-/** Keeps the first of `arns` (the one every delivery of the request picks), deletes the others, and describes the one kept. */
-async function keepOne(handler: ResourceHandler, arns: string[], event: CustomResourceEvent, known?: DescribedResource): Promise<DescribedResource> {
-  const [kept, ...extra] = [...arns].sort();
-  for (const arn of extra) {
-    await handler.delete(arn, event).catch((error: unknown) => {
-      if (!isNotFound(error)) {
-        throw new Error(`deleting ${handler.noun} ${arn}, a second one the request made, failed: ${describeError(error)}`);
+    const leaseUntil = (request.answerBy ?? Date.now() + DEFAULT_LEASE_MS) + LEASE_MARGIN_MS;
+    for (let held = await this.requests.claim(token, leaseUntil); held; held = await this.requests.get(token) ?? await this.requests.claim(token, leaseUntil)) {
+      if (held.arn) {
+        log('found what an earlier delivery of this request created', { arn: held.arn });
+        return [held.arn];
       }
-    });
-    log('deleted a second one the request made', { arn });
+      if (held.leaseUntil <= Date.now() && await this.requests.takeOver(token, held, leaseUntil)) {
+        log('took over a create request whose delivery stopped: looking for what it made', { token });
+        return handler.findCreated!(token, requestOf(request.event.ResourceProperties));
+      }
+      if ((request.timeLeft() ?? Infinity) < 2 * POLL_MS) {
+        throw new Error(`another delivery of this request is creating the ${handler.noun}, and none appeared before the handler's time limit`);
+      }
+      log('another delivery of this request is creating: waiting for what it makes', { token });
+      await sleep(POLL_MS);
+    }
+    return [];
   }
-  return known?.arn === kept ? known : (await handler.get(kept))!;
+
+  /**
+   * One create call. An attempt of it that may have taken effect unanswered (a server error, a reset connection, a timeout)
+   * makes the handler look for what the attempts made (by the create-request tag), keep one and delete the rest.
+   */
+  private async createOnce(handler: ResourceHandler, request: RequestContext, token: string): Promise<DescribedResource> {
+    const { event } = request;
+    const tags = { ...tagsOf(event.ResourceProperties), [CREATE_REQUEST_TAG]: token };
+    let result: DescribedResource;
+    try {
+      result = await handler.create(requestOf(event.ResourceProperties), tags, request);
+    } catch (error) {
+      if (request.gaveUp) {
+        throw error; // the claim stays: the rollback's delete looks for what the stopped attempt may still make.
+      }
+      if (!request.unanswered) {
+        await this.requests?.forget(token);
+        throw error;
+      }
+      const made = await handler.findCreated!(token, requestOf(event.ResourceProperties));
+      if (made.length === 0) {
+        await this.requests?.forget(token);
+        throw error;
+      }
+      return this.keepOne(handler, made, request);
+    }
+    if (!request.unanswered) {
+      return result;
+    }
+    const made = await handler.findCreated!(token, requestOf(event.ResourceProperties));
+    log('an attempt of the create was not answered: keeping one of what the attempts made', { made });
+    return this.keepOne(handler, made.includes(result.arn!) ? made : [...made, result.arn!], request, result);
+  }
+
+  /** Keeps the first of `arns` (the one every delivery of the request picks), deletes the others, and describes the one kept. */
+  private async keepOne(handler: ResourceHandler, arns: string[], request: RequestContext, known?: DescribedResource): Promise<DescribedResource> {
+    const [kept, ...extra] = [...arns].sort();
+    await this.deleteAll(handler, extra, request);
+    return known?.arn === kept ? known : (await handler.get(kept))!;
+  }
+
+  private async deleteAll(handler: ResourceHandler, arns: string[], request: RequestContext): Promise<void> {
+    for (const arn of arns) {
+      await handler.delete(arn, request).catch((error: unknown) => {
+        if (!isNotFound(error)) {
+          throw new Error(`deleting ${handler.noun} ${arn}, which the request made, failed: ${describeError(error)}`);
+        }
+      });
+      log('deleted what a create request made', { arn });
+    }
+  }
+
+  /**
+   * Deletes the resource. Types that compositions hold wait for them, or defer the delete until they end, rather than fail:
+   * CloudFormation ignores a failed delete of its cleanup phase, which would leave the resource behind unnoticed. The
+   * delete of a failed create deletes what its request may have made.
+   */
+  private async remove(handler: ResourceHandler, request: RequestContext): Promise<CustomResourceResponse> {
+    const arn = request.event.PhysicalResourceId!;
+    const token = tokenOfFailedCreate(arn);
+    if (token) {
+      await this.finishAbandonedCreate(handler, request, token);
+      return { PhysicalResourceId: arn };
+    }
+    if (handler.findCreated && !arn.startsWith('arn:')) {
+      return { PhysicalResourceId: arn }; // no resource behind it.
+    }
+    try {
+      if (isHeldByCompositions(handler)) {
+        await deleteOrDefer(this.ivs, handler, arn, request.event, this.arming);
+      } else {
+        await handler.delete(arn, request);
+        log('deleted', { arn });
+      }
+    } catch (error) {
+      if (!isNotFound(error)) {
+        throw error;
+      }
+      log('already deleted', { arn });
+    }
+    return { PhysicalResourceId: arn };
+  }
+
+  /**
+   * Deletes whatever the create request of `token` made, which CloudFormation never learned of: a create that failed or
+   * was given up. While a delivery of it may still be creating (its claim has not run out), waits for it, within this
+   * request's own time. IVS is searched (by the create-request tag) only if an attempt may have made something unanswered.
+   */
+  private async finishAbandonedCreate(handler: ResourceHandler, request: RequestContext, token: string): Promise<void> {
+    if (!this.requests || !handler.findCreated) {
+      return;
+    }
+    let record: CreateRecord | undefined = await this.requests.get(token);
+    while (record && !record.arn && record.leaseUntil > Date.now()) {
+      const wait = Math.min(POLL_MS, record.leaseUntil - Date.now());
+      if ((request.timeLeft() ?? Infinity) < wait + POLL_MS) {
+        throw new Error(`a delivery of the create request (${CREATE_REQUEST_TAG}=${token}) may still be creating: delete again to finish`);
+      }
+      await sleep(wait);
+      record = await this.requests.get(token);
+    }
+    if (!record) {
+      return; // it made nothing (or a week has passed).
+    }
+    const made = !record.arn || record.unanswered ? await handler.findCreated(token, requestOf(request.event.ResourceProperties)) : [];
+    await this.deleteAll(handler, [...new Set([...made, ...record.arn ? [record.arn] : []])], request);
+    await this.requests.forget(token);
+  }
+
+  /** The rollback of a replacement given up on: deletes what its create request may have made (stillPossible recorded it). */
+  private async cleanUpAbandonedReplacement(handler: ResourceHandler, request: RequestContext): Promise<void> {
+    const key = abandonedReplacementKey(request.event, request.event.OldResourceProperties ?? {});
+    const token = await this.requests?.abandonedReplacement(key);
+    if (token) {
+      await this.finishAbandonedCreate(handler, request, token);
+      await this.requests!.forget(key);
+    }
+  }
+}
+
+/** How often a delivery waiting for another's create looks at what it recorded. */
+const POLL_MS = 1000;
+/**
+ * A claim lasts until the claimant's answer is due, and this much longer: the attempt it stopped at that moment may still
+ * reach IVS (an attempt's timeout is 5 s: handlers/shared/client.ts).
+ */
+const LEASE_MARGIN_MS = 10_000;
+/** The claim of a delivery with no time limit (outside Lambda): the handler's timeout. */
+const DEFAULT_LEASE_MS = 180_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 /**
@@ -248,42 +383,15 @@ async function alreadyHas(handler: ResourceHandler, arn: string, request: Reques
   return keys.every((key) => isDeepStrictEqual(current?.[key], request[key])) ? current : undefined;
 }
 
-/**
- * Deletes the resource. Types that compositions hold wait for them, or defer the delete until they end, rather than fail:
- * CloudFormation ignores a failed delete of its cleanup phase, which would leave the resource behind unnoticed.
- */
-async function remove(handler: ResourceHandler, event: CustomResourceEvent, ivs: IVSRealTimeClient): Promise<CustomResourceResponse> {
-  const arn = event.PhysicalResourceId!;
-  try {
-    if (isHeldByCompositions(handler)) {
-      await deleteOrDefer(ivs, handler, arn, event);
-    } else {
-      await handler.delete(arn, event);
-      log('deleted', { arn });
-    }
-  } catch (error) {
-    if (!isNotFound(error)) {
-      throw error;
-    }
-    log('already deleted', { arn });
-  }
-  return { PhysicalResourceId: arn };
-}
-
 function tagsOf(properties: Record<string, any>): Tags | undefined {
   const tags = properties[Property.TAGS];
   return tags && Object.keys(tags).length > 0 ? tags : undefined;
 }
 
-function arnOf(handler: ResourceHandler, resource: DescribedResource | undefined): string {
+function respond(handler: ResourceHandler, resource: DescribedResource, action: string): CustomResourceResponse {
   if (!resource?.arn) {
     throw new Error(`the service returned no ${handler.noun}`);
   }
-  return resource.arn;
-}
-
-function respond(handler: ResourceHandler, resource: DescribedResource, action: string): CustomResourceResponse {
-  const arn = arnOf(handler, resource);
-  log(action, { arn });
-  return { PhysicalResourceId: arn, Data: { [Attribute.ARN]: arn, ...handler.attributes?.(resource) } };
+  log(action, { arn: resource.arn });
+  return { PhysicalResourceId: resource.arn, Data: { [Attribute.ARN]: resource.arn, ...handler.attributes?.(resource) } };
 }

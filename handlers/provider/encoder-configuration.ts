@@ -17,8 +17,8 @@ export function encoderConfigurationHandler(ivs: IVSRealTimeClient): HeldByCompo
   return {
     noun: 'encoder configuration',
 
-    async create(request, tags) {
-      return (await ivs.send(new CreateEncoderConfigurationCommand({ ...request, tags }))).encoderConfiguration!;
+    async create(request, tags, context) {
+      return (await context.send(ivs, new CreateEncoderConfigurationCommand({ ...request, tags }))).encoderConfiguration!;
     },
 
     async get(arn) {

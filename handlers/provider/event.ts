@@ -1,4 +1,4 @@
-/** The custom resource event the Provider framework passes to its onEvent handler (CloudFormation's request). */
+/** A custom resource request, as CloudFormation sends it (less its ResponseURL, which only the entry point reads). */
 export interface CustomResourceEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
   readonly ResourceType: string;
@@ -10,7 +10,7 @@ export interface CustomResourceEvent {
   readonly PhysicalResourceId?: string;
 }
 
-/** What the onEvent handler returns to the Provider framework. */
+/** What the handler answers a request with, beside its status. */
 export interface CustomResourceResponse {
   readonly PhysicalResourceId: string;
   readonly Data?: Record<string, string>;

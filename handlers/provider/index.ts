@@ -1,14 +1,20 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ResourceType } from '../../lib/private/contract';
 import { DEFERRED_DELETES_RESOURCE_TYPE, SweepEvent } from '../../lib/private/deferred-deletes-contract';
+import { CREATE_REQUESTS_TABLE_VARIABLE } from '../../lib/private/provider-contract';
 import { ivsClient } from '../shared/client';
 import { kmsClient } from '../shared/kms';
-import { deferredDeletesHandler, isSweepEvent, sweep, SweepResult } from './deferred-deletes';
+import { log } from '../shared/log';
+import { describeError } from '../shared/errors';
+import { sendResponse } from './cloudformation-response';
+import { CreateRequests } from './create-requests';
+import { deferredDeletesHandler, isSweepEvent, sweep, SweepArming, SweepResult } from './deferred-deletes';
 import { Dispatcher } from './dispatcher';
 import { encoderConfigurationHandler } from './encoder-configuration';
 import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
 import { ingestConfigurationHandler } from './ingest-configuration';
 import { kmsPublicKeyHandler } from './kms-public-key';
-import { isLateCreateEvent, LateCreateEvent } from './late-creates';
 import { publicKeyHandler } from './public-key';
 import { stageHandler } from './stage';
 import { storageConfigurationHandler } from './storage-configuration';
@@ -16,13 +22,15 @@ import { storageConfigurationHandler } from './storage-configuration';
 let served: { readonly dispatcher: Dispatcher; readonly sweep: (event: SweepEvent) => Promise<SweepResult> } | undefined;
 
 /**
- * Every resource type's handler, made with one IVS client. Made on the first event, not at load, so that the client
- * reads its endpoint from the environment the invocation runs with.
+ * Every resource type's handler, made with one IVS client. Made on the first event, not at load, so that the clients
+ * read their endpoints from the environment the invocation runs with.
  */
 function serve(): NonNullable<typeof served> {
   const ivs = ivsClient();
   const held = [storageConfigurationHandler(ivs), encoderConfigurationHandler(ivs)];
   const [storageConfiguration, encoderConfiguration] = held;
+  const table = process.env[CREATE_REQUESTS_TABLE_VARIABLE];
+  const arming = new SweepArming(new EventBridgeClient({}));
   return {
     dispatcher: new Dispatcher({
       [ResourceType.STAGE]: stageHandler(ivs),
@@ -32,23 +40,44 @@ function serve(): NonNullable<typeof served> {
       [ResourceType.PUBLIC_KEY]: publicKeyHandler(ivs),
       [ResourceType.KMS_PUBLIC_KEY]: kmsPublicKeyHandler(ivs, kmsClient()),
       [DEFERRED_DELETES_RESOURCE_TYPE]: deferredDeletesHandler(ivs, held),
-    }, ivs),
-    sweep: (event) => sweep(ivs, held, event),
+    }, ivs, table ? new CreateRequests(new DynamoDBClient({}), table) : undefined, table ? arming : undefined),
+    sweep: (event) => sweep(ivs, held, event, arming),
   };
 }
 
+/** A custom resource request as CloudFormation sends it to a ServiceToken: with the URL to answer. */
+export interface CloudFormationRequest extends CustomResourceEvent {
+  readonly ResponseURL: string;
+}
+
 /**
- * The Provider framework's onEvent handler for every IVS Real-Time resource type, the provider schedule's sweep of
- * the deletes deferred until a composition ends, and its own background look for creates it gave up on.
+ * The stack's ServiceToken: CloudFormation invokes it asynchronously with every request for an IVS Real-Time resource, and
+ * it answers the request's ResponseURL itself, SUCCESS or FAILED, whatever happened; the sweep's schedule invokes it
+ * with a sweep of the stack's deferred deletes. An answer it cannot deliver fails the invocation, after deleting what a
+ * create made, so that Lambda delivers the request again.
  */
-export async function handler(event: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse>;
+export async function handler(event: CloudFormationRequest, context?: LambdaContext): Promise<void>;
 export async function handler(event: SweepEvent): Promise<SweepResult>;
-export async function handler(event: LateCreateEvent, context?: LambdaContext): Promise<string[]>;
-export async function handler(event: CustomResourceEvent | SweepEvent | LateCreateEvent, context?: LambdaContext):
-Promise<CustomResourceResponse | SweepResult | string[]> {
+export async function handler(event: CloudFormationRequest | SweepEvent, context?: LambdaContext): Promise<void | SweepResult> {
   served ??= serve();
   if (isSweepEvent(event)) {
     return served.sweep(event);
   }
-  return isLateCreateEvent(event) ? served.dispatcher.onLateCreate(event, context) : served.dispatcher.onEvent(event, context);
+  const answer = await served.dispatcher.answer(event, context);
+  try {
+    await sendResponse(event, answer);
+  } catch (error) {
+    if (answer.Status === 'SUCCESS') {
+      await served.dispatcher.undoCreate(event, answer).catch((undoError: unknown) => log('could not delete what the create made', {
+        arn: answer.PhysicalResourceId, error: describeError(undoError),
+      }));
+    }
+    throw new Error(`could not answer CloudFormation: ${describeError(error)}`);
+  }
+}
+
+/** One request answered as a return value or a thrown one-line reason, without CloudFormation's ResponseURL: for tests of the handlers. */
+export async function onEvent(event: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse> {
+  served ??= serve();
+  return served.dispatcher.onEvent(event, context);
 }

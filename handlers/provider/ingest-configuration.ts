@@ -10,11 +10,11 @@ import {
 } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, IngestConfigurationRequest, Property } from '../../lib/private/contract';
 import { updateUnlessAlreadySet } from '../shared/compare';
-import { timeLeft } from '../shared/deadline';
 import { describeError, isConflict, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { readSecretJson, storeSecretJson, withinTime } from '../shared/secrets';
 import { CustomResourceEvent } from './event';
+import { RequestContext } from './request-context';
 import { createdBy, ResourceHandler } from './resource-handler';
 
 /**
@@ -29,8 +29,8 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
     noun: 'ingest configuration',
     updatableKeys: ['stageArn', 'redundantIngest'],
 
-    async create(request, tags) {
-      return (await ivs.send(new CreateIngestConfigurationCommand({ ...request, tags }))).ingestConfiguration!;
+    async create(request, tags, context) {
+      return (await context.send(ivs, new CreateIngestConfigurationCommand({ ...request, tags }))).ingestConfiguration!;
     },
 
     async update(arn, request) {
@@ -56,15 +56,15 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
      * backup credentials), or another secret (the copy just turned on included). A change of tags or handler settings
      * alone writes nothing. (The rollback of a successful replacement sends no update: see `delete`.)
      */
-    async afterDeploy(ingestConfiguration, event) {
-      const secretArn: string | undefined = event.ResourceProperties[Property.STREAM_KEY_SECRET_ARN];
+    async afterDeploy(ingestConfiguration, context) {
+      const secretArn: string | undefined = context.event.ResourceProperties[Property.STREAM_KEY_SECRET_ARN];
       // no secret: IVS alone holds the keys, and there is no copy to keep current.
-      if (secretArn && mayMoveStreamKeys(event)) {
-        await storeStreamKeys(secretArn, ingestConfiguration);
+      if (secretArn && mayMoveStreamKeys(context.event)) {
+        await storeStreamKeys(secretArn, ingestConfiguration, context);
       }
     },
 
-    async delete(arn, event) {
+    async delete(arn, { event }) {
       const secretArn: string | undefined = event.ResourceProperties[Property.STREAM_KEY_SECRET_ARN];
       // only for CloudFormation's deletes: when the handler deletes the ingest configuration it has just created (its key
       // could not be stored), the rollback's update of the old one rewrites the secret if the failed write reached it.
@@ -130,9 +130,9 @@ function streamKeysOf(ingest: IngestConfiguration): Record<string, unknown> {
  * Within half the time the handler has left: if the write fails, the other half is for deleting the ingest
  * configuration just created, whose key no one could otherwise read from the secret.
  */
-async function storeStreamKeys(secretArn: string, ingest: IngestConfiguration): Promise<void> {
+async function storeStreamKeys(secretArn: string, ingest: IngestConfiguration, context: RequestContext): Promise<void> {
   const value = streamKeysOf(ingest);
-  const left = timeLeft();
+  const left = context.timeLeft();
   try {
     await withinTime(left === undefined ? undefined : left / 2, async (abortSignal) => {
       if (!isDeepStrictEqual(await readSecretJson(secretArn, 'AWSCURRENT', abortSignal), value)) {

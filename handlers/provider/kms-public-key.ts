@@ -17,8 +17,8 @@ export function kmsPublicKeyHandler(ivs: IVSRealTimeClient, kms: KMSClient): Res
   const publicKeys = publicKeyHandler(ivs, 'each KMS key backs one IVS public key: give each signing key its own KMS key');
   return {
     ...publicKeys,
-    async create({ kmsKeyArn, ...request }, tags, event) {
-      return publicKeys.create({ ...request, publicKeyMaterial: await publicKeyPem(kms, kmsKeyArn) }, tags, event);
+    async create({ kmsKeyArn, ...request }, tags, context) {
+      return publicKeys.create({ ...request, publicKeyMaterial: await publicKeyPem(kms, kmsKeyArn) }, tags, context);
     },
     findCreated: (token) => findPublicKeysCreated(ivs, token),
   };

@@ -14,9 +14,9 @@ ReplacedOnChange<PublicKeyRequest, PublicKey> {
   return {
     noun: 'public key',
 
-    async create(request, tags) {
+    async create(request, tags, context) {
       try {
-        return (await ivs.send(new ImportPublicKeyCommand({ ...request, tags }))).publicKey!;
+        return (await context.send(ivs, new ImportPublicKeyCommand({ ...request, tags }))).publicKey!;
       } catch (error) {
         if (!isConflict(error)) {
           throw error;

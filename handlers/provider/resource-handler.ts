@@ -1,6 +1,6 @@
 import { Tags } from '../shared/tags';
 import { CREATE_REQUEST_TAG } from './create-request';
-import { CustomResourceEvent } from './event';
+import { RequestContext } from './request-context';
 
 /** What the service says of a resource (its Get, Create or Update response member). */
 export interface DescribedResource {
@@ -10,8 +10,11 @@ export interface DescribedResource {
 interface ResourceHandlerBase<TRequest extends object, TResource extends DescribedResource> {
   /** What the resource is called in messages, such as "stage". */
   readonly noun: string;
-  /** Creates the resource from the construct's request (the wire contract's type for this resource type). */
-  create(request: TRequest, tags: Tags | undefined, event: CustomResourceEvent): Promise<TResource>;
+  /**
+   * Creates the resource from the construct's request (the wire contract's type for this resource type), with its create
+   * call sent through `context.send`: the dispatcher learns from it whether an attempt may have created unanswered.
+   */
+  create(request: TRequest, tags: Tags | undefined, context: RequestContext): Promise<TResource>;
   /**
    * Reads the resource: for the attributes of an update that changes nothing, and to tell whether an update that would
    * replace the resource asks for settings it already has (a rollback's). Throws the service's ResourceNotFoundException.
@@ -27,9 +30,9 @@ interface ResourceHandlerBase<TRequest extends object, TResource extends Describ
    * Runs after every successful create and update, changed or not, with the resource as the stack now has it: for
    * state kept outside IVS that must follow it (an ingest configuration's stream key in Secrets Manager).
    */
-  afterDeploy?(resource: TResource, event: CustomResourceEvent): Promise<void>;
+  afterDeploy?(resource: TResource, context: RequestContext): Promise<void>;
   /** Deletes the resource; may throw the service's ResourceNotFoundException, which counts as success. */
-  delete(arn: string, event: CustomResourceEvent): Promise<void>;
+  delete(arn: string, context: RequestContext): Promise<void>;
   /**
    * The ARNs of the resources of the type whose create request tag holds `token` (the request's earlier attempts).
    * Absent for a type with nothing in IVS behind it, whose every delivery answers the same: its creates need no lookup.
@@ -67,7 +70,7 @@ export interface UpdatedInPlace<TRequest extends object, TResource extends Descr
   /** Request members the API can change in place. A change to any other member replaces the resource. */
   readonly updatableKeys: readonly (keyof TRequest & string)[];
   /** Changes `changedKeys` (all of them updatable) in place. */
-  update(arn: string, request: TRequest, changedKeys: (keyof TRequest & string)[], event: CustomResourceEvent): Promise<TResource>;
+  update(arn: string, request: TRequest, changedKeys: (keyof TRequest & string)[], context: RequestContext): Promise<TResource>;
 }
 
 /**

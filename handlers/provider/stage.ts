@@ -29,8 +29,8 @@ export function stageHandler(ivs: IVSRealTimeClient): ResourceHandler<StageReque
     noun: 'stage',
     updatableKeys: ['name', 'autoParticipantRecordingConfiguration'],
 
-    async create(request, tags) {
-      return (await ivs.send(new CreateStageCommand({ ...request, tags }))).stage!;
+    async create(request, tags, context) {
+      return (await context.send(ivs, new CreateStageCommand({ ...request, tags }))).stage!;
     },
 
     async update(arn, request, changedKeys) {

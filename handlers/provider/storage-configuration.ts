@@ -17,8 +17,8 @@ export function storageConfigurationHandler(ivs: IVSRealTimeClient): HeldByCompo
   return {
     noun: 'storage configuration',
 
-    async create(request, tags) {
-      return (await ivs.send(new CreateStorageConfigurationCommand({ ...request, tags }))).storageConfiguration!;
+    async create(request, tags, context) {
+      return (await context.send(ivs, new CreateStorageConfigurationCommand({ ...request, tags }))).storageConfiguration!;
     },
 
     async get(arn) {

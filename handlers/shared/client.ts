@@ -1,7 +1,5 @@
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { StandardRetryStrategy } from '@smithy/core/retry';
-import type { FinalizeRequestMiddleware } from '@smithy/types';
-import { noteAttemptFailure } from './attempts';
 
 /**
  * Most IVS Real-Time calls are limited to about 5 per second per account, and CloudFormation deploys independent
@@ -43,15 +41,6 @@ export function ivsClient(): IVSRealTimeClient {
       retryStrategy: new StandardRetryStrategy({ maxAttempts: MAX_ATTEMPTS, backoff: backoff() }),
       requestHandler: { requestTimeout: ATTEMPT_TIMEOUT_MS, throwOnRequestTimeout: true },
     });
-    // each attempt, inside the retries: a create learns whether one may have taken effect unanswered.
-    client.middlewareStack.addRelativeTo(((next) => async (args) => {
-      try {
-        return await next(args);
-      } catch (error) {
-        noteAttemptFailure(error);
-        throw error;
-      }
-    }) as FinalizeRequestMiddleware<any, any>, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'unansweredAttempts' });
   }
   return client;
 }

@@ -19,6 +19,12 @@ export interface IvsCustomResourceOptions<TRequest extends object> {
   readonly request: () => TRequest;
   readonly tags: TagManager;
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Whether IVS refuses the resource's delete while a composition uses it (storage and encoder configurations): the
+   * handler then defers the delete until the composition ends, and the stack gets the sweep of deferred deletes.
+   * @default false
+   */
+  readonly heldByCompositions?: boolean;
   /** Settings of the handler itself, rendered beside `Request` and `Tags` under the wire contract's `Property` keys. */
   readonly properties?: Record<string, unknown>;
 }
@@ -57,7 +63,7 @@ export function defineIvsCustomResource<TRequest extends object>(scope: Construc
   if (options.removalPolicy) {
     resource.applyRemovalPolicy(options.removalPolicy);
   }
-  provider.addIvsResource(resource);
+  provider.addIvsResource(resource, options.heldByCompositions);
   return resource;
 }
 

@@ -21,3 +21,15 @@ export const SWEEP_INTERVAL_MINUTES = 5;
 export const SWEEP_EVENT_KEY = 'sweepDeferredDeletesOfStack';
 
 export type SweepEvent = Readonly<Record<typeof SWEEP_EVENT_KEY, string>>;
+
+/**
+ * The name of the stack's sweep schedule (an EventBridge rule, at most 64 characters): from the stack ID's unique suffix,
+ * so that the handler finds it from any event of the stack, and the function and the rule need not name each other (the
+ * rule targets the function: the function naming the rule would be a cycle).
+ */
+export function sweepRuleName(stackId: string): string {
+  return `${SWEEP_RULE_PREFIX}${stackId.split('/').pop()}`;
+}
+
+/** What the sweep schedule's name starts with; the rest is the stack ID's unique suffix (a UUID). */
+export const SWEEP_RULE_PREFIX = 'cdk-ivs-realtime-sweep-';

@@ -8,7 +8,7 @@ export const TAG_ACTIONS = ['ivs:TagResource', 'ivs:UntagResource'];
 
 /** What the provider's handler calls, per resource type (scoped to that type's ARNs). */
 export const PROVIDER_ACTIONS = {
-  // ListStages, to find what a create request made before: the Service Authorization Reference scopes it to stages.
+  // ListStages, to find what a create request made unanswered: the Service Authorization Reference scopes it to stages.
   stage: ['ivs:CreateStage', 'ivs:GetStage', 'ivs:UpdateStage', 'ivs:DeleteStage', 'ivs:ListStages'],
   storageConfiguration: ['ivs:CreateStorageConfiguration', 'ivs:GetStorageConfiguration', 'ivs:DeleteStorageConfiguration'],
   encoderConfiguration: ['ivs:CreateEncoderConfiguration', 'ivs:GetEncoderConfiguration', 'ivs:DeleteEncoderConfiguration'],
@@ -47,6 +47,12 @@ export const DEFERRED_DELETE_ACTIONS = {
  * List actions are the deferred deletes' already; ListStages, which the reference scopes to stages, is the stage's.
  */
 export const CREATE_REQUEST_LOOKUP_ACTIONS = ['ivs:ListIngestConfigurations', 'ivs:ListPublicKeys'];
+
+/** What the provider's handler does on the stack's create-request table (handlers/provider/create-requests.ts). */
+export const CREATE_REQUESTS_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+
+/** What the provider's handler does on the stack's sweep schedule: enables it when it defers a delete, disables it when none is left. */
+export const SWEEP_ARMING_ACTIONS = ['events:EnableRule', 'events:DisableRule'];
 
 /** `Stage.grantCreateParticipantToken`. */
 export const STAGE_CREATE_PARTICIPANT_TOKEN_ACTIONS = ['ivs:CreateParticipantToken'];

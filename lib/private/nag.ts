@@ -10,6 +10,11 @@ export function acknowledgeWildcardResource(scope: IConstruct, resourceArn: stri
   Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagNotation(Stack.of(scope).resolve(resourceArn))}]`, reason });
 }
 
+/** Acknowledges a cdk-nag AwsSolutions finding (`AwsSolutions-DDB3`, ...) of the library's own resource, with the reason. */
+export function acknowledgeAwsSolutions(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
 /** A resolved value as cdk-nag names it in a finding: `Ref` as `<Name>`, `Fn::GetAtt` as `<Name.Attribute>`, joins joined. */
 function nagNotation(value: unknown): string {
   if (typeof value === 'string') {

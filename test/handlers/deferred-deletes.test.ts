@@ -3,7 +3,7 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-ivs-realtime';
 import { deleteOnceFree } from '../../handlers/provider/deferred-deletes';
-import { handler } from '../../handlers/provider/index';
+import { handler as entry, onEvent as handler } from '../../handlers/provider/index';
 import { DEFERRED_DELETES_RESOURCE_TYPE, DELETE_WHEN_FREE_TAG } from '../../lib/private/deferred-deletes-contract';
 import { CustomResourceEvents, useFakeIvs, withCreateRequest } from '../support/handler-harness';
 
@@ -121,7 +121,7 @@ describe('the sweep', () => {
     }
     await client.send(new TagResourceCommand({ resourceArn: others, tags: { [DELETE_WHEN_FREE_TAG]: OTHER_STACK_ID } }));
 
-    const first = await handler({ sweepDeferredDeletesOfStack: STACK_ID });
+    const first = await entry({ sweepDeferredDeletesOfStack: STACK_ID });
 
     expect(first.deleted).toEqual([free]);
     expect(first.remaining).toEqual([
@@ -136,7 +136,7 @@ describe('the sweep', () => {
     fake().setCompositionIdleTimeout(0);
     fake().leaveParticipant(stageArn, participant!);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await handler({ sweepDeferredDeletesOfStack: STACK_ID })).toEqual({ deleted: [storageArn, encoderArn], remaining: [] });
+    expect(await entry({ sweepDeferredDeletesOfStack: STACK_ID })).toEqual({ deleted: [storageArn, encoderArn], remaining: [] });
     expect([...fake().encoderConfigurations.keys()]).toEqual([others]);
     expect(fake().storageConfigurations.size).toBe(0);
   });
@@ -149,7 +149,7 @@ describe('the sweep', () => {
     }
     fake().injectFault({ operation: 'DeleteEncoderConfiguration', errorType: 'AccessDeniedException', message: 'not allowed' });
 
-    expect(await handler({ sweepDeferredDeletesOfStack: STACK_ID })).toEqual({
+    expect(await entry({ sweepDeferredDeletesOfStack: STACK_ID })).toEqual({
       deleted: [second], remaining: [`deleting encoder configuration ${first} failed: AccessDeniedException: not allowed`],
     });
   });

@@ -1,4 +1,4 @@
-import { handler } from '../../handlers/provider/index';
+import { onEvent as handler } from '../../handlers/provider/index';
 import { CustomResourceEvents, operationsSince, useFakeIvs, withCreateRequest } from '../support/handler-harness';
 
 const fake = useFakeIvs();
@@ -17,7 +17,6 @@ describe('encoder configuration handler', () => {
     expect(response.PhysicalResourceId).toMatch(/^arn:aws:ivs:us-east-1:123456789012:encoder-configuration\/[a-zA-Z0-9]+$/);
     expect(response.Data).toEqual({ Arn: response.PhysicalResourceId });
     expect(fake().calls.map((call) => [call.operation, call.input])).toEqual([
-      ['ListEncoderConfigurations', { maxResults: 100 }],
       ['CreateEncoderConfiguration', { name: 'full-hd', video: VIDEO, tags: withCreateRequest({}) }],
     ]);
     expect(fake().encoderConfigurations.get(response.PhysicalResourceId)).toMatchObject({ name: 'full-hd', video: VIDEO, tags: {} });
@@ -26,7 +25,7 @@ describe('encoder configuration handler', () => {
   test('create with tags tags it in the same call', async () => {
     const arn = await created({ ...PROPERTIES, Tags: { team: 'video' } });
 
-    expect(operationsSince(fake(), 0)).toEqual(['ListEncoderConfigurations', 'CreateEncoderConfiguration']);
+    expect(operationsSince(fake(), 0)).toEqual(['CreateEncoderConfiguration']);
     expect(fake().encoderConfigurations.get(arn)?.tags).toEqual(withCreateRequest({ team: 'video' }));
   });
 
@@ -59,7 +58,7 @@ describe('encoder configuration handler', () => {
 
     expect(response.PhysicalResourceId).not.toBe(arn);
     // the Get makes sure the old one does not already have the new settings (as in a rollback), which would replace nothing.
-    expect(operationsSince(fake(), since)).toEqual(['GetEncoderConfiguration', 'ListEncoderConfigurations', 'CreateEncoderConfiguration']);
+    expect(operationsSince(fake(), since)).toEqual(['GetEncoderConfiguration', 'CreateEncoderConfiguration']);
     expect(fake().encoderConfigurations.get(response.PhysicalResourceId)).toMatchObject({ video: { bitrate: 8000000 }, tags: { team: 'video' } });
     expect(fake().encoderConfigurations.has(arn)).toBe(true);
   });

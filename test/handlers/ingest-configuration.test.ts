@@ -1,4 +1,4 @@
-import { handler } from '../../handlers/provider/index';
+import { onEvent as handler } from '../../handlers/provider/index';
 import { CustomResourceEvents, ResourceProperties, useFakeIvs, useFakeSecretsManager, withCreateRequest } from '../support/handler-harness';
 
 const fake = useFakeIvs();
@@ -179,7 +179,7 @@ describe('ingest configuration handler', () => {
 
     const newArn = response.PhysicalResourceId;
     expect(newArn).not.toBe(arn);
-    expect(operationsSince(since)).toEqual(['GetIngestConfiguration', 'ListIngestConfigurations', 'GetIngestConfiguration', 'CreateIngestConfiguration']);
+    expect(operationsSince(since)).toEqual(['GetIngestConfiguration', 'CreateIngestConfiguration']);
     expect(storedSecret().streamKey).toBe(fake().ingestConfigurations.get(newArn)!.streamKey);
     expect(storedSecret().streamKey).not.toBe(oldKey);
     expect(fake().ingestConfigurations.has(arn)).toBe(true);

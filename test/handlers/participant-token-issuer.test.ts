@@ -1,6 +1,6 @@
 import { CreateStageCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { handler } from '../../handlers/participant-token-issuer/index';
-import { handler as provider } from '../../handlers/provider/index';
+import { onEvent as provider } from '../../handlers/provider/index';
 import { ResourceType } from '../../lib/private/contract';
 import { TOKEN_ISSUER_CONFIG_ENV, TokenIssuerConfig } from '../../lib/private/participant-token-contract';
 import { FakeKmsKey } from '../../testing/fake-kms';

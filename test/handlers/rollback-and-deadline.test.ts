@@ -1,4 +1,4 @@
-import { handler } from '../../handlers/provider/index';
+import { onEvent as handler } from '../../handlers/provider/index';
 import { CustomResourceEvents, operationsSince, useFakeIvs, useFakeSecretsManager } from '../support/handler-harness';
 
 const fake = useFakeIvs();
@@ -25,9 +25,8 @@ describe('the handler answers before Lambda times out', () => {
     const reason = await failureOf(handler(stages.create({ Request: { name: 'slow' } }), timeLeft(1000)));
 
     expect(Date.now() - started).toBeLessThan(1000);
-    // (no function to invoke in the background here: the reason says how to find what IVS may still create)
     expect(reason).toMatch(new RegExp("^Create stage Stage failed: no answer from AWS before the handler's time limit; the stage may still be "
-      + 'created: if IVS still creates it, it carries tag cdk-ivs-realtime:create-request=[A-Za-z0-9_-]+: delete it by hand$'));
+      + 'created \\(tag cdk-ivs-realtime:create-request=[A-Za-z0-9_-]+\\): the rollback deletes it$'));
   });
 
   test('an update that replaces says a new resource may still be created; a delete, that it may still be deleted', async () => {
@@ -38,7 +37,7 @@ describe('the handler answers before Lambda times out', () => {
     const old = { Request: { name: 'a', video: { width: 1280, height: 720, framerate: 30, bitrate: 2500000 } } };
 
     expect(await failureOf(handler(encoders.update(arn, renamed, old), timeLeft(1000))))
-      .toMatch(/^Update encoder configuration Encoder failed: .*the encoder configuration may still be created: if IVS still creates it, it carries tag /);
+      .toMatch(/^Update encoder configuration Encoder failed: .*a new encoder configuration may still be created \(tag cdk-ivs-realtime:create-request=\S+\): the rollback deletes it$/);
 
     fake().injectDelay({ operation: 'DeleteEncoderConfiguration', delayMs: 1500 });
     expect(await failureOf(handler(encoders.delete(arn, old), timeLeft(1000))))

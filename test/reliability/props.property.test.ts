@@ -13,7 +13,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as fc from 'fast-check';
-import { handler } from '../../handlers/provider/index';
+import { onEvent as handler } from '../../handlers/provider/index';
 import {
   AutoParticipantRecordingOptions, EncoderConfiguration, EncoderVideo, IngestConfiguration, IngestProtocol, ParticipantRecordingMediaType,
   PublicKey, PublicKeyMaterial, RecordingThumbnails, Stage, StageRecording, StorageConfiguration, ThumbnailStorage,

@@ -1,5 +1,9 @@
 import { CREATE_REQUEST_TAG } from '../../handlers/provider/create-request';
 import { CustomResourceEvent } from '../../handlers/provider/event';
+import { sweepRuleName } from '../../lib/private/deferred-deletes-contract';
+import { CREATE_REQUESTS_TABLE_VARIABLE } from '../../lib/private/provider-contract';
+import { FakeDynamoDb } from '../../testing/fake-dynamodb';
+import { FakeEventBridge } from '../../testing/fake-eventbridge';
 import { FakeIvsServer } from '../../testing/fake-ivs-server';
 import { FakeKms } from '../../testing/fake-kms';
 import { FakeSecretsManager } from '../../testing/fake-secrets-manager';
@@ -30,9 +34,15 @@ function useFake<Fake extends LocalFake>(start: () => Promise<Fake>, endpointVar
   return () => fake!;
 }
 
-/** `useFake` of one fake IVS Real-Time server, and the region and credentials the handler's client reads; its one-line logs are silenced. */
+/**
+ * `useFake` of one fake IVS Real-Time server, and the region and credentials the handler's client reads; its one-line logs
+ * are silenced. The handler keeps its create requests in a fake DynamoDB table and arms the sweep in a fake EventBridge, as
+ * the provider's function does (`useCreateRequests`, `useSweepSchedule`).
+ */
 export function useFakeIvs(): () => FakeIvsServer {
   const fake = useFake(() => FakeIvsServer.start(), 'AWS_ENDPOINT_URL_IVS_REALTIME');
+  useCreateRequests();
+  useSweepSchedule();
   beforeAll(() => {
     process.env.AWS_REGION = fake().region;
     process.env.AWS_ACCESS_KEY_ID = 'AKIAFAKEFAKEFAKEFAKE';
@@ -44,6 +54,29 @@ export function useFakeIvs(): () => FakeIvsServer {
   afterEach(() => jest.restoreAllMocks());
   return fake;
 }
+
+/** The table the handler keeps its create requests in (`CREATE_REQUESTS_TABLE`), emptied after each test. */
+export function useCreateRequests(): () => FakeDynamoDb {
+  const fake = useFake(() => FakeDynamoDb.start(), 'AWS_ENDPOINT_URL_DYNAMODB');
+  const table = () => {
+    fake().createTable(CREATE_REQUESTS_TABLE, 'token');
+    process.env[CREATE_REQUESTS_TABLE_VARIABLE] = CREATE_REQUESTS_TABLE;
+  };
+  beforeAll(table);
+  afterEach(table);
+  return fake;
+}
+
+/** The stack's sweep schedule (`sweepRuleName(STACK_ID)`), disabled, as the provider defines it; made again after each test. */
+export function useSweepSchedule(): () => FakeEventBridge {
+  const fake = useFake(() => FakeEventBridge.start(), 'AWS_ENDPOINT_URL_EVENTBRIDGE');
+  const rule = () => fake().putRule(sweepRuleName(STACK_ID), { state: 'DISABLED', scheduleExpression: 'rate(5 minutes)' });
+  beforeAll(rule);
+  afterEach(rule);
+  return fake;
+}
+
+const CREATE_REQUESTS_TABLE = 'create-requests';
 
 export function useFakeSecretsManager(): () => FakeSecretsManager {
   return useFake(() => FakeSecretsManager.start(), 'AWS_ENDPOINT_URL_SECRETS_MANAGER');

@@ -51,9 +51,8 @@ const ERROR_STATUS: Readonly<Record<string, number>> = {
 };
 
 export class LambdaApi {
-  public static async start(functions: (nameOrArn: string) => LambdaFunction | undefined, runtime: () => LambdaRuntime,
-    onInvoke: (fn: LambdaFunction, payload: unknown) => void): Promise<LambdaApi> {
-    const api = new LambdaApi(functions, runtime, onInvoke);
+  public static async start(functions: (nameOrArn: string) => LambdaFunction | undefined, runtime: () => LambdaRuntime): Promise<LambdaApi> {
+    const api = new LambdaApi(functions, runtime);
     await startLocalServer(api.server);
     return api;
   }
@@ -73,7 +72,6 @@ export class LambdaApi {
   private constructor(
     private readonly functions: (nameOrArn: string) => LambdaFunction | undefined,
     private readonly runtime: () => LambdaRuntime,
-    private readonly onInvoke: (fn: LambdaFunction, payload: unknown) => void,
   ) {
     this.server = createServer((request, response) => {
       this.serve(request, response).catch((error: Error) => {
@@ -189,7 +187,6 @@ export class LambdaApi {
       response.writeHead(204).end();
       return;
     }
-    this.onInvoke(fn, payload);
     const requestId = randomUUID();
     const outcome = this.runtime().invoke(fn, payload, requestId);
     if (invocationType === 'Event') {

@@ -1,0 +1,118 @@
+import {
+  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+
+/**
+ * What the stack's create-request table (a DynamoDB table of the provider) holds of one create request: which delivery
+ * may create, until when, and what it made. CloudFormation may deliver a request twice, even at the same moment; IVS takes
+ * no client token, so deliveries take turns here, with DynamoDB's conditional writes, and a later one answers with what
+ * the first made instead of creating again. Records expire after a week (the table's time to live): CloudFormation's
+ * redeliveries and the rollback's delete of a failed create come within the stack operation.
+ */
+export interface CreateRecord {
+  /** What the request created, once it has. */
+  readonly arn?: string;
+  /** Until when (ms since the epoch) the delivery that claimed the request may still be creating. */
+  readonly leaseUntil: number;
+  /** Whether an attempt of the create may have taken effect unanswered: only then is IVS searched for what it made. */
+  readonly unanswered: boolean;
+}
+
+const RECORD_LIFETIME_SECONDS = 7 * 24 * 3600;
+
+export class CreateRequests {
+  constructor(private readonly db: DynamoDBClient, private readonly table: string) {}
+
+  /** Claims the request for this delivery until `leaseUntil`; or, if another delivery has, what it recorded. */
+  public async claim(token: string, leaseUntil: number): Promise<CreateRecord | undefined> {
+    try {
+      await this.db.send(new PutItemCommand({
+        TableName: this.table,
+        Item: {
+          token: { S: token },
+          leaseUntil: { N: String(leaseUntil) },
+          expiresAt: { N: String(Math.ceil(Date.now() / 1000) + RECORD_LIFETIME_SECONDS) },
+        },
+        ConditionExpression: 'attribute_not_exists(#token)',
+        ExpressionAttributeNames: { '#token': 'token' },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
+        return recordOf((error as ConditionalCheckFailedException).Item) ?? await this.get(token);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Takes over a request whose claim ran out (`seen`, as read) with nothing recorded as made: the delivery holding it was
+   * stopped, or gave up. False when another delivery took it over first.
+   */
+  public async takeOver(token: string, seen: CreateRecord, leaseUntil: number): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateItemCommand({
+        TableName: this.table,
+        Key: { token: { S: token } },
+        UpdateExpression: 'SET #lease = :lease',
+        ConditionExpression: '#lease = :seen AND attribute_not_exists(#arn)',
+        ExpressionAttributeNames: { '#lease': 'leaseUntil', '#arn': 'arn' },
+        ExpressionAttributeValues: { ':lease': { N: String(leaseUntil) }, ':seen': { N: String(seen.leaseUntil) } },
+      }));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  public async get(token: string): Promise<CreateRecord | undefined> {
+    const { Item } = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { token: { S: token } }, ConsistentRead: true }));
+    return recordOf(Item);
+  }
+
+  /** Records what the request made: later deliveries answer with it. */
+  public async created(token: string, arn: string): Promise<void> {
+    await this.update(token, 'SET #arn = :arn', { '#arn': 'arn' }, { ':arn': { S: arn } });
+  }
+
+  /** Records that an attempt may have made something unanswered: whoever finishes the request searches IVS for it. */
+  public async unanswered(token: string): Promise<void> {
+    await this.update(token, 'SET #unanswered = :true', { '#unanswered': 'unanswered' }, { ':true': { BOOL: true } });
+  }
+
+  /** Records that the replacement `key` names (abandonedReplacementKey) was given up on while its request `token` created. */
+  public async pointToAbandonedReplacement(key: string, token: string): Promise<void> {
+    await this.db.send(new PutItemCommand({
+      TableName: this.table,
+      Item: { token: { S: key }, createToken: { S: token }, expiresAt: { N: String(Math.ceil(Date.now() / 1000) + RECORD_LIFETIME_SECONDS) } },
+    }));
+  }
+
+  /** The create request of the replacement given up on that `key` names, if one was. */
+  public async abandonedReplacement(key: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { token: { S: key } }, ConsistentRead: true }));
+    return Item?.createToken?.S;
+  }
+
+  /** Forgets the request: it made nothing, and a later delivery may try again. */
+  public async forget(key: string): Promise<void> {
+    await this.db.send(new DeleteItemCommand({ TableName: this.table, Key: { token: { S: key } } }));
+  }
+
+  private async update(token: string, expression: string, names: Record<string, string>, values: Record<string, any>): Promise<void> {
+    await this.db.send(new UpdateItemCommand({
+      TableName: this.table, Key: { token: { S: token } }, UpdateExpression: expression, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+    }));
+  }
+}
+
+function recordOf(item: Record<string, any> | undefined): CreateRecord | undefined {
+  if (!item?.token) {
+    return undefined;
+  }
+  return { arn: item.arn?.S, leaseUntil: Number(item.leaseUntil?.N ?? 0), unanswered: item.unanswered?.BOOL === true };
+}

@@ -1,0 +1,62 @@
+import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
+import type { FinalizeRequestMiddleware, MiddlewareStack } from '@smithy/types';
+import { CustomResourceEvent } from './event';
+
+/**
+ * One CloudFormation request as the handler works on it: the event, the time by which the handler must answer, and what
+ * its create calls did. Passed as an argument to every step that needs one of these, so a reader follows it by reading calls.
+ */
+export class RequestContext {
+  /** Aborts the calls made through `send` when the handler gives up waiting for them (their retries stop with it). */
+  private readonly abort = new AbortController();
+  private attemptUnanswered = false;
+  /** Whether the request creates a resource: a Create, or an Update that replaces. */
+  public creating: boolean;
+
+  /** `answerBy`: ms since the epoch; undefined when there is no time limit (a direct call, outside Lambda). */
+  constructor(public readonly event: CustomResourceEvent, public readonly answerBy?: number) {
+    this.creating = event.RequestType === 'Create';
+  }
+
+  /** Milliseconds until the handler answers; undefined when it has no time limit. */
+  public timeLeft(): number | undefined {
+    return this.answerBy === undefined ? undefined : Math.max(0, this.answerBy - Date.now());
+  }
+
+  /**
+   * Whether an attempt of a call made through `send` failed in a way that may come after IVS did the work: a server
+   * error or no answer at all (a reset connection, a timeout). A refusal (4xx, throttling) does not.
+   */
+  public get unanswered(): boolean {
+    return this.attemptUnanswered;
+  }
+
+  /** Whether the handler gave up waiting: what is still under way must leave its traces for the rollback. */
+  public get gaveUp(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  /** Stops the calls under way: the handler answers without them. */
+  public giveUp(): void {
+    this.abort.abort();
+  }
+
+  /**
+   * Sends `command`, watching each of its attempts (inside the SDK's retries) for one that may have taken effect unanswered.
+   * For the calls that create: the only ones whose lost answer leaves something behind.
+   */
+  public async send<Output extends object>(ivs: IVSRealTimeClient, command: { readonly middlewareStack: MiddlewareStack<any, Output> }): Promise<Output> {
+    command.middlewareStack.addRelativeTo(((next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+        if (status === undefined || status >= 500) {
+          this.attemptUnanswered = true;
+        }
+        throw error;
+      }
+    }) as FinalizeRequestMiddleware<any, any>, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'unansweredAttempts' });
+    return ivs.send(command as any, { abortSignal: this.abort.signal }) as Promise<Output>;
+  }
+}
