@@ -11,8 +11,9 @@ import { promisify } from 'util';
 import { gzipSync } from 'zlib';
 import { CreateStageCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { ResourceType } from '../lib/private/contract';
+import { CREATE_REQUESTS_TABLE_VARIABLE } from '../lib/private/provider-contract';
 import { CustomResourceEvents } from '../test/support/handler-harness';
-import { FakeCloudWatchLogs } from '../testing/fake-cloudwatch-logs';
+import { FakeDynamoDb } from '../testing/fake-dynamodb';
 import { FakeIvsServer } from '../testing/fake-ivs-server';
 import { FakeSecretsManager } from '../testing/fake-secrets-manager';
 import { median } from './stats';
@@ -20,7 +21,7 @@ import { median } from './stats';
 export const HANDLER_DIST = path.join(__dirname, '..', 'handlers', 'dist');
 export const PROVIDER_BUNDLE = path.join(HANDLER_DIST, 'provider', 'index.js');
 
-/** The provider's `handler` export, as the Provider framework invokes it. */
+/** The provider's `onEvent` export: its work on a request, without the PUT of its answer to CloudFormation. */
 export type Handler = (event: unknown, context: LambdaContext) => Promise<{ PhysicalResourceId: string }>;
 
 interface LambdaContext {
@@ -30,14 +31,14 @@ interface LambdaContext {
 /** The handler's timeout (`lib/private/provider.ts`), so a context reports the time a real invocation would have. */
 const HANDLER_TIMEOUT_MS = 3 * 60 * 1000;
 
-/** The handler's log group, where it keeps its create-request locks (a stream per create). */
-export const BENCH_LOG_GROUP = '/aws/lambda/cdk-ivs-realtime-bench-provider';
+/** The stack's create-request table, where deliveries of a create request take turns (a record per create). */
+export const BENCH_TABLE = 'cdk-ivs-realtime-bench-create-requests';
 
-/** A fake CloudWatch Logs with the handler's log group, for the create-request locks Lambda's handler takes. */
-export async function startBenchLogs(): Promise<FakeCloudWatchLogs> {
-  const logs = await FakeCloudWatchLogs.start();
-  logs.createLogGroup(BENCH_LOG_GROUP);
-  return logs;
+/** A fake DynamoDB with the handler's create-request table, as the provider's function has it. */
+export async function startBenchTable(): Promise<FakeDynamoDb> {
+  const dynamoDb = await FakeDynamoDb.start();
+  dynamoDb.createTable(BENCH_TABLE, 'token');
+  return dynamoDb;
 }
 
 /** A context like Lambda's for an invocation that starts now. */
@@ -68,13 +69,13 @@ export function bundleSizes(dist = HANDLER_DIST): BundleSize[] {
 export const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 /** The environment the handler runs with against the fakes (the SDK honours `AWS_ENDPOINT_URL_<SERVICE>`). */
-export function fakeAwsEnvironment(ivs: FakeIvsServer, secretsManager?: FakeSecretsManager, logs?: FakeCloudWatchLogs): Record<string, string> {
+export function fakeAwsEnvironment(ivs: FakeIvsServer, secretsManager?: FakeSecretsManager, dynamoDb?: FakeDynamoDb): Record<string, string> {
   return {
     ...QUIET_SDK,
     AWS_ENDPOINT_URL_IVS_REALTIME: ivs.endpoint,
     ...(secretsManager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint } : {}),
-    // with the log group Lambda names, where the handler keeps its create-request locks.
-    ...(logs ? { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.endpoint, AWS_LAMBDA_LOG_GROUP_NAME: BENCH_LOG_GROUP } : {}),
+    // with the table the provider names, where deliveries of a create request take turns.
+    ...(dynamoDb ? { AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint, [CREATE_REQUESTS_TABLE_VARIABLE]: BENCH_TABLE } : {}),
     AWS_REGION: ivs.region,
     AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
     AWS_SECRET_ACCESS_KEY: 'fake-secret',
@@ -105,7 +106,7 @@ export async function withEnvironment<T>(env: Record<string, string>, work: () =
 export function loadHandler(bundle = PROVIDER_BUNDLE): Handler {
   const load = createRequire(bundle);
   delete load.cache[bundle];
-  return load(bundle).handler;
+  return load(bundle).onEvent;
 }
 
 export interface ColdStart {
@@ -126,7 +127,7 @@ const [bundle, first, second] = process.argv.slice(1);
 const context = () => { const end = Date.now() + ${HANDLER_TIMEOUT_MS}; return { getRemainingTimeInMillis: () => end - Date.now() }; };
 (async () => {
   const t0 = performance.now();
-  const { handler } = require(bundle);
+  const { onEvent: handler } = require(bundle);
   const t1 = performance.now();
   await handler(JSON.parse(first), context());
   const t2 = performance.now();
@@ -152,16 +153,16 @@ const STAGE_CREATES: ColdStartEvents = {
 
 /**
  * Medians over `samples` fresh node processes, each loading the bundle and handling two events against the fakes (with
- * `logs`, the provider takes its create-request locks there, as in Lambda).
+ * `dynamoDb`, deliveries of a create request take turns there, as in Lambda).
  */
 export async function measureColdStart(fake: FakeIvsServer, samples: number, bundle = PROVIDER_BUNDLE, run = STAGE_CREATES,
-  logs?: FakeCloudWatchLogs): Promise<ColdStart> {
+  dynamoDb?: FakeDynamoDb): Promise<ColdStart> {
   const runs: ColdStart[] = [];
   for (let i = 0; i < samples; i++) {
     const [first, second] = run.events(i);
     // the fake answers from this process, so the child runs asynchronously.
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', COLD_START_SCRIPT, bundle, JSON.stringify(first), JSON.stringify(second)], {
-      env: { PATH: process.env.PATH ?? '', ...fakeAwsEnvironment(fake, undefined, logs), ...run.env },
+      env: { PATH: process.env.PATH ?? '', ...fakeAwsEnvironment(fake, undefined, dynamoDb), ...run.env },
     });
     runs.push(JSON.parse(stdout.trim().split('\n').pop()!));
   }
@@ -258,7 +259,7 @@ function publicKeyPem(): string {
  * replaces with every response.
  */
 export async function countApiCalls(fake: FakeIvsServer, secretsManager: FakeSecretsManager, handler: Handler,
-  logs?: FakeCloudWatchLogs): Promise<ApiCallCount[]> {
+  dynamoDb?: FakeDynamoDb): Promise<ApiCallCount[]> {
   const counts: ApiCallCount[] = [];
   const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:BenchStreamKey-AbCdEf';
   const stageArn = async (name: string) =>
@@ -289,14 +290,14 @@ export async function countApiCalls(fake: FakeIvsServer, secretsManager: FakeSec
     },
   ];
   const counted = async (resource: string, request: RequestKind, call: () => Promise<{ PhysicalResourceId: string }>) => {
-    const [calls, logCalls, secretCalls] = [fake.calls.length, logs?.calls.length ?? 0, secretsManager.calls.length];
+    const [calls, tableCalls, secretCalls] = [fake.calls.length, dynamoDb?.calls.length ?? 0, secretsManager.calls.length];
     const { PhysicalResourceId } = await call();
     const count: ApiCallCount = {
       resource,
       request,
       ivsOperations: fake.calls.slice(calls).map((c) => c.operation),
       otherOperations: [
-        ...(logs?.calls.slice(logCalls) ?? []).map((c) => `logs:${c.operation}`),
+        ...(dynamoDb?.calls.slice(tableCalls) ?? []).map((c) => `dynamodb:${c.operation}`),
         ...secretsManager.calls.slice(secretCalls).map((c) => `secretsmanager:${c.operation}`),
       ],
     };

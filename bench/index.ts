@@ -12,7 +12,7 @@ import { FakeKms } from '../testing/fake-kms';
 import { FakeSecretsManager } from '../testing/fake-secrets-manager';
 import { benchmarkDeploy } from './deploy';
 import {
-  bundleSizes, countApiCalls, fakeAwsEnvironment, loadHandler, measureColdStart, measureEventTimes, PROVIDER_BUNDLE, startBenchLogs, withEnvironment,
+  bundleSizes, countApiCalls, fakeAwsEnvironment, loadHandler, measureColdStart, measureEventTimes, PROVIDER_BUNDLE, startBenchTable, withEnvironment,
 } from './handler';
 import { round, table } from './stats';
 import {
@@ -102,18 +102,18 @@ async function benchHandler(): Promise<void> {
     bundleSizes().map((b) => [`handlers/dist/${b.name}/index.js`, round(b.bytes / 1024), round(b.gzipBytes / 1024)])));
   const fake = await FakeIvsServer.start({ rateLimits: 'none' });
   const secretsManager = await FakeSecretsManager.start();
-  const logs = await startBenchLogs();
+  const createRequests = await startBenchTable();
   try {
-    const cold = await measureColdStart(fake, COLD_START_SAMPLES, PROVIDER_BUNDLE, undefined, logs);
+    const cold = await measureColdStart(fake, COLD_START_SAMPLES, PROVIDER_BUNDLE, undefined, createRequests);
     print();
     print(`Cold start (median of ${COLD_START_SAMPLES} fresh node processes): require() ${round(cold.requireMs)} ms, `
       + `first event ${round(cold.firstEventMs)} ms (creates the SDK client), second event ${round(cold.warmEventMs)} ms.`);
-    await withEnvironment(fakeAwsEnvironment(fake, secretsManager, logs), async () => {
+    await withEnvironment(fakeAwsEnvironment(fake, secretsManager, createRequests), async () => {
       const events = await measureEventTimes(fake, EVENT_ITERATIONS, loadHandler());
       print(`Per event, warm (median of ${EVENT_ITERATIONS} stage Creates against the local fake): handler ${round(events.handlerMs, 2)} ms, `
         + `bare IVSRealTimeClient.send(CreateStage) ${round(events.bareSdkMs, 2)} ms: `
         + `+${round(events.handlerMs - events.bareSdkMs, 2)} ms (${round(events.handlerMs / events.bareSdkMs, 2)}×).`);
-      const counts = await countApiCalls(fake, secretsManager, loadHandler(), logs);
+      const counts = await countApiCalls(fake, secretsManager, loadHandler(), createRequests);
       print();
       print(table(['resource', 'request', 'IVS calls', 'IVS operations', 'other calls'], counts.map((c) => [
         c.resource,
@@ -130,7 +130,7 @@ async function benchHandler(): Promise<void> {
         + (misses.length === 0 ? 'met.' : `NOT met by ${misses.join('; ')}.`));
     });
   } finally {
-    await logs.stop();
+    await createRequests.stop();
     await secretsManager.stop();
     await fake.stop();
   }

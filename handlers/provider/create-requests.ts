@@ -12,25 +12,34 @@ import {
 export interface CreateRecord {
   /** What the request created, once it has. */
   readonly arn?: string;
-  /** Until when (ms since the epoch) the delivery that claimed the request may still be creating. */
+  /** Until when (ms since the epoch) the delivery that claimed the request may still be creating: its claim. */
   readonly leaseUntil: number;
+  /**
+   * Until when a create attempt the claimant stopped may still take effect in IVS: the rollback's delete of a failed
+   * create looks for it until then (the claimant's answer time, plus as long again).
+   */
+  readonly watchUntil: number;
   /** Whether an attempt of the create may have taken effect unanswered: only then is IVS searched for what it made. */
   readonly unanswered: boolean;
 }
+
+/** A delivery's claim of a request: until when it may be creating, and until when what it stopped may take effect. */
+export type Claim = Pick<CreateRecord, 'leaseUntil' | 'watchUntil'>;
 
 const RECORD_LIFETIME_SECONDS = 7 * 24 * 3600;
 
 export class CreateRequests {
   constructor(private readonly db: DynamoDBClient, private readonly table: string) {}
 
-  /** Claims the request for this delivery until `leaseUntil`; or, if another delivery has, what it recorded. */
-  public async claim(token: string, leaseUntil: number): Promise<CreateRecord | undefined> {
+  /** Claims the request for this delivery (`claim`: its times); or, if another delivery has, what it recorded. */
+  public async claim(token: string, claim: Claim): Promise<CreateRecord | undefined> {
     try {
       await this.db.send(new PutItemCommand({
         TableName: this.table,
         Item: {
           token: { S: token },
-          leaseUntil: { N: String(leaseUntil) },
+          leaseUntil: { N: String(claim.leaseUntil) },
+          watchUntil: { N: String(claim.watchUntil) },
           expiresAt: { N: String(Math.ceil(Date.now() / 1000) + RECORD_LIFETIME_SECONDS) },
         },
         ConditionExpression: 'attribute_not_exists(#token)',
@@ -50,15 +59,17 @@ export class CreateRequests {
    * Takes over a request whose claim ran out (`seen`, as read) with nothing recorded as made: the delivery holding it was
    * stopped, or gave up. False when another delivery took it over first.
    */
-  public async takeOver(token: string, seen: CreateRecord, leaseUntil: number): Promise<boolean> {
+  public async takeOver(token: string, seen: CreateRecord, claim: Claim): Promise<boolean> {
     try {
       await this.db.send(new UpdateItemCommand({
         TableName: this.table,
         Key: { token: { S: token } },
-        UpdateExpression: 'SET #lease = :lease',
+        UpdateExpression: 'SET #lease = :lease, #watch = :watch',
         ConditionExpression: '#lease = :seen AND attribute_not_exists(#arn)',
-        ExpressionAttributeNames: { '#lease': 'leaseUntil', '#arn': 'arn' },
-        ExpressionAttributeValues: { ':lease': { N: String(leaseUntil) }, ':seen': { N: String(seen.leaseUntil) } },
+        ExpressionAttributeNames: { '#lease': 'leaseUntil', '#watch': 'watchUntil', '#arn': 'arn' },
+        ExpressionAttributeValues: {
+          ':lease': { N: String(claim.leaseUntil) }, ':watch': { N: String(claim.watchUntil) }, ':seen': { N: String(seen.leaseUntil) },
+        },
       }));
       return true;
     } catch (error) {
@@ -114,5 +125,10 @@ function recordOf(item: Record<string, any> | undefined): CreateRecord | undefin
   if (!item?.token) {
     return undefined;
   }
-  return { arn: item.arn?.S, leaseUntil: Number(item.leaseUntil?.N ?? 0), unanswered: item.unanswered?.BOOL === true };
+  return {
+    arn: item.arn?.S,
+    leaseUntil: Number(item.leaseUntil?.N ?? 0),
+    watchUntil: Number(item.watchUntil?.N ?? 0),
+    unanswered: item.unanswered?.BOOL === true,
+  };
 }

@@ -7,7 +7,7 @@ import { diffTags, Tags } from '../shared/tags';
 import {
   abandonedReplacementKey, CREATE_REQUEST_TAG, createRequestToken, failedCreatePhysicalId, Request, requestOf, tokenOfFailedCreate,
 } from './create-request';
-import { CreateRecord, CreateRequests } from './create-requests';
+import { Claim, CreateRequests } from './create-requests';
 import { deleteOrDefer, isHeldByCompositions, SweepArming } from './deferred-deletes';
 import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './event';
 import { RequestContext } from './request-context';
@@ -38,7 +38,9 @@ export class Dispatcher {
       return { Status: 'SUCCESS', ...await this.onEvent(event, context) };
     } catch (error) {
       const physicalId = event.RequestType === 'Create' ? failedCreatePhysicalId(createRequestToken(event)) : event.PhysicalResourceId!;
-      return { Status: 'FAILED', Reason: (error as Error).message, PhysicalResourceId: physicalId };
+      // the one line, then where the handler logs (as aws-cdk-lib's Provider framework shows it): no stack trace.
+      const logs = context?.logGroupName ? `\n\nLogs: ${context.logGroupName}\n` : '';
+      return { Status: 'FAILED', Reason: `${(error as Error).message}${logs}`, PhysicalResourceId: physicalId };
     }
   }
 
@@ -217,21 +219,21 @@ export class Dispatcher {
     if (!this.requests) {
       return [];
     }
-    const leaseUntil = (request.answerBy ?? Date.now() + DEFAULT_LEASE_MS) + LEASE_MARGIN_MS;
-    for (let held = await this.requests.claim(token, leaseUntil); held; held = await this.requests.get(token) ?? await this.requests.claim(token, leaseUntil)) {
+    const claim = claimOf(request);
+    for (let held = await this.requests.claim(token, claim); held; held = await this.requests.get(token) ?? await this.requests.claim(token, claim)) {
       if (held.arn) {
         log('found what an earlier delivery of this request created', { arn: held.arn });
         return [held.arn];
       }
-      if (held.leaseUntil <= Date.now() && await this.requests.takeOver(token, held, leaseUntil)) {
+      if (held.leaseUntil <= Date.now() && await this.requests.takeOver(token, held, claim)) {
         log('took over a create request whose delivery stopped: looking for what it made', { token });
         return handler.findCreated!(token, requestOf(request.event.ResourceProperties));
       }
-      if ((request.timeLeft() ?? Infinity) < 2 * POLL_MS) {
+      if ((request.timeLeft() ?? Infinity) < 2 * request.pollMs) {
         throw new Error(`another delivery of this request is creating the ${handler.noun}, and none appeared before the handler's time limit`);
       }
       log('another delivery of this request is creating: waiting for what it makes', { token });
-      await sleep(POLL_MS);
+      await sleep(request.pollMs);
     }
     return [];
   }
@@ -320,28 +322,28 @@ export class Dispatcher {
 
   /**
    * Deletes whatever the create request of `token` made, which CloudFormation never learned of: a create that failed or
-   * was given up. While a delivery of it may still be creating (its claim has not run out), waits for it, within this
-   * request's own time. IVS is searched (by the create-request tag) only if an attempt may have made something unanswered.
+   * was given up. What a delivery recorded is deleted at once. While a delivery may still be creating, or an attempt it
+   * stopped may still take effect (until its claim's `watchUntil`), this delete watches, within its own time: for the ARN
+   * a delivery records, and, once the claim has run out, in IVS by the create-request tag. A request that recorded what it
+   * made, with every attempt answered, needs no search.
    */
   private async finishAbandonedCreate(handler: ResourceHandler, request: RequestContext, token: string): Promise<void> {
     if (!this.requests || !handler.findCreated) {
       return;
     }
-    let record: CreateRecord | undefined = await this.requests.get(token);
-    while (record && !record.arn && record.leaseUntil > Date.now()) {
-      const wait = Math.min(POLL_MS, record.leaseUntil - Date.now());
-      if ((request.timeLeft() ?? Infinity) < wait + POLL_MS) {
-        throw new Error(`a delivery of the create request (${CREATE_REQUEST_TAG}=${token}) may still be creating: delete again to finish`);
+    const searchIvs = () => handler.findCreated!(token, requestOf(request.event.ResourceProperties));
+    for (let record = await this.requests.get(token); record; record = await this.requests.get(token)) {
+      const found = record.arn && !record.unanswered ? [record.arn]
+        : record.leaseUntil <= Date.now() ? [...await searchIvs(), ...record.arn ? [record.arn] : []] : [];
+      const watching = record.watchUntil > Date.now() && (request.timeLeft() ?? Infinity) > 2 * request.pollMs;
+      if (found.length > 0 || !watching) {
+        await this.deleteAll(handler, [...new Set(found)], request);
+        await this.requests.forget(token);
+        return;
       }
-      await sleep(wait);
-      record = await this.requests.get(token);
+      log('a create of this request may still take effect: watching for it', { token, until: new Date(record.watchUntil).toISOString() });
+      await sleep(request.pollMs);
     }
-    if (!record) {
-      return; // it made nothing (or a week has passed).
-    }
-    const made = !record.arn || record.unanswered ? await handler.findCreated(token, requestOf(request.event.ResourceProperties)) : [];
-    await this.deleteAll(handler, [...new Set([...made, ...record.arn ? [record.arn] : []])], request);
-    await this.requests.forget(token);
   }
 
   /** The rollback of a replacement given up on: deletes what its create request may have made (stillPossible recorded it). */
@@ -355,15 +357,18 @@ export class Dispatcher {
   }
 }
 
-/** How often a delivery waiting for another's create looks at what it recorded. */
-const POLL_MS = 1000;
 /**
- * A claim lasts until the claimant's answer is due, and this much longer: the attempt it stopped at that moment may still
- * reach IVS (an attempt's timeout is 5 s: handlers/shared/client.ts).
+ * A delivery's claim: it may be creating until its answer is due, and a little longer (an attempt it stops then may still be
+ * on its way: a tenth of its time, at most 10 s); what it stopped may take effect in IVS for as long again as it had.
  */
-const LEASE_MARGIN_MS = 10_000;
-/** The claim of a delivery with no time limit (outside Lambda): the handler's timeout. */
-const DEFAULT_LEASE_MS = 180_000;
+function claimOf(request: RequestContext): Claim {
+  const answerBy = request.answerBy ?? Date.now() + DEFAULT_TIME_LIMIT_MS;
+  const timeLimit = Math.max(0, answerBy - request.startedAt);
+  return { leaseUntil: answerBy + Math.min(10_000, timeLimit / 10), watchUntil: answerBy + timeLimit };
+}
+
+/** The time limit of a delivery with none (outside Lambda): the handler's timeout. */
+const DEFAULT_TIME_LIMIT_MS = 180_000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));

@@ -19,6 +19,6 @@ export interface CustomResourceResponse {
 /** The part of Lambda's context object the handler uses. */
 export interface LambdaContext {
   getRemainingTimeInMillis(): number;
-  /** The ARN the function was invoked by: the handler invokes itself with it (late-creates.ts). */
-  readonly invokedFunctionArn?: string;
+  /** Where the function logs: a failure reason points there. */
+  readonly logGroupName?: string;
 }

@@ -10,12 +10,19 @@ export class RequestContext {
   /** Aborts the calls made through `send` when the handler gives up waiting for them (their retries stop with it). */
   private readonly abort = new AbortController();
   private attemptUnanswered = false;
+  /** When the handler began on the request (ms since the epoch). */
+  public readonly startedAt = Date.now();
   /** Whether the request creates a resource: a Create, or an Update that replaces. */
   public creating: boolean;
 
   /** `answerBy`: ms since the epoch; undefined when there is no time limit (a direct call, outside Lambda). */
   constructor(public readonly event: CustomResourceEvent, public readonly answerBy?: number) {
     this.creating = event.RequestType === 'Create';
+  }
+
+  /** How often a wait for another delivery looks again: each second, or 20 times in the request's time if that is shorter. */
+  public get pollMs(): number {
+    return this.answerBy === undefined ? 1000 : Math.min(1000, (this.answerBy - this.startedAt) / 20);
   }
 
   /** Milliseconds until the handler answers; undefined when it has no time limit. */

@@ -4,13 +4,13 @@
  */
 import { benchmarkDeploy } from '../../bench/deploy';
 import {
-  bundleSizes, countApiCalls, fakeAwsEnvironment, loadHandler, measureColdStart, measureEventTimes, PROVIDER_BUNDLE, RequestKind, startBenchLogs,
+  bundleSizes, countApiCalls, fakeAwsEnvironment, loadHandler, measureColdStart, measureEventTimes, PROVIDER_BUNDLE, RequestKind, startBenchTable,
   withEnvironment,
 } from '../../bench/handler';
 import { linearFit, median, round, table } from '../../bench/stats';
 import { footprintFits, footprintOf, maxStagesPerStack, measureSynthTimes, resourcesPerStage, synthesizeApp } from '../../bench/synth';
 import { measureTokenColdStart, measureTokenThroughput, tokenIssuerSetup } from '../../bench/tokens';
-import { FakeCloudWatchLogs } from '../../testing/fake-cloudwatch-logs';
+import { FakeDynamoDb } from '../../testing/fake-dynamodb';
 import { FakeIvsServer } from '../../testing/fake-ivs-server';
 import { FakeKms } from '../../testing/fake-kms';
 import { FakeSecretsManager } from '../../testing/fake-secrets-manager';
@@ -84,14 +84,14 @@ describe('synth and footprint', () => {
 describe('handler', () => {
   let fake: FakeIvsServer;
   let secretsManager: FakeSecretsManager;
-  let logs: FakeCloudWatchLogs;
+  let table: FakeDynamoDb;
   beforeAll(async () => {
     fake = await FakeIvsServer.start({ rateLimits: 'none' });
     secretsManager = await FakeSecretsManager.start();
-    logs = await startBenchLogs();
+    table = await startBenchTable();
   });
   afterAll(async () => {
-    await logs.stop();
+    await table.stop();
     await secretsManager.stop();
     await fake.stop();
   });
@@ -102,27 +102,27 @@ describe('handler', () => {
   });
 
   test('cold start in a fresh node process, and warm time per event beside the bare SDK call', async () => {
-    const cold = await measureColdStart(fake, 1, PROVIDER_BUNDLE, undefined, logs);
+    const cold = await measureColdStart(fake, 1, PROVIDER_BUNDLE, undefined, table);
     expect(Object.values(cold).every((ms) => Number.isFinite(ms) && ms > 0)).toBe(true);
-    const events = await withEnvironment(fakeAwsEnvironment(fake, undefined, logs), () => measureEventTimes(fake, 4, loadHandler()));
+    const events = await withEnvironment(fakeAwsEnvironment(fake, undefined, table), () => measureEventTimes(fake, 4, loadHandler()));
     expect(Object.values(events).every((ms) => Number.isFinite(ms) && ms > 0)).toBe(true);
   });
 
-  test('API calls: a lock and a look for an earlier attempt, one to create, tags included, one to delete, none for a no-op update when the '
-    + 'attributes derive from the ARN', async () => {
-    const counts = await withEnvironment(fakeAwsEnvironment(fake, secretsManager, logs),
-      () => countApiCalls(fake, secretsManager, loadHandler(), logs));
+  test('API calls: one IVS call to create, tags included, beside the claim and record of the create request; one to delete, none for a '
+    + 'no-op update when the attributes derive from the ARN', async () => {
+    const counts = await withEnvironment(fakeAwsEnvironment(fake, secretsManager, table),
+      () => countApiCalls(fake, secretsManager, loadHandler(), table));
     const other = (resource: string, request: RequestKind) => counts.find((c) => c.resource === resource && c.request === request)!.otherOperations;
     const calls = (resource: string, request: RequestKind) => counts.find((c) => c.resource === resource && c.request === request)!.ivsOperations;
     const resources = ['Stage', 'StorageConfiguration', 'EncoderConfiguration', 'IngestConfiguration', 'PublicKey'];
     expect(counts).toHaveLength(resources.length * 6);
     for (const resource of resources) {
-      // the List looks for what an earlier delivery of the same create request made (by its create-request tag).
+      // no List, whatever the account holds: IVS is searched only when an attempt went unanswered.
       for (const request of ['create', 'create with tags'] as const) {
-        expect(calls(resource, request)).toHaveLength(2);
-        expect(calls(resource, request)[0]).toMatch(/^List/);
-        // the create-request lock: one stream per create request, kept.
-        expect(other(resource, request)[0]).toBe('logs:CreateLogStream');
+        expect(calls(resource, request)).toHaveLength(1);
+        expect(calls(resource, request)[0]).toMatch(/^(Create|Import)/);
+        // the create request claimed, then what it made recorded: later deliveries answer with it.
+        expect(other(resource, request).slice(0, 2)).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
       }
       expect(calls(resource, 'delete')).toHaveLength(1);
     }
@@ -132,7 +132,8 @@ describe('handler', () => {
     expect(calls('Stage', 'no-op update')).toEqual(['GetStage']);
     expect(counts.find((c) => c.resource === 'Stage' && c.request === 'real update')?.updateKind).toBe('in place');
     expect(counts.find((c) => c.resource === 'EncoderConfiguration' && c.request === 'real update')?.updateKind).toBe('replacement');
-    expect(other('IngestConfiguration', 'create')).toEqual(['logs:CreateLogStream', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
+    expect(other('IngestConfiguration', 'create'))
+      .toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
     expect(other('Stage', 'delete')).toEqual([]);
     expect(fake.resourceCount()).toBe(2); // the two stages the ingest configurations were attached to
   });

@@ -8,7 +8,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { ResponseServer } from '../../testing/lifecycle/response-server';
-import { CREATE_FAILED_MARKER, CustomResourceEvent, LifecycleDriver } from '../../testing/lifecycle-driver';
+import { CustomResourceEvent, LifecycleDriver } from '../../testing/lifecycle-driver';
+
+/** The physical ID aws-cdk-lib's Provider framework reports for a failed Create, so that it can ignore the rollback's Delete. */
+const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
 
 const RECORDER = path.join(__dirname, 'fixtures', 'recorder');
 
