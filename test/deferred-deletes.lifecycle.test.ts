@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EncoderConfiguration, EncoderVideo, Stage, StorageConfiguration } from '../lib';
 import { DELETE_WHEN_FREE_TAG } from '../lib/private/deferred-deletes-contract';
+import { IvsRealTimeProvider } from '../lib/private/provider';
 import { FakeIvsServer, fireScheduledRule, LifecycleDriver } from '../testing';
 import { withCreateRequest } from './support/handler-harness';
 
@@ -25,6 +26,11 @@ class ComposedStack extends Stack {
 }
 
 const DRAIN = /^cdkivsrealtimeIvsRealTimeProviderDeferredDeletes/;
+
+/** The stack's schedule of sweeps of deferred deletes (beside the provider's function). */
+function sweepSchedule(stack: Stack): Construct {
+  return IvsRealTimeProvider.getOrCreate(stack).node.findChild('SweepSchedule');
+}
 
 /**
  * What CloudFormation does with the configurations a composition still uses when they are replaced, or the stack is
@@ -99,7 +105,11 @@ describe('lifecycle of deletes that compositions hold', () => {
       ]));
       expect(arnOf(v2.storageConfiguration)).not.toBe(oldStorage);
 
-      // a sweep while the composition runs deletes nothing, and fails nothing.
+      // the deferral armed the sweep, which had been disabled since the stack was created.
+      const sweepRule = async () => (await driver.eventBridge()).rule(driver.physicalId(driver.logicalIdOf(sweepSchedule(v2))))?.state;
+      expect(await sweepRule()).toBe('ENABLED');
+
+      // a sweep while the composition runs deletes nothing, and fails nothing; the sweep stays armed.
       expect(await fireScheduledRule(driver, v2, { region: fake.region, env: env() }))
         .toEqual({ ok: true, payload: { deleted: [], remaining: [expect.stringContaining(oldStorage), expect.stringContaining(oldEncoder)] } });
 
@@ -108,6 +118,9 @@ describe('lifecycle of deletes that compositions hold', () => {
       await settle();
       expect(await fireScheduledRule(driver, v2, { region: fake.region, env: env() }))
         .toEqual({ ok: true, payload: { deleted: [oldStorage, oldEncoder], remaining: [] } });
+      // nothing is left deferred: the sweep disarmed itself, and an idle stack costs no invocation.
+      expect(await sweepRule()).toBe('DISABLED');
+      expect(await fireScheduledRule(driver, v2, { region: fake.region, env: env() })).toBeUndefined();
       expect([...fake.storageConfigurations.keys(), ...fake.encoderConfigurations.keys()])
         .toEqual([arnOf(v2.storageConfiguration), arnOf(v2.encoderConfiguration)]);
 
@@ -128,11 +141,15 @@ describe('lifecycle of deletes that compositions hold', () => {
     const first = await driver.destroy();
 
     expect(first.status).toBe('FAILED');
-    // everything but the drain is deleted (as far as CloudFormation knows), the drain last: that is the one failure.
+    // everything but the drain is deleted (as far as CloudFormation knows), the drain after the configurations: that is
+    // the one failure. (The stage does not wait for the drain: IVS never refuses a stage's delete for a composition.)
     const ivsIds = [stack.stage, stack.storageConfiguration, stack.encoderConfiguration].map((construct) => driver.logicalIdOf(construct));
-    expect(first.events.slice(0, -1).map((e) => [e.logicalId, e.status]).sort()).toEqual(ivsIds.sort().map((id) => [id, 'SUCCESS']));
-    expect(first.events.at(-1)).toMatchObject({ logicalId: expect.stringMatching(DRAIN), status: 'FAILED' });
-    // (the Provider framework appends a pointer to the logs to the handler's one line)
+    const drain = first.events.findIndex((e) => DRAIN.test(e.logicalId));
+    expect(first.events.filter((_, i) => i !== drain).map((e) => [e.logicalId, e.status]).sort()).toEqual(ivsIds.sort().map((id) => [id, 'SUCCESS']));
+    expect(first.events[drain]).toMatchObject({ status: 'FAILED' });
+    const configurations = [stack.storageConfiguration, stack.encoderConfiguration].map((construct) => driver.logicalIdOf(construct));
+    expect(first.events.findIndex((e) => configurations.includes(e.logicalId))).toBeLessThan(drain);
+    // (the handler appends a pointer to its logs to its one line)
     expect(first.reason!.split('\n')[0]).toMatch(new RegExp(`^(\\w+): Delete deferred deletes \\1 failed: storage configuration ${storageArn} is used by `
       + `composition \\S+ of stage ${outside!.arn} \\(participants are connected to the stage\\) \\(and 1 more\\): `
       + 'delete the stack again once it is free$'));

@@ -13,6 +13,12 @@ import { CustomResourceEvent, CustomResourceResponse, LambdaContext } from './ev
 import { RequestContext } from './request-context';
 import { DescribedResource, ResourceHandler } from './resource-handler';
 
+/**
+ * A request the handler cannot answer yet, within its time: the invocation fails without answering, so that Lambda
+ * delivers the request again (after a minute, then two: its asynchronous retries), within CloudFormation's service timeout.
+ */
+export class AnswerLater extends Error {}
+
 /** The answer to one CloudFormation request, as the handler sends it to the ResponseURL. */
 export interface Answer extends CustomResourceResponse {
   readonly Status: 'SUCCESS' | 'FAILED';
@@ -32,11 +38,18 @@ export class Dispatcher {
   constructor(private readonly handlers: Record<string, ResourceHandler>, private readonly ivs: IVSRealTimeClient,
     private readonly requests?: CreateRequests, private readonly arming?: SweepArming) {}
 
-  /** CloudFormation's answer to `event`: never throws. A failed create answers a physical ID that names its request. */
-  public async answer(event: CustomResourceEvent, context?: LambdaContext): Promise<Answer> {
+  /**
+   * CloudFormation's answer to `event`: never throws. A failed create answers a physical ID that names its request.
+   * Undefined when the request must be delivered again before it can be answered (`AnswerLater`).
+   */
+  public async answer(event: CustomResourceEvent, context?: LambdaContext): Promise<Answer | undefined> {
     try {
       return { Status: 'SUCCESS', ...await this.onEvent(event, context) };
     } catch (error) {
+      if (error instanceof AnswerLater) {
+        log('answering after a redelivery', { logicalResourceId: event.LogicalResourceId, why: error.message });
+        return undefined;
+      }
       const physicalId = event.RequestType === 'Create' ? failedCreatePhysicalId(createRequestToken(event)) : event.PhysicalResourceId!;
       // the one line, then where the handler logs (as aws-cdk-lib's Provider framework shows it): no stack trace.
       const logs = context?.logGroupName ? `\n\nLogs: ${context.logGroupName}\n` : '';
@@ -58,10 +71,13 @@ export class Dispatcher {
     });
     const remaining = context?.getRemainingTimeInMillis();
     // time kept to answer CloudFormation (its PUT and retries): a fifth of the time, at most 4 s.
-    const request = new RequestContext(event, remaining === undefined ? undefined : Date.now() + remaining - Math.min(4000, remaining / 5));
+    const request = new RequestContext(event, remaining, remaining === undefined ? undefined : Date.now() + remaining - Math.min(4000, remaining / 5));
     try {
       return await this.beforeDeadline(handler, request);
     } catch (error) {
+      if (error instanceof AnswerLater) {
+        throw error;
+      }
       // one line that says what failed and why: this is what CloudFormation shows the user.
       throw new Error(`${event.RequestType} ${handler.noun} ${event.LogicalResourceId} failed: ${describeError(error)}`.replace(/\s*\n\s*/g, ' '));
     }
@@ -322,28 +338,34 @@ export class Dispatcher {
 
   /**
    * Deletes whatever the create request of `token` made, which CloudFormation never learned of: a create that failed or
-   * was given up. What a delivery recorded is deleted at once. While a delivery may still be creating, or an attempt it
-   * stopped may still take effect (until its claim's `watchUntil`), this delete watches, within its own time: for the ARN
-   * a delivery records, and, once the claim has run out, in IVS by the create-request tag. A request that recorded what it
-   * made, with every attempt answered, needs no search.
+   * was given up. What its delivery recorded, with every attempt answered, is deleted at once. Otherwise an attempt may
+   * still take effect in IVS until the claim's `watchUntil`: this delete waits for it (within its own time), then finds
+   * by the create-request tag what the request made, and deletes it. When its own time ends first, it deletes what is
+   * there already and asks Lambda to deliver it again (`AnswerLater`): the redelivery looks once more, after `watchUntil`.
    */
   private async finishAbandonedCreate(handler: ResourceHandler, request: RequestContext, token: string): Promise<void> {
     if (!this.requests || !handler.findCreated) {
       return;
     }
-    const searchIvs = () => handler.findCreated!(token, requestOf(request.event.ResourceProperties));
-    for (let record = await this.requests.get(token); record; record = await this.requests.get(token)) {
-      const found = record.arn && !record.unanswered ? [record.arn]
-        : record.leaseUntil <= Date.now() ? [...await searchIvs(), ...record.arn ? [record.arn] : []] : [];
-      const watching = record.watchUntil > Date.now() && (request.timeLeft() ?? Infinity) > 2 * request.pollMs;
-      if (found.length > 0 || !watching) {
-        await this.deleteAll(handler, [...new Set(found)], request);
-        await this.requests.forget(token);
-        return;
-      }
-      log('a create of this request may still take effect: watching for it', { token, until: new Date(record.watchUntil).toISOString() });
-      await sleep(request.pollMs);
+    const settled = await this.requests.get(token);
+    if (!settled) {
+      return; // it made nothing (or a week has passed).
     }
+    if (settled.arn && !settled.unanswered) {
+      await this.deleteAll(handler, [settled.arn], request);
+      await this.requests.forget(token);
+      return;
+    }
+    // time kept for the search and the deletes after the wait: a quarter of the request's time, at most 10 s.
+    const workBy = request.answerBy === undefined ? Infinity : request.answerBy - Math.min(10_000, (request.answerBy - request.startedAt) / 4);
+    await sleep(Math.min(settled.watchUntil, workBy) - Date.now());
+    const record = await this.requests.get(token) ?? settled;
+    const made = await handler.findCreated(token, requestOf(request.event.ResourceProperties));
+    await this.deleteAll(handler, [...new Set([...made, ...record.arn ? [record.arn] : []])], request);
+    if (Date.now() < record.watchUntil) {
+      throw new AnswerLater(`an attempt of the create may still take effect until ${new Date(record.watchUntil).toISOString()}`);
+    }
+    await this.requests.forget(token);
   }
 
   /** The rollback of a replacement given up on: deletes what its create request may have made (stillPossible recorded it). */
@@ -359,12 +381,13 @@ export class Dispatcher {
 
 /**
  * A delivery's claim: it may be creating until its answer is due, and a little longer (an attempt it stops then may still be
- * on its way: a tenth of its time, at most 10 s); what it stopped may take effect in IVS for as long again as it had.
+ * on its way: a tenth of its time, at most 10 s). What it stopped may take effect in IVS until one more of its time limits
+ * has passed after its own ended (3 minutes in Lambda; how late IVS may complete a create is not published).
  */
 function claimOf(request: RequestContext): Claim {
-  const answerBy = request.answerBy ?? Date.now() + DEFAULT_TIME_LIMIT_MS;
-  const timeLimit = Math.max(0, answerBy - request.startedAt);
-  return { leaseUntil: answerBy + Math.min(10_000, timeLimit / 10), watchUntil: answerBy + timeLimit };
+  const timeLimit = request.timeLimit ?? DEFAULT_TIME_LIMIT_MS;
+  const answerBy = request.answerBy ?? request.startedAt + timeLimit;
+  return { leaseUntil: answerBy + Math.min(10_000, timeLimit / 10), watchUntil: request.startedAt + 2 * timeLimit };
 }
 
 /** The time limit of a delivery with none (outside Lambda): the handler's timeout. */

@@ -64,6 +64,9 @@ export async function handler(event: CloudFormationRequest | SweepEvent, context
     return served.sweep(event);
   }
   const answer = await served.dispatcher.answer(event, context);
+  if (!answer) {
+    throw new Error('not answered yet: Lambda delivers the request again');
+  }
   try {
     await sendResponse(event, answer);
   } catch (error) {

@@ -15,8 +15,11 @@ export class RequestContext {
   /** Whether the request creates a resource: a Create, or an Update that replaces. */
   public creating: boolean;
 
-  /** `answerBy`: ms since the epoch; undefined when there is no time limit (a direct call, outside Lambda). */
-  constructor(public readonly event: CustomResourceEvent, public readonly answerBy?: number) {
+  /**
+   * `timeLimit`: the invocation's time (Lambda's remaining time at its start); `answerBy` (ms since the epoch), when the
+   * handler answers, a little before that. Both undefined when there is no time limit (a direct call, outside Lambda).
+   */
+  constructor(public readonly event: CustomResourceEvent, public readonly timeLimit?: number, public readonly answerBy?: number) {
     this.creating = event.RequestType === 'Create';
   }
 

@@ -72,7 +72,7 @@ export class IvsRealTimeProvider extends Construct {
         + 'deferred deletes is made again by the next',
       DynamoDBInBackupPlan: 'The table holds only which delivery of a create request may create, for a week: nothing to restore',
       DynamoDBPITREnabled: 'The table holds only which delivery of a create request may create, for a week: nothing to restore',
-      DynamoDBAutoScalingEnabled: 'On-demand capacity: nothing to scale',
+      DynamoDBAutoScalingEnabled: 'The table is on demand (PAY_PER_REQUEST): there is no provisioned capacity to scale',
     });
     acknowledgeAwsSolutions(createRequests, 'AwsSolutions-DDB3', 'The table holds only which delivery of a create request may create, '
       + 'for a week: nothing to restore');

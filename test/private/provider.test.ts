@@ -15,14 +15,15 @@ describe('the shared provider', () => {
     }
     const template = Template.fromStack(stack);
 
-    // the handler and the Provider framework's function: two functions whatever the number of resources.
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    // the handler itself is every custom resource's ServiceToken: one function whatever the number of resources.
+    template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('Custom::IvsRealTimeStage', 50);
+    const [handlerId] = Object.keys(template.findResources('AWS::Lambda::Function'));
     const tokens = new Set(Object.values(template.findResources('Custom::IvsRealTimeStage')).map((r) => JSON.stringify(r.Properties.ServiceToken)));
-    expect(tokens.size).toBe(1);
+    expect([...tokens]).toEqual([JSON.stringify({ 'Fn::GetAtt': [handlerId, 'Arn'] })]);
   });
 
-  test('the handler runs on the latest Node.js, as the Provider framework does, with a bounded timeout, and every custom resource has a '
+  test('the handler runs on the latest Node.js, with a bounded timeout, and every custom resource has a '
     + 'service timeout', () => {
     const stack = newStack();
     new Stage(stack, 'Stage');
@@ -48,7 +49,7 @@ describe('the shared provider', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ivs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}/*`]],
     });
     const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('IvsRealTimeProviderOnEventHandlerServiceRole') }] },
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('IvsRealTimeProviderHandlerRole') }] },
     });
     const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const tagging = ['ivs:TagResource', 'ivs:UntagResource'];
@@ -77,8 +78,8 @@ describe('the shared provider', () => {
     }
   });
 
-  test('a stack has one drain of deferred deletes, which every IVS resource depends on, and a sweep every 5 minutes that invokes the '
-    + 'handler, however many resources', () => {
+  test('a stack with configurations that compositions hold has one drain of deferred deletes, which each of them depends on, and a '
+    + 'sweep every 5 minutes that starts disabled', () => {
     const stack = newStack();
     new Stage(stack, 'Early');
     const bucket = new s3.Bucket(stack, 'Bucket');
@@ -88,22 +89,31 @@ describe('the shared provider', () => {
     }
     new Stage(stack, 'Late');
     const template = Template.fromStack(stack);
+    const [handlerId] = Object.keys(template.findResources('AWS::Lambda::Function'));
 
     const drains = template.findResources('Custom::IvsRealTimeDeferredDeletes');
     expect(Object.keys(drains)).toEqual([expect.stringMatching(/^cdkivsrealtimeIvsRealTimeProviderDeferredDeletes/)]);
     const [drainId] = Object.keys(drains);
-    expect(drains[drainId].Properties).toEqual({ ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/frameworkonEvent/), 'Arn'] }, ServiceTimeout: '300' });
-    const ivsResources = Object.values<any>(template.toJSON().Resources).filter((r) => /^Custom::IvsRealTime(?!DeferredDeletes)/.test(r.Type));
-    expect(ivsResources).toHaveLength(8);
-    for (const resource of ivsResources) {
+    expect(drains[drainId].Properties).toEqual({ ServiceToken: { 'Fn::GetAtt': [handlerId, 'Arn'] }, ServiceTimeout: '300' });
+    const resources = Object.values<any>(template.toJSON().Resources);
+    const held = resources.filter((r) => /^Custom::IvsRealTime(Storage|Encoder)Configuration$/.test(r.Type));
+    expect(held).toHaveLength(6);
+    for (const resource of held) {
       expect(resource.DependsOn).toContain(drainId);
     }
+    // IVS never refuses a stage's delete for a composition: stages do not wait for the drain.
+    for (const stage of resources.filter((r) => r.Type === 'Custom::IvsRealTimeStage')) {
+      expect(stage.DependsOn ?? []).not.toContain(drainId);
+    }
 
-    const handlerId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => /OnEventHandler/.test(id))!;
     template.resourceCountIs('AWS::Events::Rule', 1);
+    const stackSuffix = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+    const ruleName = { 'Fn::Join': ['', ['cdk-ivs-realtime-sweep-', stackSuffix]] };
     template.hasResourceProperties('AWS::Events::Rule', {
+      Name: ruleName,
       ScheduleExpression: 'rate(5 minutes)',
-      State: 'ENABLED',
+      // armed by the handler when it first defers a delete, disarmed by the sweep that finds none left.
+      State: 'DISABLED',
       Targets: [{
         Arn: { 'Fn::GetAtt': [handlerId, 'Arn'] },
         Input: { 'Fn::Join': ['', ['{"sweepDeferredDeletesOfStack":"', { Ref: 'AWS::StackId' }, '"}']] },
@@ -111,45 +121,67 @@ describe('the shared provider', () => {
       }],
     });
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [handlerId, 'Arn'] } });
-
+    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([{
+      Effect: 'Allow',
+      Action: ['events:EnableRule', 'events:DisableRule'],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' },
+        ':rule/cdk-ivs-realtime-sweep-', stackSuffix]] },
+    }]) } });
   });
 
-  test("the handler logs to /aws/lambda/<its name>, the log group the Provider framework's failure reasons name, which the stack "
-    + 'creates before anything invokes the handler', () => {
+  test('a stack with no configuration that compositions hold has neither drain nor sweep: five fixed resources in all', () => {
     const stack = newStack();
     new Stage(stack, 'Stage');
     const template = Template.fromStack(stack);
-    const resources = template.toJSON().Resources as Record<string, any>;
-    const idOf = (type: string, pattern: RegExp) => Object.keys(template.findResources(type)).find((id) => pattern.test(id))!;
-    const handlerId = idOf('AWS::Lambda::Function', /OnEventHandler/);
-    const logsId = idOf('AWS::Logs::LogGroup', /OnEventLogs/);
 
-    // Lambda's default log group (no logging config of its own), kept a month and deleted with the stack.
-    expect(resources[handlerId].Properties.LoggingConfig).toBeUndefined();
-    template.hasResource('AWS::Logs::LogGroup', {
-      Properties: { LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', { Ref: handlerId }]] }, RetentionInDays: 30 },
-      DeletionPolicy: 'Delete',
-    });
-    const writingId = Object.keys(template.findResources('AWS::IAM::Policy', {
-      Properties: { PolicyDocument: { Statement: [Match.objectLike({ Resource: { 'Fn::GetAtt': [logsId, 'Arn'] } })] } },
-    }));
-    expect(writingId).toHaveLength(1);
-    // what invokes the handler (the framework's function, the sweep's schedule) waits for the log group and the permission.
-    for (const invoker of [idOf('AWS::Lambda::Function', /frameworkonEvent/), idOf('AWS::Events::Rule', /SweepSchedule/)]) {
-      expect(resources[invoker].DependsOn).toEqual(expect.arrayContaining([logsId, writingId[0]]));
-    }
+    template.resourceCountIs('Custom::IvsRealTimeDeferredDeletes', 0);
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    const fixed = Object.values<any>(template.toJSON().Resources).map((r) => r.Type).filter((type) => type !== 'Custom::IvsRealTimeStage').sort();
+    expect(fixed).toEqual(['AWS::DynamoDB::Table', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup']);
   });
 
-  test("with aws-cdk-lib's useCdkManagedLogGroup flag on, the handler still has one log group: CloudFormation cannot create two of "
-    + 'one name', () => {
-    const stack = new Stack(new App({ context: { [cxapi.USE_CDK_MANAGED_LAMBDA_LOGGROUP]: true } }), 'Flagged');
+  test("the create-request table: on demand, its records expiring, deleted with the stack, named in the handler's environment, and "
+    + 'the handler may only read and write its items', () => {
+    const stack = newStack();
     new Stage(stack, 'Stage');
     const template = Template.fromStack(stack);
-    const handlerId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => /OnEventHandler/.test(id))!;
+    const [tableId] = Object.keys(template.findResources('AWS::DynamoDB::Table'));
 
-    const named = template.findResources('AWS::Logs::LogGroup', {
-      Properties: { LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', { Ref: handlerId }]] } },
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'token', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      },
+      DeletionPolicy: 'Delete',
     });
-    expect(Object.values(named)).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ RetentionInDays: 30 }) })]);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { CREATE_REQUESTS_TABLE: { Ref: tableId } } } });
+    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([{
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+    }]) } });
+  });
+
+  test('the handler logs to a log group of its own, kept a month and deleted with the stack, which it may write and nothing else of '
+    + 'CloudWatch Logs', () => {
+    const stack = newStack();
+    new Stage(stack, 'Stage');
+    const template = Template.fromStack(stack);
+    const [handlerId] = Object.keys(template.findResources('AWS::Lambda::Function'));
+    const [logsId] = Object.keys(template.findResources('AWS::Logs::LogGroup'));
+
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: logsId } } });
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete' });
+    const logActions = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement).filter((statement) => [statement.Action].flat().some((a: string) => a.startsWith('logs:')));
+    expect(logActions).toEqual([{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logsId, 'Arn'] } }]);
+    expect(handlerId).toMatch(/IvsRealTimeProviderHandler/);
+  });
+
+  test("with aws-cdk-lib's useCdkManagedLogGroup flag on, the handler still has one log group", () => {
+    const stack = new Stack(new App({ context: { [cxapi.USE_CDK_MANAGED_LAMBDA_LOGGROUP]: true } }), 'Flagged');
+    new Stage(stack, 'Stage');
+    Template.fromStack(stack).resourceCountIs('AWS::Logs::LogGroup', 1);
   });
 });

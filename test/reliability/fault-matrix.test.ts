@@ -500,6 +500,7 @@ describe('fault matrix', () => {
     const result = operation === 'create' ? await driver.deploy(first.stack)
       : operation === 'update' ? await driver.deploy(build(2).stack)
         : await driver.destroy();
+    if (process.env.DEBUG_MATRIX) { process.stderr.write(`DEBUG ${type.name} ${operation} ${fault.name}: ${result.status} ${JSON.stringify(result.reason)}\n`); }
     const retried = fake.calls.slice(mark)
       .filter((call) => call.operation === apiOperation
         && (call.status === 409 || call.status === 429 || call.status >= 500 || call.lostAnswer !== undefined)).length;

@@ -195,6 +195,7 @@ class ResolvedTemplate {
       case 'AWS::Region': return REGION;
       case 'AWS::AccountId': return ACCOUNT;
       case 'AWS::URLSuffix': return 'amazonaws.com';
+      case 'AWS::StackId': return `arn:${PARTITION}:cloudformation:${REGION}:${ACCOUNT}:stack/${this.stack.stackName}/11111111-2222-3333-4444-555555555555`;
     }
     const resource = this.resources[name];
     if (!resource) {
@@ -224,6 +225,7 @@ class ResolvedTemplate {
         case 'AWS::SQS::Queue': return `arn:${PARTITION}:sqs:${REGION}:${ACCOUNT}:${id}`;
         case 'AWS::IAM::Role': return `arn:${PARTITION}:iam::${ACCOUNT}:role/${id}`;
         case 'AWS::KMS::Key': return `arn:${PARTITION}:kms:${REGION}:${ACCOUNT}:key/${id}`;
+        case 'AWS::DynamoDB::Table': return `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/${id}`;
         default: return this.ref(id);
       }
     }
@@ -345,15 +347,16 @@ function streamKeySecrets(template: ResolvedTemplate): string[] {
     .map((arn) => template.resolve(arn));
 }
 
-/** The provider handler's log group (its ARN as CloudFormation's `Arn` attribute gives it, `…:log-group:<name>:*`). */
-function handlerLogGroup(template: ResolvedTemplate): string[] {
-  return template.idsOfType('AWS::Logs::LogGroup').filter((id) => /IvsRealTimeProviderOnEventLogs/.test(id))
+/** The provider's create-request table (handlers/provider/create-requests.ts). */
+function createRequestsTable(template: ResolvedTemplate): string[] {
+  return template.idsOfType('AWS::DynamoDB::Table').filter((id) => /IvsRealTimeProviderCreateRequests/.test(id))
     .map((id) => template.resolve({ 'Fn::GetAtt': [id, 'Arn'] }));
 }
 
-/** A stream the handler keeps state in, in its log group. */
-function handlerLogStreams(template: ResolvedTemplate): string[] {
-  return handlerLogGroup(template).map((arn) => arn.replace(/\*$/, 'log-stream:cdk-ivs-realtime/create-request/token'));
+/** The provider's sweep schedule, by its ARN (its name is the stack ID's suffix, as the handler computes it). */
+function sweepSchedule(template: ResolvedTemplate): string[] {
+  return template.idsOfType('AWS::Events::Rule').filter((id) => /IvsRealTimeProviderSweepSchedule/.test(id))
+    .map((id) => `arn:${PARTITION}:events:${REGION}:${ACCOUNT}:rule/${template.resolve(template.resources[id].Properties.Name)}`);
 }
 
 /** The provider's calls to other services: the action, and the resources it is called on in a stack. */
@@ -368,20 +371,14 @@ const PROVIDER_OTHER_CALLS: Record<string, { file: string; action: string; on: (
     on: (template) => template.idsOfType(ResourceType.KMS_PUBLIC_KEY)
       .map((id) => JSON.parse(template.resolve(template.resources[id].Properties[Property.REQUEST])).kmsKeyArn),
   },
-  // CloudWatch Logs, on the handler's own log group: create-request locks and marks of background looks are streams there.
-  // Checked on a stream's ARN, which Lambda's own AWSLambdaBasicExecutionRole grants CreateLogStream on too
-  // (`log-group:<name>:*`), and DescribeLogStreams on the group's ARN as DescribeLogGroups gives it (`…:*`; unconfirmed
-  // which of the two the Service Authorization Reference names).
-  CreateLogStream: { file: 'provider/log-streams.ts', action: 'logs:CreateLogStream', on: handlerLogStreams },
-  DeleteLogStream: { file: 'provider/log-streams.ts', action: 'logs:DeleteLogStream', on: handlerLogStreams },
-  DescribeLogStreams: { file: 'provider/log-streams.ts', action: 'logs:DescribeLogStreams', on: handlerLogGroup },
-  // Lambda's Invoke, of the handler itself: the background look for a create it gave up on.
-  Invoke: {
-    file: 'provider/late-creates.ts',
-    action: 'lambda:InvokeFunction',
-    on: (template) => template.idsOfType('AWS::Lambda::Function').filter((id) => /IvsRealTimeProviderOnEventHandler/.test(id))
-      .map((id) => template.resolve({ 'Fn::GetAtt': [id, 'Arn'] })),
-  },
+  // DynamoDB, on the stack's create-request table: deliveries of a create request take turns there.
+  PutItem: { file: 'provider/create-requests.ts', action: 'dynamodb:PutItem', on: createRequestsTable },
+  GetItem: { file: 'provider/create-requests.ts', action: 'dynamodb:GetItem', on: createRequestsTable },
+  UpdateItem: { file: 'provider/create-requests.ts', action: 'dynamodb:UpdateItem', on: createRequestsTable },
+  DeleteItem: { file: 'provider/create-requests.ts', action: 'dynamodb:DeleteItem', on: createRequestsTable },
+  // EventBridge, on the stack's sweep schedule: armed when a delete is deferred, disarmed when none is left.
+  EnableRule: { file: 'provider/deferred-deletes.ts', action: 'events:EnableRule', on: sweepSchedule },
+  DisableRule: { file: 'provider/deferred-deletes.ts', action: 'events:DisableRule', on: sweepSchedule },
 };
 /** What each call of the composition function names (the API reference's request members), from its configuration. */
 const COMPOSITION_CALLS: Record<string, (config: CompositionFunctionConfig) => Record<string, string[]> | undefined> = {
@@ -673,7 +670,7 @@ describe('the IAM statements the library synthesizes, by the Service Authorizati
 
     test("the provider's role is granted every action of every call its handler makes, on the resources each names", () => {
       const files = handlerSourceFiles().filter((file) => file.startsWith('provider/') || file.startsWith('shared/'));
-      const handlerId = template.idsOfType('AWS::Lambda::Function').find((id) => /IvsRealTimeProviderOnEventHandler/.test(id))!;
+      const handlerId = template.idsOfType('AWS::Lambda::Function').find((id) => /IvsRealTimeProviderHandler/.test(id))!;
       const statements = template.statementsOfRole(template.roleOfFunction(handlerId));
 
       const calls: Call[] = [];

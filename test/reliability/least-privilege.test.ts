@@ -44,10 +44,8 @@ describe('the provider roles of a stack using every resource type', () => {
     expect(ids).toHaveLength(1);
     return ids[0];
   };
-  const handlerId = idOf('AWS::Lambda::Function', /IvsRealTimeProviderOnEventHandler/);
-  const frameworkId = idOf('AWS::Lambda::Function', /IvsRealTimeProviderframeworkonEvent/);
+  const handlerId = idOf('AWS::Lambda::Function', /IvsRealTimeProviderHandler/);
   const handlerRoleId = resources[handlerId].Properties.Role['Fn::GetAtt'][0];
-  const frameworkRoleId = resources[frameworkId].Properties.Role['Fn::GetAtt'][0];
   const statementsOf = (roleId: string) => Object.values(template.findResources('AWS::IAM::Policy', {
     Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) },
   })).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
@@ -58,13 +56,23 @@ describe('the provider roles of a stack using every resource type', () => {
     const statements = statementsOf(handlerRoleId);
 
     const expected = [
-      // its logs, and the streams it keeps state in there (create-request locks, marks of background looks).
+      // its logs.
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: getAtt(idOf('AWS::Logs::LogGroup', /HandlerLogs/)) },
+      // its create-request table: deliveries of a create request take turns there.
       {
         Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DeleteLogStream', 'logs:DescribeLogStreams'],
-        Resource: getAtt(idOf('AWS::Logs::LogGroup', /OnEventLogs/)),
+        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: getAtt(idOf('AWS::DynamoDB::Table', /CreateRequests/)),
       },
-      // deletes that compositions hold find those compositions and read their stages; creates find what their request made before.
+      // its sweep schedule, armed when a delete is deferred and disarmed when none is left.
+      {
+        Effect: 'Allow',
+        Action: ['events:EnableRule', 'events:DisableRule'],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' },
+          ':rule/cdk-ivs-realtime-sweep-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]] },
+      },
+      // deletes that compositions hold find those compositions and read their stages; a create whose attempt went
+      // unanswered finds what its request made.
       {
         Effect: 'Allow',
         Action: ['ivs:ListCompositions', 'ivs:ListStorageConfigurations', 'ivs:ListEncoderConfigurations', 'ivs:ListIngestConfigurations',
@@ -99,8 +107,6 @@ describe('the provider roles of a stack using every resource type', () => {
       ...secretIds.map((id) => ({
         Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Resource: { Ref: id },
       })),
-      // the handler invokes itself, in the background, to delete what a create it gave up on may still make.
-      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: getAtt(handlerId) },
       // IVS edits the recording bucket's policy with the caller's credentials: one statement per bucket, however many
       // storage configurations record to it (here two to one bucket, one to StageRecording's).
       ...bucketIds.map((id) => ({
@@ -115,17 +121,8 @@ describe('the provider roles of a stack using every resource type', () => {
     expect(statements).toEqual(expect.arrayContaining(expected));
   });
 
-  test("the Provider framework's role: its log group, and invoking the handler", () => {
-    const handlerArn = getAtt(handlerId);
-    expect(statementsOf(frameworkRoleId)).toEqual([
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: getAtt(idOf('AWS::Logs::LogGroup', /FrameworkLogs/)) },
-      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [handlerArn, { 'Fn::Join': ['', [handlerArn, ':*']] }] },
-      { Effect: 'Allow', Action: 'lambda:GetFunction', Resource: handlerArn },
-    ]);
-  });
-
   test('no managed policies (AWSLambdaBasicExecutionRole would allow every log group), no ivs:*, no Resource: * but for List actions', () => {
-    for (const roleId of [handlerRoleId, frameworkRoleId]) {
+    for (const roleId of [handlerRoleId]) {
       expect(resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
       expect(resources[roleId].Properties.Policies).toBeUndefined();
       for (const statement of statementsOf(roleId)) {

@@ -64,14 +64,14 @@ describe('cdk-nag checks of the examples', () => {
 
     expect(libraryAcknowledgments.sort()).toEqual([
       'StageRecording/Recording/Bucket AwsSolutions-S1',
-      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/FrameworkOnEventServiceRole '
-        + 'AwsSolutions-IAM5[Resource::<cdkivsrealtimeIvsRealTimeProviderOnEventHandlerCED8A348.Arn>:*]',
-      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/OnEventHandlerServiceRole AwsSolutions-IAM5[Resource::*]',
-      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/OnEventHandlerServiceRole '
+      // point-in-time recovery: the create-request table holds records of a week, nothing to restore.
+      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/CreateRequests AwsSolutions-DDB3',
+      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/HandlerRole AwsSolutions-IAM5[Resource::*]',
+      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/HandlerRole '
         + 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:composition/*]',
-      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/OnEventHandlerServiceRole '
+      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/HandlerRole '
         + 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:stage/*]',
-      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/OnEventHandlerServiceRole '
+      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/HandlerRole '
         + 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:storage-configuration/*]',
     ]);
   });
