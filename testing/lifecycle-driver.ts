@@ -129,7 +129,7 @@ export interface FakeResourceEvent {
 export interface LifecycleEvent {
   readonly logicalId: string;
   readonly requestType: RequestType;
-  /** As the response reported it (the marker for a failed Create); absent when there was no response. */
+  /** As the response reported it (a failed Create's too, which the rollback's Delete is sent); absent when there was no response. */
   readonly physicalId?: string;
   readonly status: 'SUCCESS' | 'FAILED';
   readonly reason?: string;

@@ -3,9 +3,9 @@
  * would as far as the library's custom resources go, and plays what IVS does at run time: participants publishing,
  * recordings starting and ending, delivered as EventBridge events to the rules the assembly deployed.
  *
- * Each stack is deployed by a `LifecycleDriver` (its custom resources through aws-cdk-lib's real Provider framework,
- * its functions run from the assembly's assets), in dependency order, `Fn::ImportValue` resolved from the exports of
- * the stacks deployed before it. Custom resources of other libraries (S3 auto-delete objects, log retention, ...) are
+ * Each stack is deployed by a `LifecycleDriver` (playing CloudFormation: each custom resource's ServiceToken function,
+ * run from the assembly's assets, is invoked and answers the ResponseURL), in dependency order, `Fn::ImportValue`
+ * resolved from the exports of the stacks deployed before it. Custom resources of other libraries (S3 auto-delete objects, log retention, ...) are
  * deployed as inert fakes and reported in `skipped`.
  */
 import { randomUUID } from 'crypto';
@@ -19,9 +19,10 @@ const LIBRARY_TYPE_PREFIX = 'Custom::IvsRealTime';
 
 export interface LocalDeploymentOptions {
   /**
-   * Custom resource types to run besides the library's own (`Custom::IvsRealTime…`): yours, if a
-   * `custom-resources.Provider` with Node.js functions serves them. Every other custom resource is deployed as an
-   * inert fake and listed in `skipped`. @default - none
+   * Custom resource types to run besides the library's own (`Custom::IvsRealTime…`): yours, if their ServiceToken is a
+   * Node.js Lambda function of the stack (one that answers the ResponseURL itself, or a `custom-resources.Provider`
+   * with Node.js functions). Every other custom resource is deployed as an inert fake and listed in `skipped`.
+   * @default - none
    */
   readonly runCustomResourceTypes?: readonly string[];
   /** Multiplies every function's timeout (0.01 turns 3 s into 30 ms), for tests of timeouts. @default 1 */
@@ -151,7 +152,8 @@ export class LocalDeployment {
 
   /**
    * The driver that deploys the stack: its `outputs`, `physicalId(logicalId)`, `resolvedProperties(logicalId)`,
-   * `sentEvents`, `lambdaApi()` / `responseServer()` for their faults, and `cloudWatchLogs()` (its log groups).
+   * `sentEvents`, `responseServer()` / `lambdaApi()` for their faults, and `dynamoDb()` / `eventBridge()` (its tables
+   * and rules).
    */
   public stack(stackName: string): LifecycleDriver {
     const deployed = this.stacks.get(stackName);

@@ -1,5 +1,7 @@
 /**
- * A local emulation of the parts of the AWS Lambda API the Provider framework calls (its `outbound.js`): Invoke,
+ * A local emulation of the parts of the AWS Lambda API a function of the stack may call to invoke another, those
+ * aws-cdk-lib's Provider framework calls (its `outbound.js`), for stacks that have one (the lifecycle driver itself
+ * invokes a ServiceToken's function directly, not through this API): Invoke,
  * and GetFunction / GetFunctionConfiguration, which its `waitUntilFunctionActiveV2` polls before it retries a
  * failed Invoke. An HTTP server on 127.0.0.1 speaking Lambda's restJson1 wire format, so the framework's own
  * `@aws-sdk/client-lambda` reaches it through `AWS_ENDPOINT_URL_LAMBDA`. Invoke runs the function with a

@@ -39,8 +39,9 @@ const runtimeInvoke = new Function(`return function handleOnceNonStreaming(handl
 
 /**
  * Stands in for /var/runtime/node_modules, the SDK packages the Node.js runtimes ship: the node_modules that holds
- * `@aws-sdk/client-lambda` (which the Provider framework calls), this project's or that of the app that installed the
- * testing kit. Without it, a function that needs it fails as in a runtime that lacked it: the module is not found.
+ * `@aws-sdk/client-lambda` (which aws-cdk-lib's Provider framework loads from there), this project's or that of the
+ * app that installed the testing kit. Without it, a function that needs it fails as in a runtime that lacked it: the
+ * module is not found.
  */
 const RUNTIME_MODULES = runtimeModules();
 const RUNTIME_PACKAGES = /^@(aws-sdk|smithy)\//;

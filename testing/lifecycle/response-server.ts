@@ -3,7 +3,7 @@
  * server on 127.0.0.1 captures every response. Functions reach it under the real response host name
  * (`cloudformation-custom-resource-response-<region>.s3.amazonaws.com`) through their sandbox's network
  * (see `LambdaRuntime`'s `network`), which resolves that name to this server and trusts the certificate made
- * for it at test time: the framework's own `https.request` runs unchanged, TLS and all, and nothing outside
+ * for it at test time: the function's own `https.request` runs unchanged, TLS and all, and nothing outside
  * the sandbox trusts the certificate.
  */
 import { createServer, Server } from 'https';
