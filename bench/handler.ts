@@ -106,7 +106,9 @@ export async function withEnvironment<T>(env: Record<string, string>, work: () =
 export function loadHandler(bundle = PROVIDER_BUNDLE): Handler {
   const load = createRequire(bundle);
   delete load.cache[bundle];
-  return load(bundle).onEvent;
+  const loaded = load(bundle);
+  // the provider's work without its answer to CloudFormation; other bundles (the token issuer) export only `handler`.
+  return loaded.onEvent ?? loaded.handler;
 }
 
 export interface ColdStart {
@@ -127,7 +129,8 @@ const [bundle, first, second] = process.argv.slice(1);
 const context = () => { const end = Date.now() + ${HANDLER_TIMEOUT_MS}; return { getRemainingTimeInMillis: () => end - Date.now() }; };
 (async () => {
   const t0 = performance.now();
-  const { onEvent: handler } = require(bundle);
+  const loaded = require(bundle);
+  const handler = loaded.onEvent ?? loaded.handler;
   const t1 = performance.now();
   await handler(JSON.parse(first), context());
   const t2 = performance.now();

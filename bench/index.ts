@@ -3,25 +3,26 @@
  * Prints figures and ratios; asserts nothing (the targets are reported as met or not).
  *
  *   npm run bench                      every section (a few minutes)
- *   npm run bench -- synth handler     only the named sections: synth, footprint, handler, tokens, deploy
+ *   npm run bench -- synth handler     only the named sections: synth, footprint, handler, tokens, deploy, account
  */
 import { cpus, loadavg } from 'os';
 import { version as cdkVersion } from 'aws-cdk-lib/package.json';
 import { FakeIvsServer } from '../testing/fake-ivs-server';
 import { FakeKms } from '../testing/fake-kms';
 import { FakeSecretsManager } from '../testing/fake-secrets-manager';
-import { benchmarkDeploy } from './deploy';
+import { ACCOUNT_TARGET_RATIO, accountTargetMet, benchmarkAccounts, DEFAULT_STAGE_QUOTA } from './account';
+import { benchmarkDeploy, DeployBenchmark, listRequests, PhaseResult } from './deploy';
 import {
   bundleSizes, countApiCalls, fakeAwsEnvironment, loadHandler, measureColdStart, measureEventTimes, PROVIDER_BUNDLE, startBenchTable, withEnvironment,
 } from './handler';
 import { round, table } from './stats';
 import {
-  AppKind, Footprint, STACK_RESOURCE_LIMIT, footprintFits, footprintOf, maxStagesPerStack, measureSynthTimes, resourcesPerStage, synthTimeFit,
-  synthesizeApp,
+  AppKind, fixedResources, Footprint, STACK_RESOURCE_LIMIT, footprintFits, footprintOf, maxStagesPerStack, measureSynthTimes, resourcesPerStage,
+  synthTimeFit, synthesizeApp,
 } from './synth';
 import { measureTokenColdStart, measureTokenThroughput, TOKEN_ISSUER_BUNDLE, tokenIssuerSetup } from './tokens';
 
-const SECTIONS = ['synth', 'footprint', 'handler', 'tokens', 'deploy'] as const;
+const SECTIONS = ['synth', 'footprint', 'handler', 'tokens', 'deploy', 'account'] as const;
 type Section = typeof SECTIONS[number];
 
 const STAGES = [10, 50, 100];
@@ -37,6 +38,13 @@ const CREATE_PARTICIPANT_TOKEN_TPS = 50;
 const KMS_ECC_TPS = 1000;
 // as test/reliability/scale.slow.ts deploys it, so the figures compare.
 const DEPLOY = { stages: 200, concurrency: 20, rateLimitPerSecond: 5 };
+const DEPLOY_TARGET_RATIO = 1.2;
+/** Issue #20: a few stages into an empty account and into one that holds a thousand of each type, at IVS's own rate quotas. */
+const ACCOUNT = { stages: 40, accountSizes: [0, 1000], concurrency: DEPLOY.concurrency, stageQuota: DEFAULT_STAGE_QUOTA };
+/** Issue #20: at most half the fixed resources of the design with aws-cdk-lib's Provider framework (17). */
+const FIXED_RESOURCES_BEFORE = 17;
+/** The design before: the sweep's rate(5 minutes) schedule enabled from deploy. */
+const IDLE_INVOCATIONS_BEFORE = 8640;
 
 function print(text = ''): void {
   process.stdout.write(`${text}\n`);
@@ -88,9 +96,24 @@ function benchFootprint(): void {
   const perStage = (kind: AppKind) => Object.entries(resourcesPerStage(footprints, kind)).map(([type, count]) => `${type} ${round(count, 2)}`);
   print(`Resources each stage adds, library: ${perStage('library').join(', ')}.`);
   print(`Resources each stage adds, L1: ${perStage('l1').join(', ')}.`);
-  const lambdas = new Set(footprints.filter((f) => f.kind === 'library').map((f) => f.lambdaFunctions));
-  print(`Lambda functions per stack, library: ${[...lambdas].join(', ')} at ${STAGES.join(', ')} stages`
-    + ` (${lambdas.size === 1 ? 'constant' : 'NOT constant'}: the provider's handler and the Provider framework's function).`);
+  const fixed = (kind: AppKind) => Object.entries(fixedResources(footprints, kind)).map(([type, count]) => `${type} ${round(count, 2)}`);
+  print(`Fixed resources, library: ${fixed('library').join(', ')}.`);
+  print(`Fixed resources, L1: ${fixed('l1').join(', ')}.`);
+  const fixedCount = { library: round(fits.library.resources.intercept, 1), l1: round(fits.l1.resources.intercept, 1) };
+  const fixedTarget = Math.floor(FIXED_RESOURCES_BEFORE / 2);
+  print(`Fixed resources per stack: library ${fixedCount.library}, L1 ${fixedCount.l1} (the library's beyond the L1 app's: `
+    + `${round(fixedCount.library - fixedCount.l1, 1)}). Target (at most half the ${FIXED_RESOURCES_BEFORE} before, ${fixedTarget}): `
+    + `${fixedCount.library <= fixedTarget ? 'met' : 'NOT met'}.`);
+  const lambdas = (kind: AppKind) => footprints.filter((f) => f.kind === kind).map((f) => f.lambdaFunctions);
+  print(`Lambda functions per stack at ${STAGES.join(', ')} stages: library ${lambdas('library').join(', ')} `
+    + `(${new Set(lambdas('library')).size === 1 ? 'constant' : 'NOT constant'}), L1 ${lambdas('l1').join(', ')}.`);
+  const idle = (kind: AppKind) => footprints.filter((f) => f.kind === kind).map((f) => f.idleInvocationsPerMonth);
+  const rules = footprints.filter((f) => f.kind === 'library').flatMap((f) => f.scheduleRules)
+    .filter((rule, i, all) => all.findIndex((r) => r.logicalId === rule.logicalId) === i);
+  print('Invocations per month of an idle stack (schedule rules enabled at deploy × their rate, 30 days): library '
+    + `${idle('library').join(', ')}, L1 ${idle('l1').join(', ')} at ${STAGES.join(', ')} stages; the library's schedule rules: `
+    + `${rules.map((r) => `${r.scheduleExpression} ${r.enabled ? 'ENABLED' : 'DISABLED'} at deploy (${r.invocationsPerMonth} a month while enabled)`).join('; ') || 'none'}. `
+    + `Target (0; ${IDLE_INVOCATIONS_BEFORE} before, the sweep enabled from deploy): ${idle('library').every((n) => n === 0) ? 'met' : 'NOT met'}.`);
   const max = { library: maxStagesPerStack('library', fits.library.resources), l1: maxStagesPerStack('l1', fits.l1.resources) };
   print(`Stages per stack within CloudFormation's ${STACK_RESOURCE_LIMIT} resources: library ${max.library}, L1 ${max.l1} `
     + '(each stage with a storage and an ingest configuration, beside one shared encoder configuration; found by synthesizing).');
@@ -161,19 +184,76 @@ async function benchTokens(): Promise<void> {
   }
 }
 
-async function benchDeploy(): Promise<void> {
-  heading(`Deploy of ${DEPLOY.stages} recording stages (lifecycle driver, ${DEPLOY.concurrency} operations at once; `
-    + `fake limited to ${DEPLOY.rateLimitPerSecond} requests per second per operation)`);
-  const result = await benchmarkDeploy(DEPLOY);
-  print(table(['phase', 'status', 'seconds', 'floor seconds', '× floor', 'requests', 'throttled'], (['deploy', 'destroy'] as const).map((phase) =>
-    [phase, result[phase].status, round(result[phase].seconds), result.floorSeconds, round(result[phase].seconds / result.floorSeconds, 2),
-      result[phase].requests, result[phase].throttled])));
+/** `CreateStage 40, ListStages 2 (+3 throttled)`: the requests of each operation, throttled ones beside. */
+function operationsText(phase: PhaseResult, filter: (operation: string) => boolean = () => true): string {
+  return phase.operations.filter((o) => filter(o.operation))
+    .map((o) => `${o.operation} ${o.accepted}${o.throttled > 0 ? ` (+${o.throttled} throttled)` : ''}`).join(', ') || 'none';
+}
+
+/** `CreateStage 0.2-9.1 s`: when each operation's first and last accepted request arrived. */
+function arrivalsText(phase: PhaseResult): string {
+  return phase.operations.filter((o) => o.lastAcceptedSeconds !== undefined)
+    .map((o) => `${o.operation} ${round(o.firstAcceptedSeconds!, 1)}-${round(o.lastAcceptedSeconds!, 1)} s`).join(', ');
+}
+
+function phaseRow(label: string, phase: PhaseResult): (string | number)[] {
+  return [label, phase.status, round(phase.seconds), round(phase.floorSeconds, 1), phase.floorOperation ?? '-',
+    round(phase.seconds / phase.floorSeconds, 2), phase.requests, phase.throttled, listRequests(phase)];
+}
+
+const PHASE_HEADER = ['phase', 'status', 'seconds', 'floor seconds', 'floor set by', '× floor', 'IVS requests', 'throttled', 'List requests'];
+
+function printReasons(result: DeployBenchmark): void {
   for (const phase of ['deploy', 'destroy'] as const) {
     if (result[phase].reason) {
       print(`${phase}: ${result[phase].reason}`);
     }
   }
+}
+
+async function benchDeploy(): Promise<void> {
+  heading(`Deploy of ${DEPLOY.stages} recording stages (lifecycle driver, ${DEPLOY.concurrency} operations at once; `
+    + `fake limited to ${DEPLOY.rateLimitPerSecond} requests per second per operation)`);
+  const result = await benchmarkDeploy(DEPLOY);
+  print(table(PHASE_HEADER, (['deploy', 'destroy'] as const).map((phase) => phaseRow(phase, result[phase]))));
+  print();
+  for (const phase of ['deploy', 'destroy'] as const) {
+    print(`IVS requests, ${phase}: ${operationsText(result[phase])}; accepted (first-last) ${arrivalsText(result[phase])}, `
+      + `done at ${round(result[phase].seconds, 1)} s.`);
+  }
+  printReasons(result);
   print(`IVS resources left in the fake: ${result.leftOver}.`);
+  const ratio = result.deploy.seconds / result.deploy.floorSeconds;
+  print(`Target (deploy succeeds within ${DEPLOY_TARGET_RATIO}× of the rate floor): `
+    + `${result.deploy.status === 'SUCCEEDED' && ratio <= DEPLOY_TARGET_RATIO ? 'met' : 'NOT met'} (${round(ratio, 2)}×; `
+    + `delete ${round(result.destroy.seconds / result.destroy.floorSeconds, 2)}×).`);
+}
+
+async function benchAccount(): Promise<void> {
+  heading(`Deploy of ${ACCOUNT.stages} recording stages into accounts that already hold resources (lifecycle driver, `
+    + `${ACCOUNT.concurrency} operations at once; the fake at IVS Real-Time's request rate quotas: 5 per second per operation, `
+    + 'tagging 10, public keys 3)');
+  const runs = await benchmarkAccounts(ACCOUNT);
+  const largest = runs[runs.length - 1].existing;
+  print('The accounts hold, before the deploy, as many storage configurations as the account size, and as many stages up to '
+    + `${ACCOUNT.stageQuota - ACCOUNT.stages} (${largest.stages} at ${runs[runs.length - 1].accountSize}): the fake enforces no stage quota, `
+    + `and an account at IVS's default of ${ACCOUNT.stageQuota} stages per region still fits the ${ACCOUNT.stages} deployed. `
+    + 'They are made through the fake\'s API before its rate limits apply, and count in no figure below.');
+  print();
+  print(table(['existing stages', 'existing storage configurations', ...PHASE_HEADER], runs.flatMap(({ existing, result }) =>
+    (['deploy', 'destroy'] as const).map((phase) => [existing.stages, existing.storageConfigurations, ...phaseRow(phase, result[phase])]))));
+  print();
+  for (const { existing, result } of runs) {
+    const account = `${existing.stages} stages and ${existing.storageConfigurations} storage configurations`;
+    print(`IVS requests into ${account}: deploy ${operationsText(result.deploy)} (accepted ${arrivalsText(result.deploy)}, done at `
+      + `${round(result.deploy.seconds, 1)} s); delete ${operationsText(result.destroy)} (accepted ${arrivalsText(result.destroy)}, done at `
+      + `${round(result.destroy.seconds, 1)} s). Other apps' resources ${result.existingKept ? 'untouched' : 'NOT all kept'}; `
+      + `the stack's left: ${result.leftOver}.`);
+    printReasons(result);
+  }
+  const ratios = runs.map(({ accountSize, result }) => `${round(result.deploy.seconds / result.deploy.floorSeconds, 2)}× at ${accountSize}`);
+  print(`Target ("Both succeed, within ${ACCOUNT_TARGET_RATIO}× of the rate floor"): ${accountTargetMet(runs) ? 'met' : 'NOT met'} `
+    + `(deploy ${ratios.join(', ')}).`);
 }
 
 async function main(): Promise<void> {
@@ -205,6 +285,9 @@ async function main(): Promise<void> {
   }
   if (sections.has('deploy')) {
     await benchDeploy();
+  }
+  if (sections.has('account')) {
+    await benchAccount();
   }
   print();
   print(`(${round((performance.now() - started) / 1000)} s in all; load average at end: ${loadavg().map((load) => round(load, 2)).join(', ')})`);

@@ -24,7 +24,7 @@ const UNLIMITED_CONTEXT = { '@aws-cdk/core:stackResourceLimit': 0 };
 const OVER_RESOURCE_LIMIT_RULE = 'CloudFormation-Validate::F0007';
 
 export interface Template {
-  readonly Resources: Record<string, { readonly Type: string }>;
+  readonly Resources: Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>;
 }
 
 export interface SynthRun {
@@ -117,6 +117,53 @@ export interface Footprint {
   /** The template as compact JSON, in bytes (CloudFormation's limit is 1 MB from S3, 51,200 bytes inline). */
   readonly templateBytes: number;
   readonly resourcesByType: Readonly<Record<string, number>>;
+  /** The schedule rules that invoke the stack's Lambda functions: what runs while nothing happens. */
+  readonly scheduleRules: readonly ScheduleRule[];
+  /** Invocations a month of the stack's functions by the schedule rules enabled at deploy, while the stack is idle. */
+  readonly idleInvocationsPerMonth: number;
+}
+
+/** An EventBridge schedule rule of a template that targets one of its Lambda functions. */
+export interface ScheduleRule {
+  readonly logicalId: string;
+  readonly scheduleExpression: string;
+  /** The rule's `State` as deployed (CloudFormation's default, when absent, is ENABLED). */
+  readonly enabled: boolean;
+  /** Invocations a month while enabled (30 days), per function it targets. */
+  readonly invocationsPerMonth: number;
+  /** The logical IDs of the template's functions it targets. */
+  readonly targets: readonly string[];
+}
+
+const MINUTES_PER_MONTH = 30 * 24 * 60;
+const RATE_UNIT_MINUTES: Record<string, number> = { minute: 1, minutes: 1, hour: 60, hours: 60, day: 24 * 60, days: 24 * 60 };
+
+/** Invocations a month of `rate(<n> <unit>)`; a cron expression is refused rather than guessed. */
+export function invocationsPerMonth(scheduleExpression: string): number {
+  const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(scheduleExpression);
+  if (!rate) {
+    throw new Error(`cannot count the invocations of schedule ${scheduleExpression}: only rate(...) is counted`);
+  }
+  return MINUTES_PER_MONTH / (Number(rate[1]) * RATE_UNIT_MINUTES[rate[2]]);
+}
+
+/** The template's schedule rules (`AWS::Events::Rule` with a `ScheduleExpression`) whose targets include its Lambda functions. */
+export function scheduleRulesOf(template: Template): ScheduleRule[] {
+  const functions = new Set(Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => id));
+  return Object.entries(template.Resources).flatMap(([logicalId, resource]) => {
+    const properties = resource.Properties ?? {};
+    if (resource.Type !== 'AWS::Events::Rule' || typeof properties.ScheduleExpression !== 'string') {
+      return [];
+    }
+    const targets = ((properties.Targets ?? []) as { Arn?: unknown }[])
+      .map((target) => (target.Arn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0])
+      .filter((id): id is string => id !== undefined && functions.has(id));
+    if (targets.length === 0) {
+      return [];
+    }
+    const scheduleExpression = properties.ScheduleExpression;
+    return [{ logicalId, scheduleExpression, enabled: (properties.State ?? 'ENABLED') !== 'DISABLED', invocationsPerMonth: invocationsPerMonth(scheduleExpression), targets }];
+  });
 }
 
 export function footprintOf(kind: AppKind, stages: number, template: Template): Footprint {
@@ -124,6 +171,7 @@ export function footprintOf(kind: AppKind, stages: number, template: Template): 
   for (const resource of Object.values(template.Resources)) {
     resourcesByType[resource.Type] = (resourcesByType[resource.Type] ?? 0) + 1;
   }
+  const scheduleRules = scheduleRulesOf(template);
   return {
     kind,
     stages,
@@ -131,6 +179,9 @@ export function footprintOf(kind: AppKind, stages: number, template: Template): 
     lambdaFunctions: resourcesByType['AWS::Lambda::Function'] ?? 0,
     templateBytes: Buffer.byteLength(JSON.stringify(template)),
     resourcesByType,
+    scheduleRules,
+    idleInvocationsPerMonth: scheduleRules.filter((rule) => rule.enabled)
+      .reduce((sum, rule) => sum + rule.invocationsPerMonth * rule.targets.length, 0),
   };
 }
 
@@ -168,4 +219,16 @@ export function maxStagesPerStack(kind: AppKind, resources: LinearFit, limit = S
     stages++;
   }
   return stages;
+}
+
+/**
+ * The resources of `kind`'s stack that do not grow with N, by type (sorted): the smallest app's, less what its stages
+ * add (`resourcesPerStage`). Those the app defines itself (its bucket, its encoder configuration) included.
+ */
+export function fixedResources(footprints: readonly Footprint[], kind: AppKind): Record<string, number> {
+  const smallest = footprints.filter((f) => f.kind === kind).sort((a, b) => a.stages - b.stages)[0];
+  const perStage = resourcesPerStage(footprints, kind);
+  return Object.fromEntries(Object.keys(smallest.resourcesByType).sort()
+    .map((type) => [type, smallest.resourcesByType[type] - (perStage[type] ?? 0) * smallest.stages] as const)
+    .filter(([, fixed]) => fixed > 0));
 }

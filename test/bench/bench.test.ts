@@ -2,13 +2,17 @@
  * The benchmark's computations on tiny inputs, so that `npm run bench` (not part of the test suite: minutes) cannot rot.
  * Nothing here asserts a time: only that each figure is computed, and the counts the benchmark reports against targets.
  */
-import { benchmarkDeploy } from '../../bench/deploy';
+import { accountTargetMet, benchmarkAccounts, existingResources } from '../../bench/account';
+import { benchmarkDeploy, countOperations, listRequests, rateLimitOf } from '../../bench/deploy';
 import {
   bundleSizes, countApiCalls, fakeAwsEnvironment, loadHandler, measureColdStart, measureEventTimes, PROVIDER_BUNDLE, RequestKind, startBenchTable,
   withEnvironment,
 } from '../../bench/handler';
 import { linearFit, median, round, table } from '../../bench/stats';
-import { footprintFits, footprintOf, maxStagesPerStack, measureSynthTimes, resourcesPerStage, synthesizeApp } from '../../bench/synth';
+import {
+  fixedResources, footprintFits, footprintOf, invocationsPerMonth, maxStagesPerStack, measureSynthTimes, resourcesPerStage, scheduleRulesOf,
+  synthesizeApp,
+} from '../../bench/synth';
 import { measureTokenColdStart, measureTokenThroughput, tokenIssuerSetup } from '../../bench/tokens';
 import { FakeDynamoDb } from '../../testing/fake-dynamodb';
 import { FakeIvsServer } from '../../testing/fake-ivs-server';
@@ -67,9 +71,21 @@ describe('synth and footprint', () => {
     expect(resourcesPerStage(footprints, 'library')).toMatchObject({ 'Custom::IvsRealTimeStage': 1 });
     // the ingest stream key stays in IVS by default: no secret per stage.
     expect(resourcesPerStage(footprints, 'library')).not.toHaveProperty(['AWS::SecretsManager::Secret']);
-    expect(footprints.filter((f) => f.kind === 'library').map((f) => f.lambdaFunctions)).toEqual([2, 2]);
+    // the provider's one function, the ServiceToken: no Provider framework function beside it.
+    expect(footprints.filter((f) => f.kind === 'library').map((f) => f.lambdaFunctions)).toEqual([1, 1]);
     expect(footprints.filter((f) => f.kind === 'l1').map((f) => f.lambdaFunctions)).toEqual([0, 0]);
     expect(fits.library.templateBytes.slope).toBeGreaterThan(0);
+    // computed from the templates: what the stacks hold whatever N, the app's own bucket and encoder configuration included.
+    expect(fixedResources(footprints, 'l1')).toEqual({ 'AWS::IVS::EncoderConfiguration': 1, 'AWS::S3::Bucket': 1 });
+    const fixed = fixedResources(footprints, 'library');
+    expect(fixed).toMatchObject({ 'AWS::Lambda::Function': 1, 'AWS::S3::Bucket': 1, 'Custom::IvsRealTimeEncoderConfiguration': 1 });
+    expect(Object.values(fixed).reduce((a, b) => a + b, 0)).toBeCloseTo(fits.library.resources.intercept);
+    // the sweep's schedule starts disabled: nothing runs while the stack is idle.
+    for (const footprint of footprints.filter((f) => f.kind === 'library')) {
+      expect(footprint.scheduleRules).toEqual([expect.objectContaining({ scheduleExpression: 'rate(5 minutes)', enabled: false, invocationsPerMonth: 8640 })]);
+      expect(footprint.idleInvocationsPerMonth).toBe(0);
+    }
+    expect(footprints.filter((f) => f.kind === 'l1').map((f) => f.idleInvocationsPerMonth)).toEqual([0, 0]);
 
     // within 17 resources: the bucket, the encoder configuration and 5 stages of 3 L1 resources each.
     expect(maxStagesPerStack('l1', fits.l1.resources, 17)).toBe(5);
@@ -81,17 +97,39 @@ describe('synth and footprint', () => {
   });
 });
 
+test('idle invocations: enabled schedule rules that target a function of the template, times their rate over 30 days', () => {
+  expect(invocationsPerMonth('rate(5 minutes)')).toBe(8640);
+  expect(invocationsPerMonth('rate(1 hour)')).toBe(720);
+  expect(invocationsPerMonth('rate(1 day)')).toBe(30);
+  expect(() => invocationsPerMonth('cron(0 12 * * ? *)')).toThrow('only rate(...) is counted');
+  const rule = (state: string | undefined, arn: unknown) => ({
+    Type: 'AWS::Events::Rule',
+    Properties: { ScheduleExpression: 'rate(5 minutes)', ...(state ? { State: state } : {}), Targets: [{ Arn: arn, Id: 'Target0' }] },
+  });
+  const rules = scheduleRulesOf({
+    Resources: {
+      Fn: { Type: 'AWS::Lambda::Function' },
+      Enabled: rule('ENABLED', { 'Fn::GetAtt': ['Fn', 'Arn'] }),
+      Default: rule(undefined, { 'Fn::GetAtt': ['Fn', 'Arn'] }),
+      Disabled: rule('DISABLED', { 'Fn::GetAtt': ['Fn', 'Arn'] }),
+      Elsewhere: rule('ENABLED', 'arn:aws:lambda:us-east-1:123456789012:function:other'),
+      Pattern: { Type: 'AWS::Events::Rule', Properties: { EventPattern: {}, Targets: [{ Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } }] } },
+    },
+  });
+  expect(rules.map((r) => [r.logicalId, r.enabled, r.targets])).toEqual([['Enabled', true, ['Fn']], ['Default', true, ['Fn']], ['Disabled', false, ['Fn']]]);
+});
+
 describe('handler', () => {
   let fake: FakeIvsServer;
   let secretsManager: FakeSecretsManager;
-  let table: FakeDynamoDb;
+  let createRequests: FakeDynamoDb;
   beforeAll(async () => {
     fake = await FakeIvsServer.start({ rateLimits: 'none' });
     secretsManager = await FakeSecretsManager.start();
-    table = await startBenchTable();
+    createRequests = await startBenchTable();
   });
   afterAll(async () => {
-    await table.stop();
+    await createRequests.stop();
     await secretsManager.stop();
     await fake.stop();
   });
@@ -102,16 +140,16 @@ describe('handler', () => {
   });
 
   test('cold start in a fresh node process, and warm time per event beside the bare SDK call', async () => {
-    const cold = await measureColdStart(fake, 1, PROVIDER_BUNDLE, undefined, table);
+    const cold = await measureColdStart(fake, 1, PROVIDER_BUNDLE, undefined, createRequests);
     expect(Object.values(cold).every((ms) => Number.isFinite(ms) && ms > 0)).toBe(true);
-    const events = await withEnvironment(fakeAwsEnvironment(fake, undefined, table), () => measureEventTimes(fake, 4, loadHandler()));
+    const events = await withEnvironment(fakeAwsEnvironment(fake, undefined, createRequests), () => measureEventTimes(fake, 4, loadHandler()));
     expect(Object.values(events).every((ms) => Number.isFinite(ms) && ms > 0)).toBe(true);
   });
 
   test('API calls: one IVS call to create, tags included, beside the claim and record of the create request; one to delete, none for a '
     + 'no-op update when the attributes derive from the ARN', async () => {
-    const counts = await withEnvironment(fakeAwsEnvironment(fake, secretsManager, table),
-      () => countApiCalls(fake, secretsManager, loadHandler(), table));
+    const counts = await withEnvironment(fakeAwsEnvironment(fake, secretsManager, createRequests),
+      () => countApiCalls(fake, secretsManager, loadHandler(), createRequests));
     const other = (resource: string, request: RequestKind) => counts.find((c) => c.resource === resource && c.request === request)!.otherOperations;
     const calls = (resource: string, request: RequestKind) => counts.find((c) => c.resource === resource && c.request === request)!.ivsOperations;
     const resources = ['Stage', 'StorageConfiguration', 'EncoderConfiguration', 'IngestConfiguration', 'PublicKey'];
@@ -156,9 +194,48 @@ test('token issuer: cold start, and warm tokens per second beside the bare Sign,
 
 test('deploy and delete of a few recording stages through the lifecycle driver, against a rate-limited fake', async () => {
   const result = await benchmarkDeploy({ stages: 3, concurrency: 4, rateLimitPerSecond: 5 });
-  expect(result).toMatchObject({ floorSeconds: 0.6, leftOver: 0, deploy: { status: 'SUCCEEDED' }, destroy: { status: 'SUCCEEDED' } });
-  // 3 storage configurations and 3 stages each way, each create after a List that looks for an earlier attempt; on delete, the drain of deferred deletes lists the storage and the
-  // encoder configurations (for those tagged with the stack's ID: none here).
-  expect(result.deploy.requests - result.deploy.throttled).toBe(12);
-  expect(result.destroy.requests - result.destroy.throttled).toBe(8);
+  expect(result).toMatchObject({ leftOver: 0, existingKept: true, deploy: { status: 'SUCCEEDED', floorSeconds: 0.6 }, destroy: { status: 'SUCCEEDED' } });
+  const accepted = (phase: 'deploy' | 'destroy') => Object.fromEntries(result[phase].operations.map((o) => [o.operation, o.accepted]));
+  // one IVS call per create, no List: the create requests take turns in the stack's table, not by a look in IVS.
+  expect(accepted('deploy')).toEqual({ CreateStage: 3, CreateStorageConfiguration: 3 });
+  expect(listRequests(result.deploy)).toBe(0);
+  // on delete, the drain of deferred deletes lists the storage and the encoder configurations (for those tagged with the
+  // stack's ID: none here).
+  expect(accepted('destroy')).toEqual({ DeleteStage: 3, DeleteStorageConfiguration: 3, ListEncoderConfigurations: 1, ListStorageConfigurations: 1 });
+  expect(result.destroy.floorSeconds).toBe(0.6);
+});
+
+test('operation counts and the rate floor they impose: the largest operation\'s accepted requests over its limit', () => {
+  const call = (operation: string, status = 200) => ({ operation, input: {}, status });
+  const counted = countOperations([call('CreateStage'), call('CreateStage', 429), call('CreateStage'), call('ListStages'), call('TagResource')],
+    (operation) => rateLimitOf({ rateLimits: 'service' }, operation));
+  expect(counted).toEqual({
+    operations: [
+      { operation: 'CreateStage', accepted: 2, throttled: 1, limitPerSecond: 5 },
+      { operation: 'ListStages', accepted: 1, throttled: 0, limitPerSecond: 5 },
+      { operation: 'TagResource', accepted: 1, throttled: 0, limitPerSecond: 10 },
+    ],
+    floorSeconds: 0.4,
+    floorOperation: 'CreateStage',
+  });
+  expect(rateLimitOf({ rateLimitPerSecond: 2 }, 'TagResource')).toBe(2);
+  expect(rateLimitOf({ rateLimits: { CreateStage: 1 } }, 'ListStages')).toBe(5);
+  expect(countOperations([call('CreateStage')], () => undefined)).toMatchObject({ floorSeconds: 0 });
+});
+
+test('account sizes: the deploy into an account holding resources of other apps lists none of them and leaves them be', async () => {
+  expect(existingResources(1000, 40)).toEqual({ stages: 960, storageConfigurations: 1000 });
+  expect(existingResources(20, 3, 10)).toEqual({ stages: 7, storageConfigurations: 20 });
+  const runs = await benchmarkAccounts({ stages: 3, accountSizes: [0, 20], concurrency: 4 });
+  expect(runs.map((run) => run.existing)).toEqual([{ stages: 0, storageConfigurations: 0 }, { stages: 20, storageConfigurations: 20 }]);
+  for (const { result } of runs) {
+    expect(result).toMatchObject({ leftOver: 0, existingKept: true, deploy: { status: 'SUCCEEDED' }, destroy: { status: 'SUCCEEDED' } });
+    expect(listRequests(result.deploy)).toBe(0);
+    expect(result.deploy.operations.map((o) => [o.operation, o.accepted])).toEqual([['CreateStage', 3], ['CreateStorageConfiguration', 3]]);
+    // the service's quotas: 5 creates per second per operation.
+    expect(result.deploy).toMatchObject({ floorSeconds: 0.6, floorOperation: 'CreateStage' });
+  }
+  expect(typeof accountTargetMet(runs)).toBe('boolean');
+  expect(accountTargetMet(runs, Infinity)).toBe(true);
+  expect(accountTargetMet(runs, 0)).toBe(false);
 });
