@@ -24,7 +24,7 @@
  * No request rate is enforced: an on-demand table has no per-second request quota to model.
  *
  * Test API: `items(tableName)` (unmarshalled), `calls`, `injectFault({ operation?, errorType, times? })` (consumed
- * first-match-first; InternalServerError answers 500), `reset()`.
+ * first-match-first; InternalServerError answers 500), `clearFaults()`, `reset()`.
  */
 import { ServerResponse } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
@@ -179,6 +179,11 @@ export class FakeDynamoDb extends JsonTargetServer {
 
   injectFault(fault: DynamoDbFault): void {
     this.faults.push({ ...fault, remaining: fault.times ?? 1 });
+  }
+
+  /** Forgets the faults not yet consumed. */
+  clearFaults(): void {
+    this.faults = [];
   }
 
   reset(): void {

@@ -59,7 +59,7 @@ export interface CustomResourceEvent {
   readonly OldResourceProperties?: Record<string, unknown>;
 }
 
-/** Which requests CloudFormation delivers twice (the same event, the same RequestId). */
+/** Which requests CloudFormation delivers more than once (the same event, the same RequestId). */
 export interface DuplicateDelivery {
   /** @default - every custom resource */
   readonly logicalIds?: readonly string[];
@@ -67,6 +67,8 @@ export interface DuplicateDelivery {
   readonly requestTypes?: readonly RequestType[];
   /** Both deliveries at once, instead of the second after the first has ended. @default false */
   readonly concurrent?: boolean;
+  /** How many times each such request is delivered. @default 2 */
+  readonly deliveries?: number;
 }
 
 export interface LifecycleDriverOptions {
@@ -716,7 +718,6 @@ export class LifecycleDriver {
     }
     if (serviceToken) {
       this.functionStates = op.states;
-      this.sentEvents.push(structuredClone(event));
       response = cloudFormationAnswer(event, await this.deliver(serviceToken, event, objectKey));
     }
     op.events.push({
@@ -737,12 +738,17 @@ export class LifecycleDriver {
    */
   private async deliver(fn: LambdaFunction, event: CustomResourceEvent, objectKey: string): Promise<CapturedResponse | undefined> {
     const { responses } = await this.network();
-    const once = () => this.invokeAsynchronously(fn, event);
+    const once = () => {
+      this.sentEvents.push(structuredClone(event));
+      return this.invokeAsynchronously(fn, event);
+    };
     const duplicate = this.options.duplicateDelivery;
     const twice = duplicate !== undefined
       && (duplicate.logicalIds?.includes(event.LogicalResourceId) ?? true)
       && (duplicate.requestTypes?.includes(event.RequestType) ?? true);
-    const deliveries = !twice ? once() : duplicate.concurrent ? Promise.all([once(), once()]) : once().then(once);
+    const times = twice ? duplicate.deliveries ?? 2 : 1;
+    const deliveries = duplicate?.concurrent ? Promise.all(Array.from({ length: times }, once))
+      : Array.from({ length: times - 1 }).reduce<Promise<void>>((previous) => previous.then(once), once());
     const serviceTimeout = Number(event.ResourceProperties.ServiceTimeout ?? DEFAULT_SERVICE_TIMEOUT_SECONDS);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<void>(resolve => {
@@ -996,6 +1002,9 @@ function cloudFormationAnswer(event: CustomResourceEvent, response: CapturedResp
   }
   if (Buffer.byteLength(response.body) > MAX_RESPONSE_BYTES) {
     return { status: 'FAILED', physicalId: event.PhysicalResourceId, data: {}, noEcho: false, reason: 'Response object is too long.' };
+  }
+  if (!response.physicalResourceId) {
+    return { status: 'FAILED', physicalId: event.PhysicalResourceId, data: {}, noEcho: false, reason: 'Invalid PhysicalResourceId' };
   }
   return { status: 'SUCCESS', physicalId: response.physicalResourceId, data: response.data ?? {}, noEcho: Boolean(response.noEcho) };
 }

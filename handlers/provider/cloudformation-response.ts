@@ -14,27 +14,27 @@ const PUT_TIMEOUT_MS = 10_000;
 
 /**
  * Answers CloudFormation: PUTs the answer to the event's pre-signed ResponseURL, as aws-cdk-lib's single-function
- * providers do, retrying a refused or lost PUT (waits 0.5, 1, 2, 4 s). A body that would be over CloudFormation's limit is
- * cut: a failure's reason shortened, a success's attributes replaced by a failure saying so. Throws when no attempt
- * succeeded.
+ * providers do, retrying a refused or lost PUT (waits 0.5, 1, 2, 4 s, each cut to the time left before `deadline`). A body
+ * that would be over CloudFormation's limit is cut: a failure's reason shortened, a success's attributes replaced by a
+ * failure saying so. Throws when no attempt succeeded.
  */
-export async function sendResponse(event: CustomResourceEvent & { readonly ResponseURL: string }, answer: Answer): Promise<void> {
+export async function sendResponse(event: CustomResourceEvent & { readonly ResponseURL: string }, answer: Answer,
+  deadline = Infinity): Promise<void> {
   const body = responseBody(event, answer);
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= PUT_ATTEMPTS; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     try {
-      await put(event.ResponseURL, body);
+      await put(event.ResponseURL, body, Math.min(PUT_TIMEOUT_MS, deadline - Date.now()));
       log('answered CloudFormation', { status: JSON.parse(body).Status, physicalResourceId: answer.PhysicalResourceId, attempt });
       return;
     } catch (error) {
-      lastError = error;
       log('could not answer CloudFormation', { attempt, error: describeError(error) });
-      if (attempt < PUT_ATTEMPTS) {
-        await sleep(250 * 2 ** attempt);
+      const wait = Math.min(250 * 2 ** attempt, (deadline - Date.now()) / 2);
+      if (attempt >= PUT_ATTEMPTS || wait <= 0) {
+        throw error;
       }
+      await sleep(wait);
     }
   }
-  throw lastError;
 }
 
 /** The response's JSON, within CloudFormation's limit. */
@@ -67,21 +67,21 @@ export function responseBody(event: CustomResourceEvent, answer: Answer): string
   return body(`${reason}...`);
 }
 
-function put(url: string, body: string): Promise<void> {
+function put(url: string, body: string, timeoutMs: number): Promise<void> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const request = (target.protocol === 'http:' ? http : https).request(target, {
       method: 'PUT',
       // the pre-signed URL is signed for no content type.
       headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-      timeout: PUT_TIMEOUT_MS,
+      timeout: Math.max(1, timeoutMs),
     }, (response) => {
       response.resume();
       response.on('end', () => (response.statusCode! >= 200 && response.statusCode! < 300
         ? resolve()
         : reject(new Error(`the ResponseURL answered ${response.statusCode}`))));
     });
-    request.on('timeout', () => request.destroy(new Error(`no answer from the ResponseURL within ${PUT_TIMEOUT_MS / 1000} s`)));
+    request.on('timeout', () => request.destroy(new Error(`no answer from the ResponseURL within ${Math.round(timeoutMs)} ms`)));
     request.on('error', reject);
     request.end(body);
   });

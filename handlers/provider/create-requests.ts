@@ -57,18 +57,23 @@ export class CreateRequests {
 
   /**
    * Takes over a request whose claim ran out (`seen`, as read) with nothing recorded as made: the delivery holding it was
-   * stopped, or gave up. False when another delivery took it over first.
+   * stopped, or gave up, and an attempt of its create may still take effect. So the record says so (`unanswered`), and
+   * keeps the later of the two times until which an attempt may: a rollback's delete then waits for both. False when
+   * another delivery took it over first.
    */
   public async takeOver(token: string, seen: CreateRecord, claim: Claim): Promise<boolean> {
     try {
       await this.db.send(new UpdateItemCommand({
         TableName: this.table,
         Key: { token: { S: token } },
-        UpdateExpression: 'SET #lease = :lease, #watch = :watch',
+        UpdateExpression: 'SET #lease = :lease, #watch = :watch, #unanswered = :true',
         ConditionExpression: '#lease = :seen AND attribute_not_exists(#arn)',
-        ExpressionAttributeNames: { '#lease': 'leaseUntil', '#watch': 'watchUntil', '#arn': 'arn' },
+        ExpressionAttributeNames: { '#lease': 'leaseUntil', '#watch': 'watchUntil', '#arn': 'arn', '#unanswered': 'unanswered' },
         ExpressionAttributeValues: {
-          ':lease': { N: String(claim.leaseUntil) }, ':watch': { N: String(claim.watchUntil) }, ':seen': { N: String(seen.leaseUntil) },
+          ':lease': { N: String(claim.leaseUntil) },
+          ':watch': { N: String(Math.max(claim.watchUntil, seen.watchUntil)) },
+          ':seen': { N: String(seen.leaseUntil) },
+          ':true': { BOOL: true },
         },
       }));
       return true;
@@ -116,7 +121,11 @@ export class CreateRequests {
 
   private async update(token: string, expression: string, names: Record<string, string>, values: Record<string, any>): Promise<void> {
     await this.db.send(new UpdateItemCommand({
-      TableName: this.table, Key: { token: { S: token } }, UpdateExpression: expression, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+      TableName: this.table,
+      Key: { token: { S: token } },
+      UpdateExpression: expression,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     }));
   }
 }

@@ -19,6 +19,16 @@ import { DescribedResource, ResourceHandler } from './resource-handler';
  */
 export class AnswerLater extends Error {}
 
+/** A request that failed: its one-line reason, and whether the request may have made something in IVS. */
+class RequestFailed extends Error {
+  constructor(reason: string, public readonly mayHaveCreated: boolean) {
+    super(reason.replace(/\s*\n\s*/g, ' '));
+  }
+}
+
+/** The physical ID a create that failed before calling IVS answers: the rollback's delete of it has nothing to do. */
+const NOTHING_CREATED = 'cdk-ivs-realtime:nothing-created';
+
 /** The answer to one CloudFormation request, as the handler sends it to the ResponseURL. */
 export interface Answer extends CustomResourceResponse {
   readonly Status: 'SUCCESS' | 'FAILED';
@@ -50,7 +60,8 @@ export class Dispatcher {
         log('answering after a redelivery', { logicalResourceId: event.LogicalResourceId, why: error.message });
         return undefined;
       }
-      const physicalId = event.RequestType === 'Create' ? failedCreatePhysicalId(createRequestToken(event)) : event.PhysicalResourceId!;
+      const physicalId = event.RequestType !== 'Create' ? event.PhysicalResourceId!
+        : error instanceof RequestFailed && !error.mayHaveCreated ? NOTHING_CREATED : failedCreatePhysicalId(createRequestToken(event));
       // the one line, then where the handler logs (as aws-cdk-lib's Provider framework shows it): no stack trace.
       const logs = context?.logGroupName ? `\n\nLogs: ${context.logGroupName}\n` : '';
       return { Status: 'FAILED', Reason: `${(error as Error).message}${logs}`, PhysicalResourceId: physicalId };
@@ -61,7 +72,10 @@ export class Dispatcher {
   public async onEvent(event: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse> {
     const handler = this.handlers[event.ResourceType];
     if (!handler) {
-      throw new Error(`unsupported resource type ${event.ResourceType}; supported: ${Object.keys(this.handlers).join(', ')}`);
+      if (event.RequestType === 'Delete') {
+        return { PhysicalResourceId: event.PhysicalResourceId! }; // nothing of it was ever made.
+      }
+      throw new RequestFailed(`unsupported resource type ${event.ResourceType}; supported: ${Object.keys(this.handlers).join(', ')}`, false);
     }
     log('request', {
       requestType: event.RequestType,
@@ -71,7 +85,8 @@ export class Dispatcher {
     });
     const remaining = context?.getRemainingTimeInMillis();
     // time kept to answer CloudFormation (its PUT and retries): a fifth of the time, at most 4 s.
-    const request = new RequestContext(event, remaining, remaining === undefined ? undefined : Date.now() + remaining - Math.min(4000, remaining / 5));
+    const answerBy = remaining === undefined ? undefined : Date.now() + remaining - Math.min(4000, remaining / 5);
+    const request = new RequestContext(event, remaining, answerBy);
     try {
       return await this.beforeDeadline(handler, request);
     } catch (error) {
@@ -79,7 +94,7 @@ export class Dispatcher {
         throw error;
       }
       // one line that says what failed and why: this is what CloudFormation shows the user.
-      throw new Error(`${event.RequestType} ${handler.noun} ${event.LogicalResourceId} failed: ${describeError(error)}`.replace(/\s*\n\s*/g, ' '));
+      throw new RequestFailed(`${event.RequestType} ${handler.noun} ${event.LogicalResourceId} failed: ${describeError(error)}`, request.mayHaveCreated);
     }
   }
 
@@ -236,7 +251,9 @@ export class Dispatcher {
       return [];
     }
     const claim = claimOf(request);
-    for (let held = await this.requests.claim(token, claim); held; held = await this.requests.get(token) ?? await this.requests.claim(token, claim)) {
+    let held = await this.requests.claim(token, claim);
+    request.tookTurn();
+    for (; held; held = await this.requests.get(token) ?? await this.requests.claim(token, claim)) {
       if (held.arn) {
         log('found what an earlier delivery of this request created', { arn: held.arn });
         return [held.arn];
@@ -272,7 +289,7 @@ export class Dispatcher {
         await this.requests?.forget(token);
         throw error;
       }
-      const made = await handler.findCreated!(token, requestOf(event.ResourceProperties));
+      const made = await this.madeUnanswered(handler, request, token);
       if (made.length === 0) {
         await this.requests?.forget(token);
         throw error;
@@ -282,9 +299,21 @@ export class Dispatcher {
     if (!request.unanswered) {
       return result;
     }
-    const made = await handler.findCreated!(token, requestOf(event.ResourceProperties));
+    const made = await this.madeUnanswered(handler, request, token);
     log('an attempt of the create was not answered: keeping one of what the attempts made', { made });
     return this.keepOne(handler, made.includes(result.arn!) ? made : [...made, result.arn!], request, result);
+  }
+
+  /**
+   * What the request made, found by its tag once its unanswered attempts can no longer take effect (as far as the handler
+   * waits: `unansweredSettleBy`, within its time). The claim records that attempts went unanswered, so that a rollback's
+   * delete searches too.
+   */
+  private async madeUnanswered(handler: ResourceHandler, request: RequestContext, token: string): Promise<string[]> {
+    await this.requests?.unanswered(token);
+    const workBy = request.answerBy === undefined ? Infinity : request.answerBy - Math.min(10_000, (request.timeLimit ?? 0) / 4);
+    await sleep(Math.min(request.unansweredSettleBy ?? 0, workBy) - Date.now());
+    return handler.findCreated!(token, requestOf(request.event.ResourceProperties));
   }
 
   /** Keeps the first of `arns` (the one every delivery of the request picks), deletes the others, and describes the one kept. */
@@ -368,10 +397,17 @@ export class Dispatcher {
     await this.requests.forget(token);
   }
 
-  /** The rollback of a replacement given up on: deletes what its create request may have made (stillPossible recorded it). */
+  /**
+   * The rollback of a replacement given up on: deletes what its create request may have made (stillPossible recorded it).
+   * A table that cannot be read does not fail the rollback (it completes, and the update it rolls back failed before
+   * anything was recorded there, or the replacement is left with its tag: the log says so).
+   */
   private async cleanUpAbandonedReplacement(handler: ResourceHandler, request: RequestContext): Promise<void> {
     const key = abandonedReplacementKey(request.event, request.event.OldResourceProperties ?? {});
-    const token = await this.requests?.abandonedReplacement(key);
+    const token = await this.requests?.abandonedReplacement(key).catch((error: unknown) => {
+      log('could not look for a replacement given up on', { logicalResourceId: request.event.LogicalResourceId, error: describeError(error) });
+      return undefined;
+    });
     if (token) {
       await this.finishAbandonedCreate(handler, request, token);
       await this.requests!.forget(key);

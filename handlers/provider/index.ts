@@ -4,9 +4,9 @@ import { ResourceType } from '../../lib/private/contract';
 import { DEFERRED_DELETES_RESOURCE_TYPE, SweepEvent } from '../../lib/private/deferred-deletes-contract';
 import { CREATE_REQUESTS_TABLE_VARIABLE } from '../../lib/private/provider-contract';
 import { ivsClient } from '../shared/client';
+import { describeError } from '../shared/errors';
 import { kmsClient } from '../shared/kms';
 import { log } from '../shared/log';
-import { describeError } from '../shared/errors';
 import { sendResponse } from './cloudformation-response';
 import { CreateRequests } from './create-requests';
 import { deferredDeletesHandler, isSweepEvent, sweep, SweepArming, SweepResult } from './deferred-deletes';
@@ -68,7 +68,9 @@ export async function handler(event: CloudFormationRequest | SweepEvent, context
     throw new Error('not answered yet: Lambda delivers the request again');
   }
   try {
-    await sendResponse(event, answer);
+    // what is left of the invocation, but the time to delete what a create made if the answer cannot be given.
+    const remaining = context?.getRemainingTimeInMillis();
+    await sendResponse(event, answer, remaining === undefined ? undefined : Date.now() + remaining / 2);
   } catch (error) {
     if (answer.Status === 'SUCCESS') {
       await served.dispatcher.undoCreate(event, answer).catch((undoError: unknown) => log('could not delete what the create made', {

@@ -1,5 +1,6 @@
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import type { FinalizeRequestMiddleware, MiddlewareStack } from '@smithy/types';
+import { ATTEMPT_TIMEOUT_MS } from '../shared/client';
 import { CustomResourceEvent } from './event';
 
 /**
@@ -9,7 +10,11 @@ import { CustomResourceEvent } from './event';
 export class RequestContext {
   /** Aborts the calls made through `send` when the handler gives up waiting for them (their retries stop with it). */
   private readonly abort = new AbortController();
-  private attemptUnanswered = false;
+  /** When the first attempt that may have taken effect unanswered ended (ms since the epoch). */
+  private unansweredAt?: number;
+  /** Whether a call was sent through `send`. */
+  private sent = false;
+  private turnTaken = false;
   /** When the handler began on the request (ms since the epoch). */
   public readonly startedAt = Date.now();
   /** Whether the request creates a resource: a Create, or an Update that replaces. */
@@ -38,7 +43,28 @@ export class RequestContext {
    * error or no answer at all (a reset connection, a timeout). A refusal (4xx, throttling) does not.
    */
   public get unanswered(): boolean {
-    return this.attemptUnanswered;
+    return this.unansweredAt !== undefined;
+  }
+
+  /**
+   * Until when an attempt that went unanswered may still take effect in IVS, as far as the handler waits for it: as long
+   * after it ended as an attempt may take (5 s). How late IVS may act on a request whose answer never came is not published.
+   */
+  public get unansweredSettleBy(): number | undefined {
+    return this.unansweredAt === undefined ? undefined : this.unansweredAt + ATTEMPT_TIMEOUT_MS;
+  }
+
+  /**
+   * Whether the request may have made something in IVS: this delivery sent a create call (through `send`), or took part in
+   * the create request's turns (`tookTurn`), where another delivery may have. A request that did neither made nothing.
+   */
+  public get mayHaveCreated(): boolean {
+    return this.sent || this.turnTaken;
+  }
+
+  /** Notes that this delivery claimed the create request, or found another delivery's claim. */
+  public tookTurn(): void {
+    this.turnTaken = true;
   }
 
   /** Whether the handler gave up waiting: what is still under way must leave its traces for the rollback. */
@@ -55,18 +81,20 @@ export class RequestContext {
    * Sends `command`, watching each of its attempts (inside the SDK's retries) for one that may have taken effect unanswered.
    * For the calls that create: the only ones whose lost answer leaves something behind.
    */
-  public async send<Output extends object>(ivs: IVSRealTimeClient, command: { readonly middlewareStack: MiddlewareStack<any, Output> }): Promise<Output> {
+  public async send<Output extends object>(ivs: IVSRealTimeClient,
+    command: { readonly middlewareStack: MiddlewareStack<any, Output> }): Promise<Output> {
     command.middlewareStack.addRelativeTo(((next) => async (args) => {
       try {
         return await next(args);
       } catch (error) {
         const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
         if (status === undefined || status >= 500) {
-          this.attemptUnanswered = true;
+          this.unansweredAt ??= Date.now();
         }
         throw error;
       }
     }) as FinalizeRequestMiddleware<any, any>, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'unansweredAttempts' });
+    this.sent = true;
     return ivs.send(command as any, { abortSignal: this.abort.signal }) as Promise<Output>;
   }
 }

@@ -16,7 +16,7 @@ const MAX_DELAY_MS = 5000;
  * would hold the handler until its deadline). IVS answers its control-plane calls well within it (unconfirmed: no
  * published latency figures).
  */
-const ATTEMPT_TIMEOUT_MS = 5000;
+export const ATTEMPT_TIMEOUT_MS = 5000;
 
 function backoff() {
   let base = 0;

@@ -4,8 +4,8 @@ import {
 } from '@aws-sdk/client-ivs-realtime';
 import { deleteOnceFree } from '../../handlers/provider/deferred-deletes';
 import { handler as entry, onEvent as handler } from '../../handlers/provider/index';
-import { DEFERRED_DELETES_RESOURCE_TYPE, DELETE_WHEN_FREE_TAG } from '../../lib/private/deferred-deletes-contract';
-import { CustomResourceEvents, useFakeIvs, withCreateRequest } from '../support/handler-harness';
+import { DEFERRED_DELETES_RESOURCE_TYPE, DELETE_WHEN_FREE_TAG, sweepRuleName } from '../../lib/private/deferred-deletes-contract';
+import { CustomResourceEvents, sweepEventBridge, useFakeIvs, withCreateRequest } from '../support/handler-harness';
 
 const fake = useFakeIvs();
 const encoders = new CustomResourceEvents('Custom::IvsRealTimeEncoderConfiguration', 'Encoder');
@@ -26,7 +26,7 @@ afterAll(() => client.destroy());
 
 /** The handler's log lines (JSON), by message. */
 function logged(message: string): any[] {
-  return (console.log as jest.Mock).mock.calls.map(([line]) => JSON.parse(line)).filter((entry) => entry.message === message);
+  return (console.log as jest.Mock).mock.calls.map(([line]) => JSON.parse(line)).filter((line) => line.message === message);
 }
 
 /** An encoder and a storage configuration created by the handler, and a composition of a new stage that uses both. */
@@ -61,6 +61,19 @@ describe('deletes that compositions hold', () => {
     });
     expect(Date.parse(deferred.nextAttemptBy) - Date.now()).toBeGreaterThan(4 * 60_000);
     expect(logged('waiting for the compositions that use it to end')).toEqual([]);
+    // the stack's sweep, disabled while nothing was deferred, is armed.
+    expect(sweepEventBridge().rule(sweepRuleName(STACK_ID))?.state).toBe('ENABLED');
+  });
+
+  test('a deferred delete whose sweep cannot be armed is still deferred (the stack\'s drain deletes it), and says so', async () => {
+    const { encoderArn } = await composed({ connected: true });
+    sweepEventBridge().injectFault({ errorType: 'AccessDeniedException', times: Infinity });
+
+    await expect(handler(encoders.delete(encoderArn, ENCODER))).resolves.toEqual({ PhysicalResourceId: encoderArn });
+
+    expect(fake().encoderConfigurations.get(encoderArn)?.tags).toEqual(withCreateRequest({ [DELETE_WHEN_FREE_TAG]: STACK_ID }));
+    expect(logged('could not arm the sweep: the stack\'s delete deletes it')).toEqual([expect.objectContaining({ arn: encoderArn })]);
+    expect(sweepEventBridge().rule(sweepRuleName(STACK_ID))?.state).toBe('DISABLED');
   });
 
   test('held by a composition IVS is about to stop (nobody on its stage), a delete waits for it, says until when, and deletes', async () => {
@@ -136,7 +149,10 @@ describe('the sweep', () => {
     fake().setCompositionIdleTimeout(0);
     fake().leaveParticipant(stageArn, participant!);
     await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sweepEventBridge().rule(sweepRuleName(STACK_ID))?.state).toBe('ENABLED'); // still armed: some remain
     expect(await entry({ sweepDeferredDeletesOfStack: STACK_ID })).toEqual({ deleted: [storageArn, encoderArn], remaining: [] });
+    // none left: the sweep disarms itself, and the idle stack costs no invocation.
+    expect(sweepEventBridge().rule(sweepRuleName(STACK_ID))?.state).toBe('DISABLED');
     expect([...fake().encoderConfigurations.keys()]).toEqual([others]);
     expect(fake().storageConfigurations.size).toBe(0);
   });

@@ -121,12 +121,18 @@ describe('the shared provider', () => {
       }],
     });
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [handlerId, 'Arn'] } });
-    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([{
-      Effect: 'Allow',
-      Action: ['events:EnableRule', 'events:DisableRule'],
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' },
-        ':rule/cdk-ivs-realtime-sweep-', stackSuffix]] },
-    }]) } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Effect: 'Allow',
+          Action: ['events:EnableRule', 'events:DisableRule'],
+          Resource: {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' },
+              ':rule/cdk-ivs-realtime-sweep-', stackSuffix]],
+          },
+        }]),
+      },
+    });
   });
 
   test('a stack with no configuration that compositions hold has neither drain nor sweep: five fixed resources in all', () => {
@@ -156,11 +162,15 @@ describe('the shared provider', () => {
       DeletionPolicy: 'Delete',
     });
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { CREATE_REQUESTS_TABLE: { Ref: tableId } } } });
-    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([{
-      Effect: 'Allow',
-      Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
-    }]) } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Effect: 'Allow',
+          Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        }]),
+      },
+    });
   });
 
   test('the handler logs to a log group of its own, kept a month and deleted with the stack, which it may write and nothing else of '

@@ -56,6 +56,8 @@ interface CaseContext {
   readonly apiOperation: string;
   /** The resource's physical ID, once version 1 is deployed (not for create). */
   readonly arn?: string;
+  /** The driver that deploys the case: its DynamoDB and ResponseURL endpoint take faults too. */
+  readonly driver: LifecycleDriver;
 }
 
 /** Makes a fault happen; returns what a user would do to clear its cause afterwards, if anything. */
@@ -73,6 +75,10 @@ interface Scenario {
   readonly slow?: boolean;
   /** CloudFormation delivers the request under test twice: the second once the first has ended, or both at once. */
   readonly deliveredTwice?: 'in turn' | 'at once';
+  /** How many times it is delivered, when more than twice. */
+  readonly deliveries?: number;
+  /** No answer reaches CloudFormation: the reason is CloudFormation's own (it received none), not the handler's. */
+  readonly unanswered?: boolean;
 }
 
 interface ResourceType {
@@ -117,6 +123,10 @@ const UNDER_TIMEOUT_MS = 500;
 const OVER_TIMEOUT_MS = 1500;
 /** How long IVS takes to answer a call, where two calls must overlap. */
 const IVS_LATENCY_MS = 300;
+/** The SDK's timeout of one attempt (handlers/shared/client.ts). */
+const ATTEMPT_TIMEOUT_MS = 5000;
+/** The resource types the matrix's version 2 replaces (the others it updates in place). */
+const REPLACED_ON_UPDATE = ['StorageConfiguration', 'EncoderConfiguration', 'PublicKey'];
 
 /** An EventBridge `IVS Stage Update` event, as the composition starter receives them. */
 const PARTICIPANT_EVENT = JSON.parse(
@@ -377,7 +387,7 @@ const FAULTS: readonly Fault[] = [
     scenario: (_type, operation) => ({
       slow: true,
       arrange: async ({ fake, apiOperation }) => fake.injectDelay({ operation: apiOperation, delayMs: OVER_TIMEOUT_MS }),
-      // a create IVS completes after the handler gave up is deleted by the handler's background look for it.
+      // a create IVS completes after the handler gave up is deleted by the rollback's delete, which waits for it.
       expected: operation === 'delete' ? 'FAILED' : 'ROLLED_BACK',
     }),
   },
@@ -405,6 +415,65 @@ const FAULTS: readonly Fault[] = [
       arrange: async ({ fake, apiOperation }) => fake.injectDelay({ operation: apiOperation, delayMs: IVS_LATENCY_MS, times: 2 }),
       expected: 'SUCCEEDED',
     }),
+  },
+  {
+    name: 'delivered three times at once',
+    scenario: () => ({
+      deliveredTwice: 'at once',
+      deliveries: 3,
+      arrange: async ({ fake, apiOperation }) => fake.injectDelay({ operation: apiOperation, delayMs: IVS_LATENCY_MS, times: 3 }),
+      expected: 'SUCCEEDED',
+    }),
+  },
+  {
+    // the first of two deliveries at once gives up on a create IVS completes late; the other takes the request over once
+    // its claim has run out. CloudFormation takes the first answer, and its rollback deletes what either made.
+    name: 'delivered twice at once, the first giving up',
+    scenario: (_type, operation) => operation !== 'create' ? undefined : {
+      slow: true,
+      deliveredTwice: 'at once',
+      // IVS creates it a fifth of the handler's time after the handler's end (36 s in Lambda): the two deliveries' cold
+      // starts take a larger share of the scaled-down time than they would of Lambda's.
+      arrange: async ({ fake, apiOperation }) => fake.injectDelay({ operation: apiOperation, delayMs: 1200, times: 1 }),
+      expected: 'ROLLED_BACK',
+    },
+  },
+  {
+    // IVS acts on the first attempt after the SDK gave up on it (its 5 s attempt timeout); the retry is answered first.
+    name: 'answered after the attempt timeout',
+    scenario: (_type, operation) => operation !== 'create' ? undefined : {
+      arrange: async ({ fake, apiOperation }) => fake.injectDelay({ operation: apiOperation, delayMs: ATTEMPT_TIMEOUT_MS + 1000, times: 1 }),
+      expected: 'SUCCEEDED',
+    },
+  },
+  {
+    // the stack's create-request table answers nothing but errors: a create (or a replacement) fails before it calls IVS,
+    // and a stack operation that creates nothing does not need the table.
+    name: 'create-request table unavailable',
+    scenario: (type, operation) => ({
+      label: 'DynamoDB answers 500',
+      arrange: async ({ driver }) => {
+        const dynamoDb = await driver.dynamoDb();
+        dynamoDb.injectFault({ errorType: 'InternalServerError', times: Infinity });
+        return async () => dynamoDb.clearFaults();
+      },
+      expected: operation === 'create' || (operation === 'update' && REPLACED_ON_UPDATE.includes(type.name)) ? 'ROLLED_BACK' : 'SUCCEEDED',
+    }),
+  },
+  {
+    // every PUT of the answer is refused (S3 failing): the handler deletes what it made, and Lambda delivers the request
+    // again; CloudFormation, which never gets an answer, fails the resource after its service timeout.
+    name: 'answer refused by the ResponseURL',
+    scenario: (_type, operation) => operation !== 'create' ? undefined : {
+      slow: true,
+      unanswered: true,
+      arrange: async ({ driver }) => {
+        const responses = await driver.responseServer();
+        responses.injectFault({ status: 503, times: Infinity });
+        return async () => responses.clearFaults();
+      },
+      expected: 'ROLLED_BACK',
+    },
   },
   {
     name: 'conflict (409)',
@@ -482,7 +551,10 @@ describe('fault matrix', () => {
       env: { AWS_ENDPOINT_URL_IVS_REALTIME: fake.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint },
       timeoutScale: scenario.slow ? SLOW_SCALE : 1,
       duplicateDelivery: scenario.deliveredTwice && {
-        logicalIds: [logicalId], requestTypes: [REQUEST_TYPE[operation]], concurrent: scenario.deliveredTwice === 'at once',
+        logicalIds: [logicalId],
+        requestTypes: [REQUEST_TYPE[operation]],
+        concurrent: scenario.deliveredTwice === 'at once',
+        deliveries: scenario.deliveries,
       },
       onFakeResource: (event) => created.push(event),
     });
@@ -493,14 +565,13 @@ describe('fault matrix', () => {
       arn = driver.physicalId(logicalId);
     }
     const apiOperation = type.apiOperations[operation];
-    const context: CaseContext = { fake, client, apiOperation, arn };
+    const context: CaseContext = { fake, client, apiOperation, arn, driver };
     const clearCause = await scenario.arrange(context);
     const mark = fake.calls.length;
 
     const result = operation === 'create' ? await driver.deploy(first.stack)
       : operation === 'update' ? await driver.deploy(build(2).stack)
         : await driver.destroy();
-    if (process.env.DEBUG_MATRIX) { process.stderr.write(`DEBUG ${type.name} ${operation} ${fault.name}: ${result.status} ${JSON.stringify(result.reason)}\n`); }
     const retried = fake.calls.slice(mark)
       .filter((call) => call.operation === apiOperation
         && (call.status === 409 || call.status === 429 || call.status >= 500 || call.lostAnswer !== undefined)).length;
@@ -544,7 +615,8 @@ describe('fault matrix', () => {
       expect(outcome.reason).toBeUndefined();
     } else {
       // `<LogicalId>: <Create|Update|Delete> <resource noun> <LogicalId> failed: <what and why>` (one line: below).
-      expect(outcome.reason).toMatch(new RegExp(`^(\\w+): ${REQUEST_TYPE[operation]} [a-z ]+ \\1 failed: \\S`));
+      expect(outcome.reason).toMatch(scenario.unanswered ? /^\w+: CloudFormation did not receive a response from your Custom Resource/
+        : new RegExp(`^(\\w+): ${REQUEST_TYPE[operation]} [a-z ]+ \\1 failed: \\S`));
       expect(outcome.reason!.length).toBeLessThan(1024);
     }
     if (operation === 'delete' && outcome.status !== 'SUCCEEDED') {
@@ -554,7 +626,7 @@ describe('fault matrix', () => {
 
   // the Provider framework follows the handler's message with its `Logs: /aws/lambda/<function name>`, then the error's
   // stack trace (but its first line): a stack trace, or a pointer to a log group nobody writes to, fails this.
-  test.each(named.filter(([, c]) => c.scenario.expected !== 'SUCCEEDED'))('%s: CloudFormation shows one line, then the log group the handler '
+  test.each(named.filter(([, c]) => c.scenario.expected !== 'SUCCEEDED' && !c.scenario.unanswered))('%s: CloudFormation shows one line, then the log group the handler '
     + 'writes to', (name) => {
     const outcome = outcomes.find((o) => `${o.type} ${o.operation}: ${o.fault}` === name);
     const { line, logGroup } = splitReason(outcome!.reason!);

@@ -68,8 +68,10 @@ describe('the provider roles of a stack using every resource type', () => {
       {
         Effect: 'Allow',
         Action: ['events:EnableRule', 'events:DisableRule'],
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' },
-          ':rule/cdk-ivs-realtime-sweep-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]] },
+        Resource: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' },
+            ':rule/cdk-ivs-realtime-sweep-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+        },
       },
       // deletes that compositions hold find those compositions and read their stages; a create whose attempt went
       // unanswered finds what its request made.

@@ -41,8 +41,8 @@ function useFake<Fake extends LocalFake>(start: () => Promise<Fake>, endpointVar
  */
 export function useFakeIvs(): () => FakeIvsServer {
   const fake = useFake(() => FakeIvsServer.start(), 'AWS_ENDPOINT_URL_IVS_REALTIME');
-  useCreateRequests();
-  useSweepSchedule();
+  tableInUse = useCreateRequests();
+  rulesInUse = useSweepSchedule();
   beforeAll(() => {
     process.env.AWS_REGION = fake().region;
     process.env.AWS_ACCESS_KEY_ID = 'AKIAFAKEFAKEFAKEFAKE';
@@ -76,7 +76,21 @@ export function useSweepSchedule(): () => FakeEventBridge {
   return fake;
 }
 
-const CREATE_REQUESTS_TABLE = 'create-requests';
+/** The handler's create-request table, as the provider names it in its environment. */
+export const CREATE_REQUESTS_TABLE = 'create-requests';
+
+let tableInUse: (() => FakeDynamoDb) | undefined;
+let rulesInUse: (() => FakeEventBridge) | undefined;
+
+/** The DynamoDB of the test file's `useFakeIvs`, holding the create-request table. */
+export function createRequestsDynamoDb(): FakeDynamoDb {
+  return tableInUse!();
+}
+
+/** The EventBridge of the test file's `useFakeIvs`, holding the stack's sweep schedule (`sweepRuleName(STACK_ID)`). */
+export function sweepEventBridge(): FakeEventBridge {
+  return rulesInUse!();
+}
 
 export function useFakeSecretsManager(): () => FakeSecretsManager {
   return useFake(() => FakeSecretsManager.start(), 'AWS_ENDPOINT_URL_SECRETS_MANAGER');

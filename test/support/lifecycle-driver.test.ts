@@ -806,6 +806,8 @@ describe('CloudFormation\'s side', () => {
     const delivered = handlerLog();
     expect(summary(delivered)).toEqual(['Create A', 'Create A', 'Create B']);
     expect(delivered[0]).toEqual(delivered[1]);
+    // CloudFormation sent A twice: the driver records each delivery.
+    expect(summary(driver.sentEvents)).toEqual(['Create A', 'Create A', 'Create B']);
     expect(driver.responses.filter(r => r.logicalResourceId === 'A').map(r => r.data!.Delivery)).toEqual(['1', '2']);
     expect(driver.attributes('A').Delivery).toBe('1');
     expect(result.events.map(e => `${e.requestType} ${e.logicalId}`)).toEqual(['Create A', 'Create B']);
@@ -813,6 +815,14 @@ describe('CloudFormation\'s side', () => {
     const destroyed = await driver.destroy();
     expect(destroyed.events.map(e => `${e.requestType} ${e.logicalId}`)).toEqual(['Delete B', 'Delete A']);
     expect(summary(handlerLog()).slice(3)).toEqual(['Delete B', 'Delete A']);
+  });
+
+  test('a SUCCESS answer without a PhysicalResourceId fails the resource, as CloudFormation does', async () => {
+    const driver = newDriver();
+
+    const result = await driver.deploy(recorderStack(add => add('A', { OmitPhysicalId: true })));
+
+    expect(result).toMatchObject({ status: 'ROLLED_BACK', reason: 'A: Invalid PhysicalResourceId' });
   });
 
   test('duplicateDelivery, concurrent: both deliveries at once, from separate sandboxes', async () => {

@@ -87,6 +87,11 @@ export class ResponseServer {
     this.faults.push({ status: fault.status, remaining: fault.times ?? 1 });
   }
 
+  /** Forgets the faults not yet consumed. */
+  public clearFaults(): void {
+    this.faults = [];
+  }
+
   public async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>(resolve => this.server.close(() => resolve()));
