@@ -2,6 +2,7 @@ import { App, AppProps } from 'aws-cdk-lib';
 import { IvsRealTimePlatformStack } from './ivs-realtime-platform';
 import { ParticipantTokensStack } from './participant-tokens';
 import { StageCompositionStack } from './stage-composition';
+import { StageMonitoringStack } from './stage-monitoring';
 import { StageRecordingStack } from './stage-recording';
 import { StageWithRecordingStack } from './stage-with-recording';
 
@@ -13,5 +14,6 @@ export function exampleApp(props: AppProps = {}): App {
   new StageCompositionStack(app, 'StageComposition');
   new IvsRealTimePlatformStack(app, 'IvsRealTimePlatform');
   new ParticipantTokensStack(app, 'ParticipantTokens');
+  new StageMonitoringStack(app, 'StageMonitoring');
   return app;
 }

@@ -1,10 +1,12 @@
 import type { AutoParticipantRecordingConfiguration } from '@aws-sdk/client-ivs-realtime';
-import { Duration, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import { Duration, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IngestConfiguration, IngestConfigurationOptions } from './ingest-configuration';
-import { validateIvsArn } from './private/arn';
+import { StageMetricOptions } from './ivs-realtime-metrics';
+import { ivsResourceId, validateIvsArn } from './private/arn';
 import { markClass } from './private/class-marker';
 import { ArnResource, Attribute, ResourceType, StageRequest } from './private/contract';
 import { defineIvsCustomResource } from './private/custom-resource';
@@ -19,6 +21,7 @@ import {
   STAGE_START_COMPOSITION_TAG_ACTIONS,
   STAGE_STOP_COMPOSITION_ACTIONS,
 } from './private/iam';
+import { IVS_REALTIME_NAMESPACE, METRICS, MetricDimension, MetricSpec, stageMetric } from './private/metrics';
 import { isRetainedOnDelete } from './private/removal';
 import { defineStageEventRule } from './private/stage-event-rule';
 import { PropsValidator, ValidationError } from './private/validation';
@@ -114,6 +117,76 @@ export interface IStage extends IResource {
    */
   onCompositionSessionEnd(id: string, options?: events.OnEventOptions): events.Rule;
 
+  /**
+   * Any metric of IVS Real-Time (namespace `AWS/IVSRealTime`) for this stage: the `Stage` dimension is the stage's
+   * resource ID (the last part of its ARN); `props.dimensionsMap` adds others, unchecked.
+   *
+   * @default - statistic Average, period 5 minutes
+   */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Participants publishing to this stage (`Publishers`, Count).
+   *
+   * @default - statistic Maximum, period 5 minutes
+   */
+  metricPublishers(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Participants subscribed to this stage (`Subscribers`, Count).
+   *
+   * @default - statistic Maximum, period 5 minutes
+   */
+  metricSubscribers(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * The bitrate published to this stage (`PublishBitrate`, Bits/Second): the stage's, or one participant's layer and
+   * media type (`participantId` with `simulcastLayer` and `mediaType`).
+   *
+   * @default - statistic Average, period 5 minutes
+   */
+  metricPublishBitrate(props?: StageMetricOptions): cloudwatch.Metric;
+
+  /**
+   * The bitrate this stage's subscribers receive (`SubscribeBitrate`, Bits/Second): the stage's, one participant's media
+   * type (`participantId` with `mediaType`), or by `platform` (and `sdkVersion`) or `subscriberCountryCode`.
+   *
+   * @default - statistic Average, period 5 minutes
+   */
+  metricSubscribeBitrate(props?: StageMetricOptions): cloudwatch.Metric;
+
+  /**
+   * The share of video frames this stage's subscribers dropped (`DroppedFrames`, Percent): the stage's, or by
+   * `participantId`, `platform` (and `sdkVersion`) or `subscriberCountryCode`.
+   *
+   * @default - statistic Average, period 5 minutes
+   */
+  metricDroppedFrames(props?: StageMetricOptions): cloudwatch.Metric;
+
+  /**
+   * The share of packets this stage's subscribers lost downloading (`DownloadPacketLoss`, Percent): the stage's, or by
+   * `participantId`, `platform` (and `sdkVersion`) or `subscriberCountryCode`.
+   *
+   * @default - statistic Average, period 5 minutes
+   */
+  metricDownloadPacketLoss(props?: StageMetricOptions): cloudwatch.Metric;
+
+  /**
+   * The frame rate one participant publishes at (`PublishFramerate`, Count/Second): needs `participantId`, and
+   * `simulcastLayer` with `mediaType` for one layer (the guide lists that set for RTMP publishers).
+   *
+   * @default - statistic Average, period 5 minutes
+   */
+  metricPublishFramerate(props: StageMetricOptions): cloudwatch.Metric;
+
+  /**
+   * The resolution one participant publishes one layer at (`PublishResolution`, Count): needs `participantId`,
+   * `simulcastLayer` and `mediaType`.
+   *
+   * @default - statistic Average, period 5 minutes
+   */
+  metricPublishResolution(props: StageMetricOptions): cloudwatch.Metric;
+
   /** Defines an ingest configuration that publishes to this stage (an RTMP(S) encoder as a participant). */
   addIngestConfiguration(id: string, options?: IngestConfigurationOptions): IngestConfiguration;
 }
@@ -193,8 +266,68 @@ abstract class StageBase extends Resource implements IStage {
     return this.onStageEvent(id, StageEvent.COMPOSITION_SESSION_END, options);
   }
 
+  public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: IVS_REALTIME_NAMESPACE,
+      metricName,
+      ...props,
+      dimensionsMap: { [MetricDimension.STAGE]: this.stageId, ...props.dimensionsMap },
+    }).with(this.environmentOfMetrics());
+  }
+
+  public metricPublishers(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.stageMetric('metricPublishers', METRICS.PUBLISHERS, props);
+  }
+
+  public metricSubscribers(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.stageMetric('metricSubscribers', METRICS.SUBSCRIBERS, props);
+  }
+
+  public metricPublishBitrate(props: StageMetricOptions = {}): cloudwatch.Metric {
+    return this.stageMetric('metricPublishBitrate', METRICS.PUBLISH_BITRATE, props);
+  }
+
+  public metricSubscribeBitrate(props: StageMetricOptions = {}): cloudwatch.Metric {
+    return this.stageMetric('metricSubscribeBitrate', METRICS.SUBSCRIBE_BITRATE, props);
+  }
+
+  public metricDroppedFrames(props: StageMetricOptions = {}): cloudwatch.Metric {
+    return this.stageMetric('metricDroppedFrames', METRICS.DROPPED_FRAMES, props);
+  }
+
+  public metricDownloadPacketLoss(props: StageMetricOptions = {}): cloudwatch.Metric {
+    return this.stageMetric('metricDownloadPacketLoss', METRICS.DOWNLOAD_PACKET_LOSS, props);
+  }
+
+  public metricPublishFramerate(props: StageMetricOptions): cloudwatch.Metric {
+    return this.stageMetric('metricPublishFramerate', METRICS.PUBLISH_FRAMERATE, props);
+  }
+
+  public metricPublishResolution(props: StageMetricOptions): cloudwatch.Metric {
+    return this.stageMetric('metricPublishResolution', METRICS.PUBLISH_RESOLUTION, props);
+  }
+
   public addIngestConfiguration(id: string, options: IngestConfigurationOptions = {}): IngestConfiguration {
     return new IngestConfiguration(this, id, { ...options, stage: this });
+  }
+
+  /** The stage's resource ID, the `Stage` dimension of its metrics: the last part of its ARN (a token when the ARN is). */
+  private get stageId(): string {
+    return ivsResourceId(this.stageArn);
+  }
+
+  private stageMetric(method: string, metric: MetricSpec, props: StageMetricOptions): cloudwatch.Metric {
+    return stageMetric(this, method, this.stageId, metric, props).with(this.environmentOfMetrics());
+  }
+
+  /**
+   * The account and region the stage's metrics are in: the stage's own (those of its ARN, for an imported stage), so
+   * that a dashboard in another region charts the right ones. (`Metric.attachTo` would take the stack's.) Left to the
+   * stack where they are only known at deployment.
+   */
+  private environmentOfMetrics(): { account?: string; region?: string } {
+    const known = (value: string) => (Token.isUnresolved(value) ? undefined : value);
+    return { account: known(this.env.account), region: known(this.env.region) };
   }
 
   /** Every IVS resource of one type in the stage's account and region, as an ARN with a `*` ID. */

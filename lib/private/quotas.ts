@@ -89,3 +89,13 @@ function environmentOf(construct: IConstruct): string {
   }
   return `account ${known(account) ? account : '(any)'} and region ${known(region) ? region : '(any)'}`;
 }
+
+/**
+ * IVS Real-Time's concurrency quotas, per account and region, adjustable: "Concurrent publishers" 1,000 and "Concurrent
+ * subscriptions" 20,000 by default. From the user guide's "Service Quotas" page
+ * (https://docs.aws.amazon.com/ivs/latest/RealTimeUserGuide/service-quotas.html) as recorded in the project's service
+ * facts (read from a stored copy; the stored copies of the English page read here predate these rows, so they are not
+ * confirmed: `IvsRealTimeDashboard` takes the account's own figures as props).
+ */
+export const CONCURRENT_PUBLISHERS_QUOTA = { name: 'Concurrent publishers', defaultLimit: 1000 };
+export const CONCURRENT_SUBSCRIPTIONS_QUOTA = { name: 'Concurrent subscriptions', defaultLimit: 20000 };

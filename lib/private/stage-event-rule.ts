@@ -6,7 +6,7 @@ import type { StageEvent } from '../stage-event';
 const IVS_EVENT_SOURCE = 'aws.ivs';
 
 /**
- * Defines a rule for IVS events about any of `stageArns`: source `aws.ivs` and the stage's ARN in `resources` (or in
+ * Defines a rule for IVS events about any of `stageArns` (or any stage of the account and region, when `undefined`): source `aws.ivs` and the stage's ARN in `resources` (or in
  * `detail.stage_arn` for composition events), narrowed to `stageEvents` when given. `options.eventPattern` is merged
  * in, as in aws-cdk-lib's own `onEvent` methods.
  *
@@ -14,7 +14,7 @@ const IVS_EVENT_SOURCE = 'aws.ivs';
  * names. When one of them is a whole detail-type, the rule matches every event of it.
  */
 export function defineStageEventRule(
-  scope: Construct, id: string, stageArns: string[], options: events.OnEventOptions, ...stageEvents: StageEvent[]): events.Rule {
+  scope: Construct, id: string, stageArns: string[] | undefined, options: events.OnEventOptions, ...stageEvents: StageEvent[]): events.Rule {
   const detailTypes = [...new Set(stageEvents.map((e) => e._detailType))];
   if (detailTypes.length > 1) {
     throw new Error(`defineStageEventRule: one rule matches events of one detail-type, got ${JSON.stringify(detailTypes)}`);
@@ -23,7 +23,9 @@ export function defineStageEventRule(
   const rule = new events.Rule(scope, id, ruleOptions);
   rule.addEventPattern({ source: [IVS_EVENT_SOURCE] });
   const stageArnInDetail = stageEvents[0]?._stageArnInDetail ?? false;
-  rule.addEventPattern(stageArnInDetail ? { detail: { stage_arn: stageArns } } : { resources: stageArns });
+  if (stageArns) {
+    rule.addEventPattern(stageArnInDetail ? { detail: { stage_arn: stageArns } } : { resources: stageArns });
+  }
   if (detailTypes.length > 0) {
     rule.addEventPattern({ detailType: detailTypes });
   }
