@@ -2,6 +2,7 @@ import { ResourceType } from '../../lib/private/contract';
 import { DEFERRED_DELETES_RESOURCE_TYPE, SweepEvent } from '../../lib/private/deferred-deletes-contract';
 import { ivsClient } from '../shared/client';
 import { kmsClient } from '../shared/kms';
+import { withoutLibraryTags } from '../shared/tags';
 import { deferredDeletesHandler, isSweepEvent, sweep, SweepResult } from './deferred-deletes';
 import { Dispatcher } from './dispatcher';
 import { encoderConfigurationHandler } from './encoder-configuration';
@@ -50,5 +51,5 @@ Promise<CustomResourceResponse | SweepResult | string[]> {
   if (isSweepEvent(event)) {
     return served.sweep(event);
   }
-  return isLateCreateEvent(event) ? served.dispatcher.onLateCreate(event, context) : served.dispatcher.onEvent(event, context);
+  return isLateCreateEvent(event) ? served.dispatcher.onLateCreate(event, context) : served.dispatcher.onEvent(withoutLibraryTags(event), context);
 }
