@@ -7,8 +7,10 @@ import { acknowledgeExampleDefaults } from './compliance';
 export interface ParticipantTokensStackProps extends StackProps {
   /** The signing key's generation: raise it to rotate. @default 1 */
   readonly generation?: number;
-  /** The oldest generation whose tokens IVS still accepts. @default - the previous one */
+  /** The oldest generation whose tokens IVS still accepts. @default 1 */
   readonly oldestGeneration?: number;
+  /** Whether the generation before the current one may be retired. @default false */
+  readonly allowCuttingOffTokens?: boolean;
 }
 
 /**
@@ -27,6 +29,7 @@ export class ParticipantTokensStack extends Stack {
     this.signingKey = new ParticipantTokenSigningKey(this, 'TokenSigningKey', {
       generation: props.generation,
       oldestGeneration: props.oldestGeneration,
+      allowCuttingOffTokens: props.allowCuttingOffTokens,
     });
     this.issuer = new ParticipantTokenIssuer(this, 'Tokens', {
       signingKey: this.signingKey,

@@ -72,8 +72,12 @@ export interface ParticipantTokenIssuerProps {
  * ```
  *
  * A request beyond CreateParticipantToken's rules fails with the error type `ValidationException`, one beyond the props
- * with `AccessDeniedException` (with a function URL: 400 and 403, `{"errorType", "errorMessage"}`). Tokens never appear
- * in the logs, which hold identifiers only.
+ * with `AccessDeniedException` (with a function URL: 400 and 403, `{"errorType", "errorMessage"}`). A failure of KMS or
+ * IVS reaches the caller without detail, as `ThrottlingException` (503 with `Retry-After`) or `InternalFailure` (500):
+ * the detail goes to the log. Tokens never appear in the logs, which hold identifiers only.
+ *
+ * The bounds apply to the issuer's callers: any principal the account lets call `kms:Sign` on the signing key's KMS keys
+ * can sign any token IVS accepts (see the README, "Who can mint tokens").
  *
  * @example
  * import { Duration } from 'aws-cdk-lib';

@@ -84,12 +84,27 @@ export interface ParticipantTokenSigningKeyProps {
   /**
    * The oldest generation IVS still accepts tokens of. Generations before it are retired: their IVS public keys are
    * deleted, after which IVS refuses the tokens they signed (even unexpired ones), and their KMS keys are scheduled for
-   * deletion (see `removalPolicy`). Raise it to `generation` once the longest token lifetime has passed since the
-   * rotation was deployed. Whole number from 1 to `generation`.
+   * deletion (see `removalPolicy`). Raising `generation` retires nothing by itself.
    *
-   * @default - the previous generation (`generation - 1`), or 1: after a rotation, the previous key pair stays
+   * Raise it to `n` only once the longest token lifetime (the longest `maxDuration` of the issuers signing with this key,
+   * 12 hours by default) has passed since the deployment that made generation `n` current: until then, tokens of
+   * generation `n - 1` can be unexpired. Whole number from 1 to `generation - 1`, so that the generation before the
+   * current one always stays (it was current until the last rotation); `generation` itself only with
+   * `allowCuttingOffTokens`. Synth cannot see which generation was deployed before: raise `generation` by one per
+   * deployment.
+   *
+   * @default - 1 (every generation stays) while `generation` is 1 or 2; from generation 3 on it must be set
    */
   readonly oldestGeneration?: number;
+
+  /**
+   * Whether `oldestGeneration` may be `generation`, retiring the generation before the current one in this deployment:
+   * IVS then refuses every token that generation signed, unexpired or not. For a key that must stop being accepted at
+   * once (a compromised one), or to retire the previous generation once its tokens have all expired.
+   *
+   * @default false
+   */
+  readonly allowCuttingOffTokens?: boolean;
 
   /**
    * A KMS key of your own to sign with, instead of one this construct defines: key spec `ECC_NIST_P384`, usage
@@ -141,8 +156,10 @@ export interface ParticipantTokenSigningKeyProps {
  * - during the deployment, a function still configured with the previous key signs with it (`grantSign` covers every
  *   generation kept): those tokens are accepted too;
  * - after it, new tokens name the new key.
- * Once the longest token lifetime has passed, raise `oldestGeneration` to retire the previous generation: its public key
- * is deleted (IVS then refuses any token it signed) and its KMS key scheduled for deletion.
+ * A rotation retires nothing. The generation before the current one always stays (unless `allowCuttingOffTokens`);
+ * older ones are retired by raising `oldestGeneration`, once the longest token lifetime has passed since the generation
+ * after them was deployed: their public keys are deleted (IVS then refuses any token they signed) and their KMS keys
+ * scheduled for deletion.
  *
  * @resource Custom::IvsRealTimeKmsPublicKey
  * @example
@@ -150,7 +167,8 @@ export interface ParticipantTokenSigningKeyProps {
  *
  * declare const stage: IStage;
  *
- * const signingKey = new ParticipantTokenSigningKey(this, 'TokenSigningKey', { generation: 2 });
+ * // rotated twice, the longest token lifetime apart: generation 1's tokens have all expired.
+ * const signingKey = new ParticipantTokenSigningKey(this, 'TokenSigningKey', { generation: 3, oldestGeneration: 2 });
  * new ParticipantTokenIssuer(this, 'Tokens', { signingKey, stages: [stage] });
  */
 export class ParticipantTokenSigningKey extends ParticipantTokenSigningKeyBase implements ITaggable {
@@ -258,15 +276,16 @@ function validateSigningKeyProps(scope: ParticipantTokenSigningKey, props: Parti
   // each generation is a construct of its own: the numbers must be known at synth.
   validator.check(!Token.isUnresolved(generation), '`generation` must be a number known at synth, got a token');
   validator.integerAtLeast('generation', generation, 1);
-  const oldestGeneration = props.oldestGeneration ?? Math.max(1, generation - 1);
+  const oldestGeneration = props.oldestGeneration ?? 1;
   validator.check(!Token.isUnresolved(oldestGeneration), '`oldestGeneration` must be a number known at synth, got a token');
-  if (validator.messages.length === 0) {
-    validator.integerInRange('oldestGeneration', oldestGeneration, 1, generation);
+  if (validator.messages.length === 0 && !props.kmsKey) {
+    validateRetirement(validator, generation, props.oldestGeneration, props.allowCuttingOffTokens ?? false);
   }
   if (props.kmsKey) {
     const managed = {
       generation: props.generation,
       oldestGeneration: props.oldestGeneration,
+      allowCuttingOffTokens: props.allowCuttingOffTokens,
       pendingWindow: props.pendingWindow,
       removalPolicy: props.removalPolicy,
     };
@@ -284,6 +303,30 @@ function validateSigningKeyProps(scope: ParticipantTokenSigningKey, props: Parti
   validator.tags('tags', props.tags);
   validator.throwIfInvalid();
   return { generation, oldestGeneration };
+}
+
+/**
+ * The generations a deployment keeps must include every one whose tokens can be unexpired. Synth cannot know when a
+ * generation was deployed, so the rules are about which generations stay: a rotation retires nothing by itself (no
+ * default follows `generation` upwards), and the generation before the current one, current until the last rotation,
+ * stays unless the user opts in to cutting its tokens off.
+ */
+function validateRetirement(validator: PropsValidator, generation: number, oldestGeneration: number | undefined,
+  allowCuttingOffTokens: boolean): void {
+  if (oldestGeneration === undefined) {
+    // earlier releases defaulted to `generation - 1`, which retired generation n - 2 in the very deployment that rotated.
+    validator.check(generation <= 2, `\`oldestGeneration\` must be set from generation 3 on, got generation ${generation} without it: `
+      + `set it to ${generation - 1} to keep the previous generation and retire the older ones (earlier releases did so by default), `
+      + 'but only if the longest token lifetime (the issuers\' `maxDuration`, 12 hours by default) has passed since generation '
+      + `${generation - 1} was deployed; else to ${generation - 2} or lower, and raise it in a later deployment`);
+    return;
+  }
+  const before = validator.messages.length;
+  validator.integerInRange('oldestGeneration', oldestGeneration, 1, generation);
+  validator.check(validator.messages.length > before || allowCuttingOffTokens || generation === 1 || oldestGeneration < generation,
+    `\`oldestGeneration\` must be below \`generation\` (${generation}), got ${oldestGeneration}: it retires generation ${generation - 1}, `
+    + 'whose unexpired tokens IVS would then refuse. Keep it (retire it with the next rotation, once the longest token lifetime '
+    + 'has passed since this generation was deployed), or set `allowCuttingOffTokens: true` to cut its tokens off');
 }
 
 /** A key defined in this app can be checked at synth; the handler checks any key at deployment. */

@@ -9,7 +9,7 @@ import { CompositionDestination, CompositionDestinationType } from './compositio
 import { CompositionLayout } from './composition-layout';
 import { EncoderConfiguration } from './encoder-configuration';
 import { defineBundledFunction } from './private/bundled-function';
-import { COMPOSITION_CONFIG_ENV, COMPOSITION_OWNER_TAG, CompositionFunctionConfig } from './private/composition-contract';
+import { COMPOSITION_CONFIG_ENV, CompositionFunctionConfig } from './private/composition-contract';
 import { validateSameEnvironment } from './private/composition-environment';
 import { ArnResource } from './private/contract';
 import { renderApiRequest } from './private/custom-resource';
@@ -223,7 +223,6 @@ function validateCompositionTags(validator: PropsValidator, tags: Record<string,
   const keys = Object.keys(tags ?? {});
   validator.check(keys.length <= MAX_COMPOSITION_TAGS,
     `\`tags\` must have at most ${MAX_COMPOSITION_TAGS} tags (StartComposition takes 50, one is the function's own), got ${keys.length}`);
-  validator.check(!keys.includes(COMPOSITION_OWNER_TAG), `\`tags\` must not set ${COMPOSITION_OWNER_TAG}, which the function sets itself`);
 }
 
 /**

@@ -337,7 +337,7 @@ describe('validation', () => {
     expect(composing(() => ({ tags: many })))
       .toThrow(/`tags` must have at most 49 tags \(StartComposition takes 50, one is the function's own\), got 50/);
     expect(composing(() => ({ tags: { 'cdk-ivs-realtime:stage-composition': 'mine' } })))
-      .toThrow(/`tags` must not set cdk-ivs-realtime:stage-composition, which the function sets itself/);
+      .toThrow(/`tags` keys must not start with "cdk-ivs-realtime:" \(reserved for the tags the library sets itself.*\), got "cdk-ivs-realtime:stage-composition"/);
     expect(composing(() => ({ tags: { 'aws:team': 'video' } }))).toThrow(/`tags` keys must not start with "aws:"/);
   });
 

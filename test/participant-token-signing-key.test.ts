@@ -115,11 +115,40 @@ describe('ParticipantTokenSigningKey', () => {
       })]);
     });
 
-    test('only the previous generation stays by default; oldestGeneration keeps more, or retires the previous one', () => {
-      expect(Object.keys(generationsOf(signingKeyStack({ generation: 3 }).stack)).sort()).toEqual(['Generation2', 'Generation3']);
+    test('oldestGeneration retires the generations before it; the one before the current stays unless cutting off is allowed', () => {
+      expect(Object.keys(generationsOf(signingKeyStack({ generation: 3, oldestGeneration: 2 }).stack)).sort()).toEqual(['Generation2', 'Generation3']);
       expect(Object.keys(generationsOf(signingKeyStack({ generation: 3, oldestGeneration: 1 }).stack)).sort())
         .toEqual(['Generation1', 'Generation2', 'Generation3']);
-      expect(Object.keys(generationsOf(signingKeyStack({ generation: 2, oldestGeneration: 2 }).stack))).toEqual(['Generation2']);
+      expect(Object.keys(generationsOf(signingKeyStack({ generation: 2, oldestGeneration: 2, allowCuttingOffTokens: true }).stack)))
+        .toEqual(['Generation2']);
+    });
+
+    // issue 22: a rotation must not delete a public key whose tokens can still be unexpired.
+    test('a rotation retires nothing by itself: generation 2 keeps generation 1, and from generation 3 on the oldest must be chosen', () => {
+      // 1 → 2: generation 1 was current until this deployment, and stays.
+      expect(Object.keys(generationsOf(signingKeyStack({ generation: 2 }).stack)).sort()).toEqual(['Generation1', 'Generation2']);
+      // 2 → 3 (or a jump, 3 → 5) with the default: earlier releases retired generation 1 (or the current 3) in the same
+      // deployment, unexpired tokens or not. Now synth fails, saying what to choose and how long to wait.
+      for (const generation of [3, 5]) {
+        expect(() => signingKeyStack({ generation })).toThrow(
+          `- \`oldestGeneration\` must be set from generation 3 on, got generation ${generation} without it: set it to ${generation - 1} `
+          + 'to keep the previous generation and retire the older ones (earlier releases did so by default), but only if the longest '
+          + `token lifetime (the issuers' \`maxDuration\`, 12 hours by default) has passed since generation ${generation - 1} was deployed; `
+          + `else to ${generation - 2} or lower, and raise it in a later deployment`);
+      }
+    });
+
+    test('retiring the generation before the current one (a rotation that cuts its tokens short) fails synth unless allowed', () => {
+      // 1 → 2 retiring 1 at once, or 3 → 5 retiring 3 and 4: the generation just before the current must stay.
+      expect(() => signingKeyStack({ generation: 2, oldestGeneration: 2 })).toThrow([
+        "ParticipantTokenSigningKey 'TestStack/TokenSigningKey' has invalid props:",
+        '- `oldestGeneration` must be below `generation` (2), got 2: it retires generation 1, whose unexpired tokens IVS would then '
+          + 'refuse. Keep it (retire it with the next rotation, once the longest token lifetime has passed since this generation was '
+          + 'deployed), or set `allowCuttingOffTokens: true` to cut its tokens off',
+      ].join('\n'));
+      expect(() => signingKeyStack({ generation: 5, oldestGeneration: 5 })).toThrow('got 5: it retires generation 4');
+      expect(() => signingKeyStack({ generation: 5, oldestGeneration: 5, allowCuttingOffTokens: true })).not.toThrow();
+      expect(() => signingKeyStack({ oldestGeneration: 1 })).not.toThrow();
     });
   });
 
@@ -181,6 +210,8 @@ describe('ParticipantTokenSigningKey', () => {
     const p256 = new kms.Key(stack, 'P256', { keySpec: kms.KeySpec.ECC_NIST_P256, keyUsage: kms.KeyUsage.SIGN_VERIFY });
     const p384 = new kms.Key(stack, 'P384', { keySpec: kms.KeySpec.ECC_NIST_P384, keyUsage: kms.KeyUsage.SIGN_VERIFY });
 
+    expect(() => new ParticipantTokenSigningKey(stack, 'Cut', { kmsKey: p384, allowCuttingOffTokens: true }))
+      .toThrow('`allowCuttingOffTokens` applies only to KMS keys this construct defines');
     expect(() => new ParticipantTokenSigningKey(stack, 'Rotated', { kmsKey: p384, generation: 2, removalPolicy: RemovalPolicy.RETAIN }))
       .toThrow(/- `generation` applies only to KMS keys this construct defines, not to `kmsKey` \(to rotate an own key, define another ParticipantTokenSigningKey with the new key\), got both\n- `removalPolicy` applies only/);
     expect(() => new ParticipantTokenSigningKey(stack, 'Encrypting', { kmsKey: encryption }))

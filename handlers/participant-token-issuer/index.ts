@@ -8,16 +8,51 @@ import { describeError } from '../shared/errors';
 import { kmsClient } from '../shared/kms';
 import { log } from '../shared/log';
 import { es384Jwt } from './jws';
-import { grantFor, RequestRefused, TokenGrant } from './request';
+import { grantFor, IssueFailed, RequestRefused, TokenGrant } from './request';
 
 /**
  * Issues an Amazon IVS Real-Time participant token signed with KMS: the request is CreateParticipantToken's, the answer
  * CreateParticipantToken's response (see `ParticipantTokenIssuer`). Invoked directly (`lambda:InvokeFunction`), a refused
  * request fails the invocation with the error type ValidationException or AccessDeniedException; through a function URL,
- * it is answered 400 or 403 with `{"errorType", "errorMessage"}`.
+ * it is answered 400 or 403 with `{"errorType", "errorMessage"}`. A failure of KMS or IVS reaches the caller without
+ * detail, which goes to the log: ThrottlingException (HTTP 503 with `Retry-After`) or InternalFailure (HTTP 500).
  */
 export async function handler(event: unknown): Promise<unknown> {
-  return isFunctionUrlRequest(event) ? answerHttp(event) : issue(event);
+  return isFunctionUrlRequest(event) ? answerHttp(event) : issueOrFailPlainly(event);
+}
+
+/**
+ * Issues a token; a failure that is not the request's is logged with its detail (which names the KMS key, the stage and
+ * the service's own text) and reaches the caller as a short, generic `IssueFailed`: the caller can only retry, and the
+ * detail is for whoever runs the function.
+ */
+async function issueOrFailPlainly(request: unknown): Promise<ParticipantTokenResponse> {
+  try {
+    return await issue(request);
+  } catch (error) {
+    if (error instanceof RequestRefused) {
+      throw error;
+    }
+    const throttled = error instanceof UpstreamFailure ? error.throttled : false;
+    log('failed', { reason: describeError(error), throttled });
+    throw new IssueFailed(throttled);
+  }
+}
+
+/** A call to KMS or IVS that failed (after the SDK's retries): `throttled` when the service was limiting the rate. */
+class UpstreamFailure extends Error {
+  constructor(message: string, cause: unknown) {
+    super(`${message}: ${describeError(cause)}`);
+    this.throttled = isThrottling(cause);
+  }
+
+  public readonly throttled: boolean;
+}
+
+/** KMS answers `ThrottlingException` (HTTP 400); other services may answer 429 or `TooManyRequestsException`. */
+function isThrottling(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.$metadata?.httpStatusCode === 429 || /^(ThrottlingException|Throttling|TooManyRequestsException)$/.test(e?.name ?? '');
 }
 
 async function issue(request: unknown): Promise<ParticipantTokenResponse> {
@@ -75,7 +110,7 @@ async function sign(kmsKeyArn: string, digest: Buffer): Promise<Uint8Array> {
     }));
     return Signature!;
   } catch (error) {
-    throw new Error(`signing with KMS key ${kmsKeyArn} failed: ${describeError(error)}`);
+    throw new UpstreamFailure(`signing with KMS key ${kmsKeyArn} failed`, error);
   }
 }
 
@@ -98,7 +133,7 @@ async function stageEndpoints(stageArn: string): Promise<Endpoints> {
   try {
     stage = (await ivsClient().send(new GetStageCommand({ arn: stageArn }))).stage;
   } catch (error) {
-    throw new Error(`reading the endpoints of stage ${stageArn} failed: ${describeError(error)}`);
+    throw new UpstreamFailure(`reading the endpoints of stage ${stageArn} failed`, error);
   }
   const { events, whip } = stage?.endpoints ?? {};
   if (!events || !whip) {
@@ -129,11 +164,14 @@ function isFunctionUrlRequest(event: unknown): event is FunctionUrlRequest {
 
 const HTTP_STATUS: Record<string, number> = { ValidationException: 400, AccessDeniedException: 403 };
 
+/** How long a caller throttled by KMS or IVS should wait before it asks again: the SDK's own retries have run already. */
+const RETRY_AFTER_SECONDS = 2;
+
 async function answerHttp(request: FunctionUrlRequest): Promise<object> {
-  const respond = (statusCode: number, body: object) => ({
+  const respond = (statusCode: number, body: object, headers: Record<string, string> = {}) => ({
     statusCode,
     // a token must not be kept by any cache on the way.
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
     body: JSON.stringify(body),
   });
   if (request.requestContext.http.method !== 'POST') {
@@ -147,11 +185,16 @@ async function answerHttp(request: FunctionUrlRequest): Promise<object> {
     } catch {
       throw new RequestRefused('ValidationException', 'the request body must be JSON');
     }
-    return respond(200, await issue(body));
+    return respond(200, await issueOrFailPlainly(body));
   } catch (error) {
     const { name, message } = error as Error;
-    return error instanceof RequestRefused
-      ? respond(HTTP_STATUS[name], { errorType: name, errorMessage: message })
-      : respond(500, { errorType: 'InternalFailure', errorMessage: message });
+    if (error instanceof RequestRefused) {
+      return respond(HTTP_STATUS[name], { errorType: name, errorMessage: message });
+    }
+    // issueOrFailPlainly turned every other failure into an IssueFailed, its detail logged: the caller gets none.
+    const failure = error as IssueFailed;
+    return failure.throttled
+      ? respond(503, { errorType: failure.name, errorMessage: failure.message }, { 'retry-after': String(RETRY_AFTER_SECONDS) })
+      : respond(500, { errorType: failure.name, errorMessage: failure.message });
   }
 }

@@ -9,6 +9,19 @@ export class RequestRefused extends Error {
   }
 }
 
+/**
+ * A token the issuer could not make for a reason of its own, not the request's (KMS or IVS failing or throttling): the
+ * caller sees this short text only, and the function's log has the detail. `name` is the error type the caller sees:
+ * `ThrottlingException` (retry after a pause) or `InternalFailure` (retry; if it persists, the issuer's operator must act).
+ */
+export class IssueFailed extends Error {
+  constructor(public readonly throttled: boolean) {
+    super(throttled ? 'too many token requests at the moment: retry after a short pause'
+      : 'the token could not be issued: retry later (the issuer\'s log says why)');
+    this.name = throttled ? 'ThrottlingException' : 'InternalFailure';
+  }
+}
+
 /** What a token will grant: the request, checked and completed with the issuer's defaults. */
 export interface TokenGrant {
   readonly stageArn: string;

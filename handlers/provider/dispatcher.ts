@@ -3,7 +3,7 @@ import { IVSRealTimeClient, TagResourceCommand, UntagResourceCommand } from '@aw
 import { Attribute, Property } from '../../lib/private/contract';
 import { describeError, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
-import { diffTags, Tags } from '../shared/tags';
+import { diffTags, Tags, withoutLibraryTags } from '../shared/tags';
 import {
   abandonedReplacementKey, CREATE_REQUEST_TAG, createRequestToken, failedCreatePhysicalId, Request, requestOf, tokenOfFailedCreate,
 } from './create-request';
@@ -69,7 +69,8 @@ export class Dispatcher {
   }
 
   /** The response to `event`, or an error whose message is the one line CloudFormation shows. */
-  public async onEvent(event: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse> {
+  public async onEvent(received: CustomResourceEvent, context?: LambdaContext): Promise<CustomResourceResponse> {
+    const event = withoutLibraryTags(received);
     const handler = this.handlers[event.ResourceType];
     if (!handler) {
       if (event.RequestType === 'Delete') {

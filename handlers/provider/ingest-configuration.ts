@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-ivs-realtime';
 import { Attribute, IngestConfigurationRequest, Property } from '../../lib/private/contract';
 import { updateUnlessAlreadySet } from '../shared/compare';
-import { describeError, isConflict, isNotFound } from '../shared/errors';
+import { describeError, isConflict, isNotFound, mayClearOnRetry } from '../shared/errors';
 import { log } from '../shared/log';
 import { readSecretJson, storeSecretJson, withinTime } from '../shared/secrets';
 import { CustomResourceEvent } from './event';
@@ -59,8 +59,26 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
     async afterDeploy(ingestConfiguration, context) {
       const secretArn: string | undefined = context.event.ResourceProperties[Property.STREAM_KEY_SECRET_ARN];
       // no secret: IVS alone holds the keys, and there is no copy to keep current.
-      if (secretArn && mayMoveStreamKeys(context.event)) {
+      if (!secretArn || !mayMoveStreamKeys(context.event)) {
+        return;
+      }
+      try {
         await storeStreamKeys(secretArn, ingestConfiguration, context);
+      } catch (error) {
+        // a create fails (its new ingest configuration is deleted: no one could read its key); so does an update that
+        // Secrets Manager refuses (access, a deleted secret). But an update IVS has made, while Secrets Manager is slow
+        // or failing, succeeds: failing it would fail its rollback for the same reason (UPDATE_ROLLBACK_FAILED, a stack
+        // stuck until Secrets Manager recovers and someone continues the rollback). The next update rewrites the secret.
+        if (context.event.RequestType !== 'Update' || !mayClearOnRetry(error)) {
+          throw new Error(`could not store the stream key: ${describeError(error)}`);
+        }
+        log('stream key secret left as it was', {
+          secretArn,
+          arn: ingestConfiguration.arn,
+          reason: describeError(error),
+          correction: 'the next update of this ingest configuration rewrites the secret; until then it may hold keys the '
+            + 'ingest configuration no longer has: GetIngestConfiguration has the current ones',
+        });
       }
     },
 
@@ -133,15 +151,11 @@ function streamKeysOf(ingest: IngestConfiguration): Record<string, unknown> {
 async function storeStreamKeys(secretArn: string, ingest: IngestConfiguration, context: RequestContext): Promise<void> {
   const value = streamKeysOf(ingest);
   const left = context.timeLeft();
-  try {
-    await withinTime(left === undefined ? undefined : left / 2, async (abortSignal) => {
-      if (!isDeepStrictEqual(await readSecretJson(secretArn, 'AWSCURRENT', abortSignal), value)) {
-        await storeSecretJson(secretArn, value, abortSignal);
-      }
-    });
-  } catch (error) {
-    throw new Error(`could not store the stream key: ${describeError(error)}`);
-  }
+  await withinTime(left === undefined ? undefined : left / 2, async (abortSignal) => {
+    if (!isDeepStrictEqual(await readSecretJson(secretArn, 'AWSCURRENT', abortSignal), value)) {
+      await storeSecretJson(secretArn, value, abortSignal);
+    }
+  });
 }
 
 /**

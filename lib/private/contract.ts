@@ -42,6 +42,13 @@ export const Property = {
   FORCE_DELETE: 'ForceDelete',
 } as const;
 
+/**
+ * The prefix of the tag keys the library sets itself: a create request's token, the mark of a deferred delete, a
+ * composition's owner. Reserved: a user's tag under it could make the handler take a resource for one it made, or delete
+ * one a stack still uses. Synth refuses such keys; the handler ignores them in the tags it is given.
+ */
+export const LIBRARY_TAG_PREFIX = 'cdk-ivs-realtime:';
+
 /** Attribute keys (the `Data` the handler returns), readable with `Fn::GetAtt`. */
 export const Attribute = {
   /** every resource: its ARN (also the physical resource ID). */

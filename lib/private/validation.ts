@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { LIBRARY_TAG_PREFIX } from './contract';
 
 /**
  * Thrown when a construct's props break a rule of the IVS Real-Time API.
@@ -120,7 +121,8 @@ export class PropsValidator {
   }
 
   /**
-   * The API's tag rules: at most 50 tags, keys 1-128 and values 0-256 characters (code points), no `aws:` prefix. Two of
+   * The API's tag rules: at most 50 tags, keys 1-128 and values 0-256 characters (code points), no `aws:` prefix; and no
+   * key under the library's own prefix (`LIBRARY_TAG_PREFIX`), whatever the case. Two of
    * the 50 are the library's: the handler tags what it creates with its create request, and a delete it defers
    * (`ownCount: 'none'` for what the provider does not create, which checks its own count).
    */
@@ -135,6 +137,9 @@ export class PropsValidator {
       this.stringLength(`${prop}.${key}`, key, 1, 128);
       this.check(Token.isUnresolved(key) || !key.toLowerCase().startsWith('aws:'),
         `\`${prop}\` keys must not start with "aws:" (reserved by AWS), got ${show(key)}`);
+      this.check(Token.isUnresolved(key) || !key.toLowerCase().startsWith(LIBRARY_TAG_PREFIX),
+        `\`${prop}\` keys must not start with "${LIBRARY_TAG_PREFIX}" (reserved for the tags the library sets itself, such as the `
+        + `mark of a delete it defers), got ${show(key)}`);
       this.stringLength(`${prop}.${key}`, value, 0, 256);
     }
   }

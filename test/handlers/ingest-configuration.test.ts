@@ -254,6 +254,44 @@ describe('ingest configuration handler', () => {
     expect(storedSecret().redundantIngestCredentials).toEqual([]);
   });
 
+  // issue 22: the rollback's rewrite of the secret failed while Secrets Manager stayed slow: UPDATE_ROLLBACK_FAILED.
+  test('an update IVS made succeeds while Secrets Manager is too slow, logging that the secret was left and what corrects it', async () => {
+    const stageArn = await newStage();
+    const redundant = propertiesFor(stageArn, { redundantIngest: true });
+    const arn = await create(redundant);
+    const before = storedSecret();
+    // the rollback of an update that turned redundant ingest on: the old request goes back to the ingest configuration.
+    const plain = propertiesFor(stageArn, { redundantIngest: false });
+    secrets().injectDelay({ operation: 'GetSecretValue', delayMs: 2000 });
+    const deadline = Date.now() + 2500;
+
+    const response = await handler(events.update(arn, plain, redundant), { getRemainingTimeInMillis: () => deadline - Date.now() });
+
+    expect(response).toMatchObject({ PhysicalResourceId: arn });
+    expect(fake().ingestConfigurations.get(arn)?.redundantIngest).toBe(false);
+    expect(storedSecret()).toEqual(before);
+    const line = JSON.parse(jest.mocked(console.log).mock.calls.map((args) => args.join(' ')).find((text) => text.includes('secret left'))!);
+    expect(line).toMatchObject({ secretArn: SECRET_ARN, arn, reason: expect.stringMatching(/did not answer within/), correction: expect.any(String) });
+    expect(logged()).not.toContain(before.streamKey);
+
+    // the next update rewrites it: here, the update deployed again once the rollback completed.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await handler(events.update(arn, redundant, plain));
+    const ingest = fake().ingestConfigurations.get(arn)!;
+    expect(storedSecret()).toEqual({
+      ingestConfigurationArn: arn, streamKey: ingest.streamKey, redundantIngestCredentials: ingest.redundantIngestCredentials,
+    });
+  });
+
+  test('an update Secrets Manager refuses (access denied) still fails, saying why', async () => {
+    const stageArn = await newStage();
+    const redundant = propertiesFor(stageArn, { redundantIngest: true });
+    const arn = await create(redundant);
+    secrets().injectFault({ operation: 'GetSecretValue', errorType: 'AccessDeniedException' });
+
+    expect(await failureOf(handler(events.update(arn, propertiesFor(stageArn), redundant)))).toMatch(/could not store the stream key: AccessDeniedException/);
+  });
+
   describe('delete', () => {
     test('deletes an idle ingest configuration', async () => {
       const properties = propertiesFor(await newStage(), {}, { ForceDelete: false });

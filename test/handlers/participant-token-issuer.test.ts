@@ -190,19 +190,40 @@ describe('participant token issuer', () => {
     expect(ivs().callsTo('GetStage')).toHaveLength(2);
   });
 
-  test('KMS throttling is retried; a key pending deletion fails with a reason naming the key', async () => {
+  /** Runs `call` with the function's log captured; returns the log lines, parsed. */
+  async function loggedDuring(call: () => Promise<unknown>): Promise<any[]> {
+    const lines: string[] = [];
+    jest.spyOn(console, 'log').mockImplementation((line: string) => {
+      lines.push(line);
+    });
+    await call();
+    return lines.map((line) => JSON.parse(line));
+  }
+
+  test('KMS throttling is retried; a key pending deletion fails with a generic error, the reason naming the key in the log only', async () => {
     kms().injectFault({ operation: 'Sign', errorType: 'ThrottlingException', times: 2 });
     await expect(issue({ stageArn })).resolves.toHaveProperty('participantToken.token');
 
     kms().scheduleKeyDeletion(signingKey.keyId, 7);
-    await expect(issue({ stageArn })).rejects.toThrow(new RegExp(`^signing with KMS key ${signingKey.arn} failed: KMSInvalidStateException: `));
+    let failure: Error | undefined;
+    const logs = await loggedDuring(() => issue({ stageArn }).catch((error: Error) => { failure = error; }));
+    expect(failure).toMatchObject({ name: 'InternalFailure', message: 'the token could not be issued: retry later (the issuer\'s log says why)' });
+    expect(logs).toEqual([{
+      message: 'failed',
+      throttled: false,
+      reason: expect.stringMatching(new RegExp(`^signing with KMS key ${signingKey.arn} failed: KMSInvalidStateException: `)),
+    }]);
   });
 
-  test('a stage IVS does not have fails with a reason naming it', async () => {
+  test('a stage IVS does not have fails with a generic error, the reason naming the stage in the log only', async () => {
     const gone = stageArn.replace(/\/[^/]+$/, '/AbCdEfGhIjKl');
     configure({ stageArns: [gone] });
 
-    await expect(issue({ stageArn: gone })).rejects.toThrow(`reading the endpoints of stage ${gone} failed: ResourceNotFoundException: `);
+    let failure: Error | undefined;
+    const logs = await loggedDuring(() => issue({ stageArn: gone }).catch((error: Error) => { failure = error; }));
+    expect(failure?.name).toBe('InternalFailure');
+    expect(failure?.message).not.toContain(gone);
+    expect(logs[0].reason).toMatch(`reading the endpoints of stage ${gone} failed: ResourceNotFoundException: `);
   });
 
   test('the logs say what was issued and refused with identifiers only: no token, signature, user ID or attributes', async () => {
@@ -244,13 +265,28 @@ describe('participant token issuer', () => {
       expect((await handler({ requestContext: { http: { method: 'GET' } } }) as any).statusCode).toBe(405);
     });
 
-    test('a failure of KMS is a 500 that says what failed', async () => {
+    test('a failure of KMS is a generic 500: the key and KMS\'s text go to the log only', async () => {
       kms().scheduleKeyDeletion(signingKey.keyId, 7);
 
-      const response = await post(JSON.stringify({ stageArn }));
+      let response: any;
+      const logs = await loggedDuring(async () => { response = await post(JSON.stringify({ stageArn })); });
 
       expect(response.statusCode).toBe(500);
-      expect(JSON.parse(response.body)).toEqual({ errorType: 'InternalFailure', errorMessage: expect.stringMatching(/^signing with KMS key .* failed: KMSInvalidStateException/) });
+      expect(JSON.parse(response.body)).toEqual({ errorType: 'InternalFailure', errorMessage: 'the token could not be issued: retry later (the issuer\'s log says why)' });
+      expect(logs[0]).toMatchObject({ message: 'failed', reason: expect.stringContaining(`${signingKey.arn} failed: KMSInvalidStateException`) });
+    });
+
+    // issue 22: KMS throttling answered a 500 carrying the key's ARN and KMS's own error.
+    test('KMS throttling beyond the SDK\'s retries is a 503 with Retry-After and no detail; the log has it', async () => {
+      kms().injectFault({ operation: 'Sign', errorType: 'ThrottlingException', message: 'Rate exceeded for key', times: Infinity });
+
+      let response: any;
+      const logs = await loggedDuring(async () => { response = await post(JSON.stringify({ stageArn })); });
+
+      expect(response).toMatchObject({ statusCode: 503, headers: { 'retry-after': '2', 'cache-control': 'no-store' } });
+      expect(JSON.parse(response.body)).toEqual({ errorType: 'ThrottlingException', errorMessage: 'too many token requests at the moment: retry after a short pause' });
+      expect(response.body).not.toMatch(/arn:|kms|KMS|Rate exceeded/);
+      expect(logs).toEqual([{ message: 'failed', throttled: true, reason: expect.stringMatching(`${signingKey.arn} failed: ThrottlingException: Rate exceeded`) }]);
     });
   });
 });

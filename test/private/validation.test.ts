@@ -3,7 +3,9 @@
  * code points (as the fake IVS does), not JavaScript's UTF-16 code units. A character outside the Basic Multilingual
  * Plane (an emoji) is one character for the API and two units for `String.length`.
  */
-import { Stage } from '../../lib';
+import { App, Stack, Tags } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Stage, StorageConfiguration } from '../../lib';
 import { characterCount } from '../../lib/private/validation';
 import { newStack } from '../util';
 
@@ -59,5 +61,30 @@ describe('lengths, as the API counts them', () => {
 
     expect(message).toContain(`got "${'a'.repeat(76)}${EMOJI}..."`);
     expect(message).not.toMatch(LONE_SURROGATE);
+  });
+});
+
+// issue 22: a user's tag under the library's prefix could mark a resource the stack uses for the deferred-delete sweep.
+describe('tag keys under the library\'s prefix are refused at synth', () => {
+  test('in props, naming the construct, the prop, the rule and the key', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    expect(() => new StorageConfiguration(stack, 'Storage', { bucket, tags: { 'cdk-ivs-realtime:delete-when-free': 'arn:aws:cloudformation:x' } }))
+      .toThrow("StorageConfiguration 'TestStack/Storage' has invalid props:\n"
+        + '- `tags` keys must not start with "cdk-ivs-realtime:" (reserved for the tags the library sets itself, such as the mark of '
+        + 'a delete it defers), got "cdk-ivs-realtime:delete-when-free"');
+    expect(errorOf(() => new Stage(newStack(), 'Stage', { tags: { 'CDK-IVS-Realtime:create-request': 'x' } })))
+      .toContain('got "CDK-IVS-Realtime:create-request"');
+    expect(() => new Stage(newStack(), 'Stage', { tags: { 'cdk-ivs-realtime-team': 'x' } })).not.toThrow();
+  });
+
+  test('from Tags.of(), when the app is synthesized', () => {
+    const app = new App();
+    const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
+    new StorageConfiguration(stack, 'Storage', { bucket: new s3.Bucket(stack, 'Bucket') });
+    Tags.of(stack).add('cdk-ivs-realtime:delete-when-free', 'arn:aws:cloudformation:x');
+
+    expect(() => app.synth()).toThrow(/\[TestStack\/Storage\] .*`tags` keys must not start with "cdk-ivs-realtime:".*got "cdk-ivs-realtime:delete-when-free"/s);
   });
 });
