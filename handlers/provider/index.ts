@@ -40,7 +40,7 @@ function serve(): NonNullable<typeof served> {
       [ResourceType.PUBLIC_KEY]: publicKeyHandler(ivs),
       [ResourceType.KMS_PUBLIC_KEY]: kmsPublicKeyHandler(ivs, kmsClient()),
       [DEFERRED_DELETES_RESOURCE_TYPE]: deferredDeletesHandler(ivs, held),
-    }, ivs, table ? new CreateRequests(new DynamoDBClient({}), table) : undefined, table ? arming : undefined),
+    }, ivs, table ? new CreateRequests(new DynamoDBClient({}), table) : undefined, arming),
     sweep: (event) => sweep(ivs, held, event, arming),
   };
 }

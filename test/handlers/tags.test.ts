@@ -1,4 +1,4 @@
-import { handler } from '../../handlers/provider/index';
+import { onEvent as handler } from '../../handlers/provider/index';
 import { CustomResourceEvents, useFakeIvs, withCreateRequest } from '../support/handler-harness';
 
 const fake = useFakeIvs();
