@@ -28,7 +28,7 @@
  */
 import { ServerResponse } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
-import { JsonServiceError, JsonTargetServer } from './json-target-server';
+import { InjectedFaults, JsonServiceError, JsonTargetServer } from './json-target-server';
 import type { FakeResourceEvent } from './lifecycle-driver';
 
 export type DynamoDbOperation = 'PutItem' | 'GetItem' | 'UpdateItem' | 'DeleteItem';
@@ -106,7 +106,7 @@ export class FakeDynamoDb extends JsonTargetServer {
 
   readonly calls: DynamoDbCall[] = [];
   private readonly tables = new Map<string, Table>();
-  private faults: (DynamoDbFault & { remaining: number })[] = [];
+  private readonly faults = new InjectedFaults<DynamoDbOperation>();
 
   private readonly operations: Record<DynamoDbOperation, (input: Record<string, any>) => object> = {
     GetItem: (input) => {
@@ -178,18 +178,18 @@ export class FakeDynamoDb extends JsonTargetServer {
   }
 
   injectFault(fault: DynamoDbFault): void {
-    this.faults.push({ ...fault, remaining: fault.times ?? 1 });
+    this.faults.add(fault);
   }
 
   /** Forgets the faults not yet consumed. */
   clearFaults(): void {
-    this.faults = [];
+    this.faults.clear();
   }
 
   reset(): void {
     this.tables.clear();
     this.calls.length = 0;
-    this.faults = [];
+    this.faults.clear();
   }
 
   protected async serve(operation: string, input: Record<string, any>, response: ServerResponse): Promise<void> {
@@ -199,10 +199,9 @@ export class FakeDynamoDb extends JsonTargetServer {
   }
 
   private invoke(operation: string, input: Record<string, any>): object {
-    const fault = this.faults.find((candidate) => candidate.remaining > 0 && (candidate.operation ?? operation) === operation);
+    const fault = this.faults.take(operation);
     if (fault) {
-      fault.remaining--;
-      throw new DynamoDbError(fault.errorType, `Injected fault: ${fault.errorType}`);
+      throw new DynamoDbError(fault, `Injected fault: ${fault}`);
     }
     const run = this.operations[operation as DynamoDbOperation];
     if (!run) {

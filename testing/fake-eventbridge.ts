@@ -14,7 +14,7 @@
  * InternalException answers 500), `reset()`.
  */
 import { ServerResponse } from 'node:http';
-import { JsonServiceError, JsonTargetServer } from './json-target-server';
+import { InjectedFaults, JsonServiceError, JsonTargetServer } from './json-target-server';
 import type { FakeResourceEvent } from './lifecycle-driver';
 
 export type EventBridgeOperation = 'EnableRule' | 'DisableRule' | 'DescribeRule';
@@ -58,7 +58,7 @@ export class FakeEventBridge extends JsonTargetServer {
 
   readonly calls: EventBridgeCall[] = [];
   private readonly rules = new Map<string, FakeRule>();
-  private faults: (EventBridgeFault & { remaining: number })[] = [];
+  private readonly faults = new InjectedFaults<EventBridgeOperation>();
 
   private readonly operations: Record<EventBridgeOperation, (name: string) => object> = {
     EnableRule: (name) => {
@@ -114,13 +114,13 @@ export class FakeEventBridge extends JsonTargetServer {
   }
 
   injectFault(fault: EventBridgeFault): void {
-    this.faults.push({ ...fault, remaining: fault.times ?? 1 });
+    this.faults.add(fault);
   }
 
   reset(): void {
     this.rules.clear();
     this.calls.length = 0;
-    this.faults = [];
+    this.faults.clear();
   }
 
   protected async serve(operation: string, input: Record<string, any>, response: ServerResponse): Promise<void> {
@@ -130,10 +130,9 @@ export class FakeEventBridge extends JsonTargetServer {
   }
 
   private invoke(operation: string, input: Record<string, any>): object {
-    const fault = this.faults.find((candidate) => candidate.remaining > 0 && (candidate.operation ?? operation) === operation);
+    const fault = this.faults.take(operation);
     if (fault) {
-      fault.remaining--;
-      throw new EventBridgeError(fault.errorType, `Injected fault: ${fault.errorType}`);
+      throw new EventBridgeError(fault, `Injected fault: ${fault}`);
     }
     const run = this.operations[operation as EventBridgeOperation];
     if (!run) {

@@ -25,6 +25,36 @@ export interface JsonProtocol {
 
 const JSON_1_1: JsonProtocol = { version: '1.1' };
 
+/** A fault a test injects: for one operation or any, consumed first-match-first, `times` times (Infinity: always). */
+export interface InjectedFault<Operation extends string> {
+  readonly operation?: Operation;
+  readonly errorType: string;
+  /** @default 1 */
+  readonly times?: number;
+}
+
+/** The faults injected into a fake and not consumed yet. */
+export class InjectedFaults<Operation extends string> {
+  private pending: (InjectedFault<Operation> & { remaining: number })[] = [];
+
+  add(fault: InjectedFault<Operation>): void {
+    this.pending.push({ ...fault, remaining: fault.times ?? 1 });
+  }
+
+  clear(): void {
+    this.pending = [];
+  }
+
+  /** The error type of the first fault for `operation` still pending, which it consumes; undefined if none. */
+  take(operation: string): string | undefined {
+    const fault = this.pending.find((candidate) => candidate.remaining > 0 && (candidate.operation ?? operation) === operation);
+    if (fault) {
+      fault.remaining--;
+    }
+    return fault?.errorType;
+  }
+}
+
 /** A call as a fake records it: its answer's status (0 until answered), and error type. */
 export interface AnsweredCall {
   status: number;
