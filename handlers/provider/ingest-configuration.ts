@@ -65,11 +65,11 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
       try {
         await storeStreamKeys(secretArn, ingestConfiguration, context);
       } catch (error) {
-        // a create fails (its new ingest configuration is deleted: no one could read its key); so does an update that
+        // a create or a replacement fails (its new ingest configuration is deleted: no one could read its key); so does an update that
         // Secrets Manager refuses (access, a deleted secret). But an update IVS has made, while Secrets Manager is slow
         // or failing, succeeds: failing it would fail its rollback for the same reason (UPDATE_ROLLBACK_FAILED, a stack
         // stuck until Secrets Manager recovers and someone continues the rollback). The next update rewrites the secret.
-        if (context.event.RequestType !== 'Update' || !mayClearOnRetry(error)) {
+        if (context.creating || !mayClearOnRetry(error)) {
           throw new Error(`could not store the stream key: ${describeError(error)}`);
         }
         log('stream key secret left as it was', {

@@ -678,7 +678,8 @@ function renderMatrix(outcomes: readonly Outcome[], reasons: 'all' | 'examples')
   const shown = reasons === 'all' ? failed : failed.filter((o, i) =>
     o.fault === 'conflict (409)' || failed.findIndex((other) => other.fault === o.fault && other.operation === o.operation) === i);
   const failures = shown.map((o) => `- ${o.type} ${o.operation}, ${o.fault}${o.label ? ` (${o.label})` : ''}: \`${anonymize(splitReason(o.reason!).line)}\``);
-  const logGroups = [...new Set(shown.map((o) => splitReason(o.reason!).logGroup).map((logGroup) => logGroup && anonymize(logGroup)))];
+  // (a failure CloudFormation reports itself, with no answer from the handler, names no log group.)
+  const logGroups = [...new Set(shown.map((o) => splitReason(o.reason!).logGroup).filter((logGroup) => logGroup !== undefined).map(anonymize))];
   const pointer = logGroups.length === 1 && logGroups[0] ? `, then on a line of its own \`Logs: ${logGroups[0]}\`, the handler's log group` : '';
   return [
     `| | ${faults.join(' | ')} |`,
@@ -705,15 +706,16 @@ function cell(outcome: Outcome): string {
 }
 
 /**
- * Reasons name ARNs, session IDs, function names (CloudFormation's random suffix) and create-request tokens (a hash of
- * the stack's random ID) that change with every run.
+ * Reasons name ARNs, session IDs, log group names (CloudFormation's random suffix), CloudFormation's request IDs and
+ * create-request tokens (a hash of the stack's random ID) that change with every run.
  */
 function anonymize(reason: string): string {
   return reason
     .replace(/(cdk-ivs-realtime:create-request=)[A-Za-z0-9_-]+/g, '$1…')
     .replace(/(arn:aws:ivs:[a-z0-9-]+:\d+:[a-z-]+\/)[a-zA-Z0-9]+/g, '$1…')
     .replace(/\bst-[a-zA-Z0-9]{13}\b/g, 'st-…')
-    .replace(/^(\/aws\/lambda\/\S+-)[0-9A-F]+$/, '$1…');
+    .replace(/(requestId \[)[0-9a-f-]{36}\]/, '$1…]')
+    .replace(/^(\S+-)[0-9A-F]{8,}$/, '$1…');
 }
 
 /**
