@@ -33,6 +33,16 @@ export interface LocalDeploymentOptions {
   readonly duplicateDelivery?: DuplicateDelivery;
 }
 
+/** Which stacks of the assembly `deploy` deploys. */
+export interface DeployOptions {
+  /**
+   * The stacks to deploy, by stack name or artifact ID, each after the stacks it depends on (which are deployed too),
+   * as `cdk deploy Web` does. The others of the assembly are left as they are.
+   * @default - every stack of the assembly
+   */
+  readonly stacks?: readonly string[];
+}
+
 /** A custom resource deployed as an inert fake: its type is neither the library's nor in `runCustomResourceTypes`. */
 export interface SkippedResource {
   readonly stackName: string;
@@ -102,10 +112,12 @@ export class LocalDeployment {
 
   /**
    * Creates every stack of the cloud assembly directory in dependency order, or updates those deployed before (as
-   * `cdk deploy --all`: a stack the assembly no longer has stays deployed). Stops at the first stack that fails.
+   * `cdk deploy --all`: a stack the assembly no longer has stays deployed); with `stacks`, only those named and the
+   * stacks they depend on. Stops at the first stack that fails.
    */
-  public async deploy(assemblyDirectory: string): Promise<DeploymentResult> {
-    const synthesized = assemblyStacks(assemblyDirectory);
+  public async deploy(assemblyDirectory: string, options: DeployOptions = {}): Promise<DeploymentResult> {
+    const all = assemblyStacks(assemblyDirectory);
+    const synthesized = options.stacks === undefined ? all : withDependencies(all, options.stacks);
     this.lastSkipped = synthesized.flatMap(stack => Object.entries(stack.template.Resources ?? {})
       .filter(([, resource]) => isCustomResourceType(resource.Type) && !this.runs(resource.Type))
       .map(([logicalId, resource]) => ({ stackName: stack.stackName, logicalId, type: resource.Type })));
@@ -177,9 +189,17 @@ export class LocalDeployment {
     if (!stage) {
       throw new Error(`No stage ${stageArn} in the local IVS (stages: ${[...this.local.ivs.stages.keys()].join(', ') || 'none'})`);
     }
+    const started = stage.activeSessionId === undefined;
     const sessionId = stage.activeSessionId ?? this.local.ivs.startStageSession(stageArn);
     const userId = options.userId ?? '';
-    const participantId = this.local.ivs.joinParticipant(stageArn, { published: true, userId });
+    let participantId: string;
+    try {
+      participantId = this.local.ivs.joinParticipant(stageArn, { published: true, userId });
+    } catch (error) {
+      // refused (a publisher quota): the session started for it had nobody.
+      if (started) this.local.ivs.endStageSession(stageArn);
+      throw error;
+    }
     const participant = { stageArn, sessionId, participantId, userId };
     return { participant, deliveries: await this.stageUpdate(participant, 'Participant Published') };
   }
@@ -191,8 +211,10 @@ export class LocalDeployment {
   }
 
   /**
-   * The participant disconnects (unpublishing first, with its event, if it published). Once the stage has had nobody
-   * for the idle timeout (`LocalIvsOptions.compositionIdleTimeoutMs`), IVS stops its compositions.
+   * The participant disconnects (unpublishing first, with its event, if it published). The last participant leaving
+   * ends the stage's session (at once; IVS ends it some time later), so its recording settings can change again. Once
+   * the stage has had nobody for the idle timeout (`LocalIvsOptions.compositionIdleTimeoutMs`), IVS stops its
+   * compositions.
    */
   public async leave(participant: Participant): Promise<EventDelivery[]> {
     const connected = this.local.ivs.participants.get(participant.sessionId)?.find(p => p.participantId === participant.participantId);
@@ -321,4 +343,23 @@ export class LocalDeployment {
   private runs(type: string): boolean {
     return type.startsWith(LIBRARY_TYPE_PREFIX) || (this.options.runCustomResourceTypes?.includes(type) ?? false);
   }
+}
+
+/** The stacks named and, transitively, those they depend on, in the assembly's (dependency) order. */
+function withDependencies(stacks: readonly SynthesizedStack[], names: readonly string[]): SynthesizedStack[] {
+  const byArtifactId = new Map(stacks.map(stack => [stack.artifactId, stack]));
+  const selected = new Set<SynthesizedStack>();
+  const select = (stack: SynthesizedStack): void => {
+    if (selected.has(stack)) return;
+    selected.add(stack);
+    (stack.dependencies ?? []).forEach(id => byArtifactId.has(id) && select(byArtifactId.get(id)!));
+  };
+  for (const name of names) {
+    const stack = stacks.find(candidate => candidate.stackName === name || candidate.artifactId === name);
+    if (!stack) {
+      throw new Error(`The assembly has no stack ${name} (stacks: ${stacks.map(candidate => candidate.stackName).join(', ') || 'none'})`);
+    }
+    select(stack);
+  }
+  return stacks.filter(stack => selected.has(stack));
 }
