@@ -9,9 +9,16 @@
  * deployed as inert fakes and reported in `skipped`.
  */
 import { randomUUID } from 'crypto';
+import { IConstruct } from 'constructs';
 import { AsyncInvocation, AsyncInvoker } from './async-invocation';
+import { assertSupportedAwsCdkLib, installedAwsCdkLibVersion } from './cdk-version';
 import { matchesEventPattern } from './event-pattern';
-import { DuplicateDelivery, LifecycleDriver, LifecycleResult, SynthesizedStack, assemblyStacks, isCustomResourceType } from './lifecycle-driver';
+import type { FakeDynamoDb } from './fake-dynamodb';
+import type { FakeEventBridge } from './fake-eventbridge';
+import {
+  CapturedResponse, CustomResourceEvent, DuplicateDelivery, LambdaApi, LifecycleDriver, LifecycleResult, ResponseServer,
+  SynthesizedStack, Template, assemblyStacks, isCustomResourceType,
+} from './lifecycle-driver';
 import { LocalIvs } from './local-ivs';
 
 /** The custom resource types of this library: the only ones run by default. */
@@ -95,7 +102,40 @@ export interface EventDelivery {
   readonly invocation?: AsyncInvocation;
 }
 
-interface DeployedStack {
+/**
+ * A stack the deployment deployed, as CloudFormation would show it, and the local services its functions call (for
+ * their state and faults).
+ */
+export interface DeployedStack {
+  /** The deployed template (undefined before the first deploy and after a destroy or a rolled-back create). */
+  readonly template: Template | undefined;
+  /** The deployed stack's outputs, resolved. */
+  readonly outputs: Record<string, unknown>;
+  /** The values the deployed stack exports (its outputs' `Export`), by export name. */
+  readonly exports: Record<string, unknown>;
+  /** Every event CloudFormation sent to a ServiceToken, in order. */
+  readonly sentEvents: readonly CustomResourceEvent[];
+  /** Every response CloudFormation received, in arrival order. */
+  readonly responses: readonly CapturedResponse[];
+  /** The physical ID of a deployed resource. */
+  physicalId(logicalId: string): string;
+  /** The `Fn::GetAtt` attributes of a deployed resource. */
+  attributes(logicalId: string): Record<string, unknown>;
+  /** A deployed resource's properties, every intrinsic resolved. */
+  resolvedProperties(logicalId: string): Record<string, unknown>;
+  /** The logical ID of a construct of the app (when the test synthesized the app itself). */
+  logicalIdOf(construct: IConstruct): string;
+  /** CloudFormation's response endpoint: its `received` responses, and `injectFault(...)` to refuse the functions' answers. */
+  responseServer(): Promise<ResponseServer>;
+  /** The Lambda API a Provider framework's function invokes the others through: its `calls`, and `injectFault(...)`. */
+  lambdaApi(): Promise<LambdaApi>;
+  /** The stack's DynamoDB tables (`items(tableName)`), and `injectFault(...)`. */
+  dynamoDb(): Promise<FakeDynamoDb>;
+  /** The stack's EventBridge rules (`rule(name).state`), and `injectFault(...)`. */
+  eventBridge(): Promise<FakeEventBridge>;
+}
+
+interface StackEntry {
   readonly driver: LifecycleDriver;
   synthesized: SynthesizedStack;
   /** Runs the stack's functions as rule targets; its sandboxes stay warm between events, as Lambda's do. */
@@ -103,12 +143,15 @@ interface DeployedStack {
 }
 
 export class LocalDeployment {
-  private readonly stacks = new Map<string, DeployedStack>();
+  private readonly stacks = new Map<string, StackEntry>();
   /** Stack names in the order they were first created: deleted in reverse. */
   private readonly creationOrder: string[] = [];
   private lastSkipped: SkippedResource[] = [];
 
-  constructor(private readonly local: LocalIvs, private readonly options: LocalDeploymentOptions = {}) {}
+  /** Fails at once if the installed aws-cdk-lib is not one the kit supports (the package's `peerDependencies` range). */
+  constructor(private readonly local: LocalIvs, private readonly options: LocalDeploymentOptions = {}) {
+    assertSupportedAwsCdkLib(installedAwsCdkLibVersion());
+  }
 
   /**
    * Creates every stack of the cloud assembly directory in dependency order, or updates those deployed before (as
@@ -163,11 +206,10 @@ export class LocalDeployment {
   }
 
   /**
-   * The driver that deploys the stack: its `outputs`, `physicalId(logicalId)`, `resolvedProperties(logicalId)`,
-   * `sentEvents`, `responseServer()` / `lambdaApi()` for their faults, and `dynamoDb()` / `eventBridge()` (its tables
-   * and rules).
+   * A deployed stack: its `outputs`, `physicalId(logicalId)`, `resolvedProperties(logicalId)`, `sentEvents`,
+   * `responseServer()` / `lambdaApi()` for their faults, and `dynamoDb()` / `eventBridge()` (its tables and rules).
    */
-  public stack(stackName: string): LifecycleDriver {
+  public stack(stackName: string): DeployedStack {
     const deployed = this.stacks.get(stackName);
     if (!deployed) {
       throw new Error(`${stackName} is not deployed (deployed: ${this.creationOrder.join(', ') || 'nothing'})`);
@@ -307,12 +349,12 @@ export class LocalDeployment {
     };
   }
 
-  private invoker(deployed: DeployedStack): AsyncInvoker {
+  private invoker(deployed: StackEntry): AsyncInvoker {
     deployed.invoker ??= new AsyncInvoker(deployed.driver, { region: this.local.region, env: this.local.env });
     return deployed.invoker;
   }
 
-  private newStack(synthesized: SynthesizedStack): DeployedStack {
+  private newStack(synthesized: SynthesizedStack): StackEntry {
     const driver = new LifecycleDriver({
       region: this.local.region,
       accountId: this.local.accountId,
