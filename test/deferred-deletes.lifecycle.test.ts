@@ -5,7 +5,9 @@ import { Construct } from 'constructs';
 import { EncoderConfiguration, EncoderVideo, Stage, StorageConfiguration } from '../lib';
 import { DELETE_WHEN_FREE_TAG } from '../lib/private/deferred-deletes-contract';
 import { IvsRealTimeProvider } from '../lib/private/provider';
-import { FakeIvsServer, fireScheduledRule, LifecycleDriver } from '../testing';
+import { FakeIvsServer } from '../testing/fake-ivs-server';
+import { LifecycleDriver } from '../testing/lifecycle-driver';
+import { fireScheduledRule } from '../testing/scheduled-rule';
 import { withCreateRequest } from './support/handler-harness';
 
 /** A stage with the encoder and storage configuration a composition of it uses; version 2 changes both (replacing them). */

@@ -4,7 +4,9 @@
  * keys of the ingest configuration the stack has, never those of a deleted one; and a slow or failing Secrets Manager
  * leaves no ingest configuration whose key the secret does not hold.
  */
-import { FakeIvsServer, FakeSecretsManager, LifecycleDriver, LifecycleResult } from '../testing';
+import { FakeIvsServer } from '../testing/fake-ivs-server';
+import { FakeSecretsManager } from '../testing/fake-secrets-manager';
+import { LifecycleDriver, LifecycleResult } from '../testing/lifecycle-driver';
 import { FAIL_AFTER_INGEST, StreamKeyStack, StreamKeyStackProps, streamKeySecret } from './support/stream-key-stack';
 
 // the handler's 180 s timeout scaled to 1 s: it answers at 0.9 s, and gives the secret's write half the time it has left.

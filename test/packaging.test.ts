@@ -46,9 +46,9 @@ function packedFiles(): string[] {
 test('the npm package ships the compiled library, the assembly, the handler bundles, the testing kit and the docs, and nothing else', () => {
   const files = packedFiles();
   const required = ['.jsii', 'API.md', 'README.md', 'LICENSE', 'lib/index.js', 'lib/index.d.ts', 'handlers/dist/provider/index.js',
-    'testing/index.js', 'testing/index.d.ts', 'testing/ivs-realtime-api-constraints.json'];
+    'testing/index.js', 'testing/index.d.ts', 'testing/ivs-realtime-api-constraints.json', 'testing/API.md'];
   expect(files).toEqual(expect.arrayContaining(required));
-  const shipped = /^((lib|testing)\/.*\.(js|d\.ts)|testing\/ivs-realtime-api-constraints\.json|handlers\/dist\/[^/]+\/index\.js|\.jsii|API\.md|README\.md|LICENSE|package\.json)$/;
+  const shipped = /^((lib|testing)\/.*\.(js|d\.ts)|testing\/ivs-realtime-api-constraints\.json|testing\/API\.md|handlers\/dist\/[^/]+\/index\.js|\.jsii|API\.md|README\.md|LICENSE|package\.json)$/;
   const unexpected = files.filter((f) => !shipped.test(f));
   expect(unexpected).toEqual([]);
 });

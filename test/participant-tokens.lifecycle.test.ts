@@ -4,7 +4,9 @@ import { App } from 'aws-cdk-lib';
 import { ParticipantTokensStack, ParticipantTokensStackProps } from '../examples/participant-tokens';
 import { HANDLER_BUNDLE_DIR } from '../lib/private/bundled-function';
 import { TOKEN_ISSUER_CONFIG_ENV } from '../lib/private/participant-token-contract';
-import { FakeIvsServer, FakeKms, LifecycleDriver } from '../testing';
+import { FakeIvsServer } from '../testing/fake-ivs-server';
+import { FakeKms } from '../testing/fake-kms';
+import { LifecycleDriver } from '../testing/lifecycle-driver';
 import { verifyParticipantToken } from './support/participant-token-verifier';
 
 /**

@@ -1,7 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import { IvsRealTimePlatformStack, IvsRealTimePlatformStackProps } from '../examples/ivs-realtime-platform';
 import { EncoderVideo } from '../lib';
-import { FakeIvsServer, FakeSecretsManager, LifecycleDriver } from '../testing';
+import { FakeIvsServer } from '../testing/fake-ivs-server';
+import { FakeSecretsManager } from '../testing/fake-secrets-manager';
+import { LifecycleDriver } from '../testing/lifecycle-driver';
 
 /** The five resource types deployed together, updated in place and by replacement, and deleted, against the fakes. */
 describe('lifecycle of the all-resources example', () => {

@@ -5,7 +5,9 @@ import { IVSRealTimeClient, StartCompositionCommand, StopCompositionCommand } fr
 import { App } from 'aws-cdk-lib';
 import { StageCompositionStack } from '../examples/stage-composition';
 import { StageComposition } from '../lib';
-import { AsyncInvoker, LifecycleDriver, LocalDeployment, LocalIvs } from '../testing';
+import { LocalDeployment, LocalIvs } from '../testing';
+import { AsyncInvoker } from '../testing/async-invocation';
+import { LifecycleDriver } from '../testing/lifecycle-driver';
 
 const published = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'events', 'participant-published.json'), 'utf8'));
 const OWNER_TAG = 'cdk-ivs-realtime:stage-composition';
@@ -41,7 +43,8 @@ describe('lifecycle of the composition example', () => {
     example = new StageCompositionStack(app, 'StageComposition');
     deployment = new LocalDeployment(local);
     expect((await deployment.deploy(app.synth().directory)).reason).toBeUndefined();
-    driver = deployment.stack('StageComposition');
+    // the kit's DeployedStack is its LifecycleDriver (internal), which AsyncInvoker needs.
+    driver = deployment.stack('StageComposition') as LifecycleDriver;
     lambda = new AsyncInvoker(driver, { region: local.region, env: local.env });
   });
   afterEach(async () => {

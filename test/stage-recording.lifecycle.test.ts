@@ -3,7 +3,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { StageRecordingStack, StageRecordingStackProps } from '../examples/stage-recording';
 import { ParticipantRecordingMediaType, RecordingThumbnails, Stage, StageRecording, StorageConfiguration } from '../lib';
-import { FakeIvsServer, LifecycleDriver } from '../testing';
+import { FakeIvsServer } from '../testing/fake-ivs-server';
+import { LifecycleDriver } from '../testing/lifecycle-driver';
 
 /** A stage, recorded to S3 or not: recording added to, then removed from, a deployed stage. */
 class MaybeRecordedStack extends Stack {

@@ -1,7 +1,8 @@
 import { App, Duration } from 'aws-cdk-lib';
 import { StageWithRecordingStack, StageWithRecordingStackProps } from '../examples/stage-with-recording';
 import { ParticipantRecordingMediaType, RecordingThumbnails, ThumbnailStorage } from '../lib';
-import { FakeIvsServer, LifecycleDriver } from '../testing';
+import { FakeIvsServer } from '../testing/fake-ivs-server';
+import { LifecycleDriver } from '../testing/lifecycle-driver';
 
 /** The example stack deployed, updated and deleted through the handler bundle in the cloud assembly, against the fake. */
 describe('lifecycle of the stage-with-recording example', () => {

@@ -156,6 +156,7 @@ export class FakeDynamoDb extends JsonTargetServer {
   /**
    * The lifecycle driver's `onFakeResource` hook: an `AWS::DynamoDB::Table` (or `GlobalTable`) it creates or deletes is
    * made or dropped here. Throws for a table with a sort key, which the fake does not model.
+   * @internal
    */
   mirror(event: FakeResourceEvent): void {
     if (event.type !== 'AWS::DynamoDB::Table' && event.type !== 'AWS::DynamoDB::GlobalTable') {

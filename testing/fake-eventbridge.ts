@@ -94,7 +94,11 @@ export class FakeEventBridge extends JsonTargetServer {
     this.rules.delete(name);
   }
 
-  /** The lifecycle driver's `onFakeResource` hook: an `AWS::Events::Rule` on the default bus it creates or deletes is made or deleted here. */
+  /**
+   * The lifecycle driver's `onFakeResource` hook: an `AWS::Events::Rule` on the default bus it creates or deletes is made
+   * or deleted here.
+   * @internal
+   */
   mirror(event: FakeResourceEvent): void {
     const properties = event.properties as { State?: string; ScheduleExpression?: string; EventBusName?: string };
     if (event.type !== 'AWS::Events::Rule' || (properties.EventBusName ?? DEFAULT_BUS) !== DEFAULT_BUS) {

@@ -39,9 +39,10 @@
  *   `storageConfigurations`, `encoderConfigurations`, `ingestConfigurations`, `publicKeys`,
  *   `compositions`; `stageSessions` (stage ARN → sessions); `resourceCount()` counts the five resource
  *   types (not compositions).
- * - Quotas (on by default): 20 encoder configurations and 5 compositions not yet stopped per account answer
- *   ServiceQuotaExceededException (402) beyond; `options.quotas` or `setQuotas(...)` change them. (Destinations per
- *   composition, 2, are the model's limit: a ValidationException.)
+ * - Quotas (on by default, `ServiceQuotas`): 1,000 stages, 20 encoder configurations, 5 compositions not yet stopped
+ *   per account and 5 per stage answer ServiceQuotaExceededException (402) beyond; a publish beyond 12 publishers in
+ *   a stage or 1,000 in the Region is refused (the hook throws); `options.quotas` or `setQuotas(...)` change them.
+ *   (Destinations per composition, 2, are the model's limit: a ValidationException.)
  * - Compositions run until StopComposition, DeleteStage, or a minute (`options.compositionIdleTimeoutMs`,
  *   `setCompositionIdleTimeout(ms)`) after their stage has no connected participant (from their start, if it had
  *   none then), as the StartComposition docs say; until then DeleteEncoderConfiguration and
@@ -49,8 +50,8 @@
  * - Hooks for what only IVS itself does: `startStageSession(stageArn)` → `st-…` id (sets the stage's
  *   activeSessionId), `endStageSession(stageArn)` (disconnects its participants), `setIngestState(arn, 'ACTIVE' |
  *   'INACTIVE')`, `joinParticipant(stageArn, { published?, userId? })` → participant id in the active session,
- *   `setParticipantPublished(stageArn, participantId, published)`, `leaveParticipant(stageArn, participantId)`;
- *   ListParticipants reads them.
+ *   `setParticipantPublished(stageArn, participantId, published)`, `leaveParticipant(stageArn, participantId)` (the
+ *   last participant leaving ends the session at once: IVS ends it some time later); ListParticipants reads them.
  * - Call log: `calls` (every request in arrival order, rejected ones included: `{ operation, input,
  *   status, errorType?, lostAnswer? }`, status 0 while still in flight, -1 once a lost answer's connection
  *   dropped), `callsTo(operation)`.
@@ -372,7 +373,10 @@ export class FakeIvsServer {
     this.service.setParticipantPublished(stageArn, participantId, published);
   }
 
-  /** A participant disconnects; the stage's compositions stop once it has had nobody for the idle timeout. */
+  /**
+   * A participant disconnects; the last one leaving ends the stage's session (at once; IVS ends it some time later).
+   * The stage's compositions stop once it has had nobody for the idle timeout.
+   */
   leaveParticipant(stageArn: string, participantId: string): void {
     this.service.leaveParticipant(stageArn, participantId);
   }

@@ -129,6 +129,7 @@ export class FakeKms extends JsonTargetServer {
   /**
    * The lifecycle driver's `onFakeResource` hook: an `AWS::KMS::Key` it creates becomes a key here (same ID, spec and
    * usage), and one it deletes is scheduled for deletion with the template's pending window. Other types are ignored.
+   * @internal
    */
   mirror(event: FakeResourceEvent): void {
     if (event.type !== 'AWS::KMS::Key') {

@@ -1,34 +1,36 @@
 /**
  * The testing kit of cdk-ivs-realtime (`cdk-ivs-realtime/testing`), for TypeScript and JavaScript tests: deploy an
- * app's cloud assembly offline against local IVS Real-Time, Secrets Manager and KMS servers, drive what IVS does at
- * run time, and inject faults. Not part of the construct library: jsii does not see it, no other language has it,
- * and neither the library nor its Lambda bundles load it.
+ * app's cloud assembly offline against local IVS Real-Time, Secrets Manager and KMS servers, look at what IVS holds,
+ * drive what IVS does at run time, inject faults and shorten IVS's timeouts. Not part of the construct library: jsii
+ * does not see it, no other language has it, and neither the library nor its Lambda bundles load it.
  *
- * `LocalIvs` and `LocalDeployment` are the kit; the classes they are built of are exported for tests that need one
- * piece on its own (a stack deployed from a `Stack` object, a function invoked asynchronously, a scheduled rule fired).
+ * Two values: `LocalIvs` (the local services) and `LocalDeployment` (deploy, update, destroy, run time). Every other
+ * export is a type: what those two take and give (the local services' state and fault specs among them).
+ * Supported aws-cdk-lib versions: the package's `peerDependencies` range (`^2.276.0`), checked by `LocalIvs.start`
+ * and `new LocalDeployment`.
  */
-export * from './local-ivs';
-export * from './local-deployment';
-export { FakeIvsServer } from './fake-ivs-server';
+export { LocalIvs } from './local-ivs';
+export type { LocalIvsOptions } from './local-ivs';
+export { LocalDeployment } from './local-deployment';
 export type {
-  DelaySpec, FakeComposition, FakeDestination, FakeEncoderConfiguration, FakeIngestConfiguration, FakeIvsServerOptions,
-  FakeParticipant, FakePublicKey, FakeStage, FakeStageSession, FakeStorageConfiguration, FaultSpec, LostAnswerSpec,
-  RateLimits, RecordedCall, ServiceQuotas,
+  DeployedStack, DeploymentResult, DeployOptions, EventDelivery, IvsEvent, LocalDeploymentOptions, Participant,
+  ParticipantPublished, SkippedResource,
+} from './local-deployment';
+export type {
+  DelaySpec, FakeComposition, FakeDestination, FakeEncoderConfiguration, FakeIngestConfiguration, FakeIvsServer,
+  FakeParticipant, FakePublicKey, FakeStage, FakeStageSession, FakeStorageConfiguration, FaultSpec, IngestState,
+  LostAnswer, LostAnswerSpec, RateLimits, RecordedCall, ServiceQuotas, Tags,
 } from './fake-ivs-server';
-export { FakeSecretsManager } from './fake-secrets-manager';
-export type { SecretsManagerCall, SecretsManagerDelay, SecretsManagerFault } from './fake-secrets-manager';
-export { FakeKms } from './fake-kms';
-export type { FakeKmsKey, KmsCall, KmsFaultSpec } from './fake-kms';
-export { FakeDynamoDb } from './fake-dynamodb';
-export type { DynamoDbCall, DynamoDbFault, DynamoDbOperation } from './fake-dynamodb';
-export { FakeEventBridge } from './fake-eventbridge';
-export type { EventBridgeCall, EventBridgeFault, FakeRule } from './fake-eventbridge';
-export { LifecycleDriver } from './lifecycle-driver';
+export type { FakeSecretsManager, SecretsManagerCall, SecretsManagerDelay, SecretsManagerFault, SecretsManagerOperation } from './fake-secrets-manager';
+export type { FakeKms, FakeKmsKey, KeySpec, KeyUsage, KmsCall, KmsFaultSpec } from './fake-kms';
+export type { DynamoDbCall, DynamoDbFault, DynamoDbOperation, FakeDynamoDb } from './fake-dynamodb';
+export type { EventBridgeCall, EventBridgeFault, EventBridgeOperation, FakeEventBridge, FakeRule } from './fake-eventbridge';
 export type {
-  CustomResourceEvent, DuplicateDelivery, FakeResourceEvent, InvokeResult, LambdaCall, LambdaFaultSpec, LifecycleDriverOptions,
-  LifecycleEvent, LifecycleResult, RequestType, SynthesizedStack, Template,
+  CapturedResponse, CustomResourceEvent, DuplicateDelivery, LambdaApi, LambdaCall, LambdaFaultSpec, LifecycleEvent,
+  LifecycleResult, RequestType, ResponseServer, Template,
 } from './lifecycle-driver';
-export { AsyncInvoker } from './async-invocation';
-export type { AsyncInvocation, AsyncInvokerOptions } from './async-invocation';
-export { fireScheduledRule } from './scheduled-rule';
-export { matchesEventPattern } from './event-pattern';
+export type { AsyncInvocation } from './async-invocation';
+export type { FunctionError, InvokeOutcome } from './lifecycle/lambda-runtime';
+export type { TemplateResource } from './lifecycle/assembly';
+export type { LambdaOperation } from './lifecycle/lambda-api';
+export type { JsonTargetServer } from './json-target-server';

@@ -9,9 +9,16 @@
  * deployed as inert fakes and reported in `skipped`.
  */
 import { randomUUID } from 'crypto';
+import { IConstruct } from 'constructs';
 import { AsyncInvocation, AsyncInvoker } from './async-invocation';
+import { assertSupportedAwsCdkLib, installedAwsCdkLibVersion } from './cdk-version';
 import { matchesEventPattern } from './event-pattern';
-import { DuplicateDelivery, LifecycleDriver, LifecycleResult, SynthesizedStack, assemblyStacks, isCustomResourceType } from './lifecycle-driver';
+import type { FakeDynamoDb } from './fake-dynamodb';
+import type { FakeEventBridge } from './fake-eventbridge';
+import {
+  CapturedResponse, CustomResourceEvent, DuplicateDelivery, LambdaApi, LifecycleDriver, LifecycleResult, ResponseServer,
+  SynthesizedStack, Template, assemblyStacks, isCustomResourceType,
+} from './lifecycle-driver';
 import { LocalIvs } from './local-ivs';
 
 /** The custom resource types of this library: the only ones run by default. */
@@ -31,6 +38,16 @@ export interface LocalDeploymentOptions {
   readonly concurrency?: number;
   /** Requests CloudFormation delivers twice (its at-least-once delivery). @default - every request once */
   readonly duplicateDelivery?: DuplicateDelivery;
+}
+
+/** Which stacks of the assembly `deploy` deploys. */
+export interface DeployOptions {
+  /**
+   * The stacks to deploy, by stack name or artifact ID, each after the stacks it depends on (which are deployed too),
+   * as `cdk deploy Web` does. The others of the assembly are left as they are.
+   * @default - every stack of the assembly
+   */
+  readonly stacks?: readonly string[];
 }
 
 /** A custom resource deployed as an inert fake: its type is neither the library's nor in `runCustomResourceTypes`. */
@@ -85,7 +102,40 @@ export interface EventDelivery {
   readonly invocation?: AsyncInvocation;
 }
 
-interface DeployedStack {
+/**
+ * A stack the deployment deployed, as CloudFormation would show it, and the local services its functions call (for
+ * their state and faults).
+ */
+export interface DeployedStack {
+  /** The deployed template (undefined before the first deploy and after a destroy or a rolled-back create). */
+  readonly template: Template | undefined;
+  /** The deployed stack's outputs, resolved. */
+  readonly outputs: Record<string, unknown>;
+  /** The values the deployed stack exports (its outputs' `Export`), by export name. */
+  readonly exports: Record<string, unknown>;
+  /** Every event CloudFormation sent to a ServiceToken, in order. */
+  readonly sentEvents: readonly CustomResourceEvent[];
+  /** Every response CloudFormation received, in arrival order. */
+  readonly responses: readonly CapturedResponse[];
+  /** The physical ID of a deployed resource. */
+  physicalId(logicalId: string): string;
+  /** The `Fn::GetAtt` attributes of a deployed resource. */
+  attributes(logicalId: string): Record<string, unknown>;
+  /** A deployed resource's properties, every intrinsic resolved. */
+  resolvedProperties(logicalId: string): Record<string, unknown>;
+  /** The logical ID of a construct of the app (when the test synthesized the app itself). */
+  logicalIdOf(construct: IConstruct): string;
+  /** CloudFormation's response endpoint: its `received` responses, and `injectFault(...)` to refuse the functions' answers. */
+  responseServer(): Promise<ResponseServer>;
+  /** The Lambda API a Provider framework's function invokes the others through: its `calls`, and `injectFault(...)`. */
+  lambdaApi(): Promise<LambdaApi>;
+  /** The stack's DynamoDB tables (`items(tableName)`), and `injectFault(...)`. */
+  dynamoDb(): Promise<FakeDynamoDb>;
+  /** The stack's EventBridge rules (`rule(name).state`), and `injectFault(...)`. */
+  eventBridge(): Promise<FakeEventBridge>;
+}
+
+interface StackEntry {
   readonly driver: LifecycleDriver;
   synthesized: SynthesizedStack;
   /** Runs the stack's functions as rule targets; its sandboxes stay warm between events, as Lambda's do. */
@@ -93,19 +143,24 @@ interface DeployedStack {
 }
 
 export class LocalDeployment {
-  private readonly stacks = new Map<string, DeployedStack>();
+  private readonly stacks = new Map<string, StackEntry>();
   /** Stack names in the order they were first created: deleted in reverse. */
   private readonly creationOrder: string[] = [];
   private lastSkipped: SkippedResource[] = [];
 
-  constructor(private readonly local: LocalIvs, private readonly options: LocalDeploymentOptions = {}) {}
+  /** Fails at once if the installed aws-cdk-lib is not one the kit supports (the package's `peerDependencies` range). */
+  constructor(private readonly local: LocalIvs, private readonly options: LocalDeploymentOptions = {}) {
+    assertSupportedAwsCdkLib(installedAwsCdkLibVersion());
+  }
 
   /**
    * Creates every stack of the cloud assembly directory in dependency order, or updates those deployed before (as
-   * `cdk deploy --all`: a stack the assembly no longer has stays deployed). Stops at the first stack that fails.
+   * `cdk deploy --all`: a stack the assembly no longer has stays deployed); with `stacks`, only those named and the
+   * stacks they depend on. Stops at the first stack that fails.
    */
-  public async deploy(assemblyDirectory: string): Promise<DeploymentResult> {
-    const synthesized = assemblyStacks(assemblyDirectory);
+  public async deploy(assemblyDirectory: string, options: DeployOptions = {}): Promise<DeploymentResult> {
+    const all = assemblyStacks(assemblyDirectory);
+    const synthesized = options.stacks === undefined ? all : withDependencies(all, options.stacks);
     this.lastSkipped = synthesized.flatMap(stack => Object.entries(stack.template.Resources ?? {})
       .filter(([, resource]) => isCustomResourceType(resource.Type) && !this.runs(resource.Type))
       .map(([logicalId, resource]) => ({ stackName: stack.stackName, logicalId, type: resource.Type })));
@@ -151,11 +206,10 @@ export class LocalDeployment {
   }
 
   /**
-   * The driver that deploys the stack: its `outputs`, `physicalId(logicalId)`, `resolvedProperties(logicalId)`,
-   * `sentEvents`, `responseServer()` / `lambdaApi()` for their faults, and `dynamoDb()` / `eventBridge()` (its tables
-   * and rules).
+   * A deployed stack: its `outputs`, `physicalId(logicalId)`, `resolvedProperties(logicalId)`, `sentEvents`,
+   * `responseServer()` / `lambdaApi()` for their faults, and `dynamoDb()` / `eventBridge()` (its tables and rules).
    */
-  public stack(stackName: string): LifecycleDriver {
+  public stack(stackName: string): DeployedStack {
     const deployed = this.stacks.get(stackName);
     if (!deployed) {
       throw new Error(`${stackName} is not deployed (deployed: ${this.creationOrder.join(', ') || 'nothing'})`);
@@ -177,9 +231,17 @@ export class LocalDeployment {
     if (!stage) {
       throw new Error(`No stage ${stageArn} in the local IVS (stages: ${[...this.local.ivs.stages.keys()].join(', ') || 'none'})`);
     }
+    const started = stage.activeSessionId === undefined;
     const sessionId = stage.activeSessionId ?? this.local.ivs.startStageSession(stageArn);
     const userId = options.userId ?? '';
-    const participantId = this.local.ivs.joinParticipant(stageArn, { published: true, userId });
+    let participantId: string;
+    try {
+      participantId = this.local.ivs.joinParticipant(stageArn, { published: true, userId });
+    } catch (error) {
+      // refused (a publisher quota): the session started for it had nobody.
+      if (started) this.local.ivs.endStageSession(stageArn);
+      throw error;
+    }
     const participant = { stageArn, sessionId, participantId, userId };
     return { participant, deliveries: await this.stageUpdate(participant, 'Participant Published') };
   }
@@ -191,8 +253,10 @@ export class LocalDeployment {
   }
 
   /**
-   * The participant disconnects (unpublishing first, with its event, if it published). Once the stage has had nobody
-   * for the idle timeout (`LocalIvsOptions.compositionIdleTimeoutMs`), IVS stops its compositions.
+   * The participant disconnects (unpublishing first, with its event, if it published). The last participant leaving
+   * ends the stage's session (at once; IVS ends it some time later), so its recording settings can change again. Once
+   * the stage has had nobody for the idle timeout (`LocalIvsOptions.compositionIdleTimeoutMs`), IVS stops its
+   * compositions.
    */
   public async leave(participant: Participant): Promise<EventDelivery[]> {
     const connected = this.local.ivs.participants.get(participant.sessionId)?.find(p => p.participantId === participant.participantId);
@@ -285,12 +349,12 @@ export class LocalDeployment {
     };
   }
 
-  private invoker(deployed: DeployedStack): AsyncInvoker {
+  private invoker(deployed: StackEntry): AsyncInvoker {
     deployed.invoker ??= new AsyncInvoker(deployed.driver, { region: this.local.region, env: this.local.env });
     return deployed.invoker;
   }
 
-  private newStack(synthesized: SynthesizedStack): DeployedStack {
+  private newStack(synthesized: SynthesizedStack): StackEntry {
     const driver = new LifecycleDriver({
       region: this.local.region,
       accountId: this.local.accountId,
@@ -321,4 +385,23 @@ export class LocalDeployment {
   private runs(type: string): boolean {
     return type.startsWith(LIBRARY_TYPE_PREFIX) || (this.options.runCustomResourceTypes?.includes(type) ?? false);
   }
+}
+
+/** The stacks named and, transitively, those they depend on, in the assembly's (dependency) order. */
+function withDependencies(stacks: readonly SynthesizedStack[], names: readonly string[]): SynthesizedStack[] {
+  const byArtifactId = new Map(stacks.map(stack => [stack.artifactId, stack]));
+  const selected = new Set<SynthesizedStack>();
+  const select = (stack: SynthesizedStack): void => {
+    if (selected.has(stack)) return;
+    selected.add(stack);
+    (stack.dependencies ?? []).forEach(id => byArtifactId.has(id) && select(byArtifactId.get(id)!));
+  };
+  for (const name of names) {
+    const stack = stacks.find(candidate => candidate.stackName === name || candidate.artifactId === name);
+    if (!stack) {
+      throw new Error(`The assembly has no stack ${name} (stacks: ${stacks.map(candidate => candidate.stackName).join(', ') || 'none'})`);
+    }
+    select(stack);
+  }
+  return stacks.filter(stack => selected.has(stack));
 }

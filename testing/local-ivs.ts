@@ -3,6 +3,7 @@
  * copies) and KMS (participant-token signing keys), each an HTTP server on 127.0.0.1 speaking the service's wire
  * format, so the real AWS SDK clients run unchanged against them.
  */
+import { assertSupportedAwsCdkLib, installedAwsCdkLibVersion } from './cdk-version';
 import { FakeIvsServer, RateLimits } from './fake-ivs-server';
 import { FakeKms } from './fake-kms';
 import { FakeSecretsManager } from './fake-secrets-manager';
@@ -22,8 +23,12 @@ export interface LocalIvsOptions {
 }
 
 export class LocalIvs {
-  /** Starts the three servers. */
+  /**
+   * Starts the three servers. Fails at once if the installed aws-cdk-lib is not one the kit supports (the package's
+   * `peerDependencies` range).
+   */
   public static async start(options: LocalIvsOptions = {}): Promise<LocalIvs> {
+    assertSupportedAwsCdkLib(installedAwsCdkLibVersion());
     const region = options.region ?? 'us-east-1';
     const accountId = options.accountId ?? '123456789012';
     const [ivs, secretsManager, kms] = await Promise.all([

@@ -804,6 +804,59 @@ describe('service quotas', () => {
     await start();
   });
 
+  test('1,000 stages per Region, then ServiceQuotaExceededException; setQuotas changes it', async () => {
+    fake.setRateLimits('none');
+    expect(DEFAULT_QUOTAS.stages).toBe(1000);
+    fake.setQuotas({ stages: 2 });
+    await createStage();
+    await createStage();
+    const refused = await serviceError(createStage());
+    expect(refused.name).toBe('ServiceQuotaExceededException');
+    expect(refused.$metadata.httpStatusCode).toBe(402);
+    expect(fake.stages.size).toBe(2);
+    fake.reset();
+    fake.setRateLimits('none');
+    await Promise.all(Array.from({ length: 1000 }, () => createStage()));
+    expect((await serviceError(createStage())).name).toBe('ServiceQuotaExceededException');
+  });
+
+  test('5 compositions at once per stage', async () => {
+    fake.setRateLimits('none');
+    expect(DEFAULT_QUOTAS.compositionsPerStage).toBe(5);
+    fake.setQuotas({ concurrentCompositions: 100, compositionsPerStage: 2 });
+    const storageConfigurationArn = await createStorageConfiguration();
+    const encoderArn = await createEncoderConfiguration();
+    const stageArn = await createStage();
+    const start = async (arn: string) => ivs.send(new StartCompositionCommand({
+      stageArn: arn, destinations: [{ s3: { storageConfigurationArn, encoderConfigurationArns: [encoderArn] } }],
+    }));
+    await start(stageArn);
+    await start(stageArn);
+    const refused = await serviceError(start(stageArn));
+    expect(refused.name).toBe('ServiceQuotaExceededException');
+    expect(fake.compositions.size).toBe(2);
+    await start(await createStage()); // another stage has its own
+  });
+
+  test('12 publishers per stage and 1,000 in the Region: a further publish is refused', async () => {
+    expect(DEFAULT_QUOTAS.publishersPerStage).toBe(12);
+    expect(DEFAULT_QUOTAS.concurrentPublishers).toBe(1000);
+    const stageArn = await createStage();
+    fake.startStageSession(stageArn);
+    const publishers = Array.from({ length: 12 }, () => fake.joinParticipant(stageArn, { published: true }));
+    expect(() => fake.joinParticipant(stageArn, { published: true })).toThrow(/Publishers per stage: the quota of 12/);
+    const viewer = fake.joinParticipant(stageArn);
+    expect(() => fake.setParticipantPublished(stageArn, viewer, true)).toThrow(/Publishers per stage/);
+    fake.setParticipantPublished(stageArn, publishers[0], false);
+    fake.setParticipantPublished(stageArn, viewer, true);
+
+    fake.setQuotas({ concurrentPublishers: 13 });
+    const other = await createStage();
+    fake.startStageSession(other);
+    fake.joinParticipant(other, { published: true });
+    expect(() => fake.joinParticipant(other, { published: true })).toThrow(/Concurrent publishers per Region: the quota of 13/);
+  });
+
   test('destinations: at most 2 per composition, the model\'s limit (ValidationException)', async () => {
     const storageConfigurationArn = await createStorageConfiguration();
     const encoderArn = await createEncoderConfiguration();
@@ -867,8 +920,25 @@ describe('composition lifetime', () => {
     const stopped = await state(arn);
     expect(stopped!.state).toBe('STOPPED');
     expect(stopped!.endTime!.getTime() - left).toBeGreaterThanOrEqual(IDLE_MS - 10);
-    const { participants } = await ivs.send(new ListParticipantsCommand({ stageArn, sessionId: fake.stages.get(stageArn)!.activeSessionId! }));
+    const [session] = fake.stageSessions.get(stageArn)!;
+    const { participants } = await ivs.send(new ListParticipantsCommand({ stageArn, sessionId: session.sessionId }));
     expect(participants!.map((p) => [p.state, p.published])).toEqual([['DISCONNECTED', false], ['DISCONNECTED', false]]);
+  });
+
+  test('the last participant leaving ends the session (at once; IVS, some time later): recording changes are allowed again', async () => {
+    const storageConfigurationArn = await createStorageConfiguration();
+    const { stage } = await ivs.send(new CreateStageCommand({ autoParticipantRecordingConfiguration: { storageConfigurationArn, mediaTypes: ['AUDIO_VIDEO'] } }));
+    const stageArn = stage!.arn!;
+    const sessionId = fake.startStageSession(stageArn);
+    const first = fake.joinParticipant(stageArn, { published: true });
+    const second = fake.joinParticipant(stageArn);
+    fake.leaveParticipant(stageArn, first);
+    expect(fake.stages.get(stageArn)!.activeSessionId).toBe(sessionId);
+    fake.leaveParticipant(stageArn, second);
+    expect(fake.stages.get(stageArn)!.activeSessionId).toBeUndefined();
+    expect(fake.stageSessions.get(stageArn)![0].endTime).toBeInstanceOf(Date);
+    await ivs.send(new UpdateStageCommand({ arn: stageArn, autoParticipantRecordingConfiguration: { storageConfigurationArn, mediaTypes: ['AUDIO_ONLY'] } }));
+    expect(fake.stages.get(stageArn)!.autoParticipantRecordingConfiguration!.mediaTypes).toEqual(['AUDIO_ONLY']);
   });
 
   test('someone joining in time keeps it; ending the session starts the timeout', async () => {

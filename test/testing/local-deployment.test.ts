@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as ivs from 'aws-cdk-lib/aws-ivs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -170,6 +170,42 @@ describe('LocalDeployment', () => {
     expect(ended).toEqual([{
       stackName: 'Webinar', ruleLogicalId: expect.stringMatching(/^StageEnded/), targetArn: expect.stringMatching(/^arn:aws:sqs:us-east-1:123456789012:Webinar-Ended/),
     }]);
+    expect((await deployment.destroy()).reason).toBeUndefined();
+  });
+
+  test('the last participant leaving ends the stage session: the recording settings can be updated at once', async () => {
+    const recordingApp = (seconds: number): string => {
+      const app = new App({ outdir: path.join(outdir, `v${seconds}`) });
+      const stack = new Stack(app, 'Webinar');
+      const stage = new Stage(stack, 'Stage', { stageName: 'webinar' });
+      new StageRecording(stack, 'Recording', { stage, recordingReconnectWindow: Duration.seconds(seconds) });
+      return app.synth().directory;
+    };
+    expect((await deployment.deploy(recordingApp(10))).reason).toBeUndefined();
+    const [stageArn] = [...local.ivs.stages.keys()];
+    const { participant } = await deployment.publish(stageArn);
+    await deployment.leave(participant);
+
+    expect(local.ivs.stages.get(stageArn)!.activeSessionId).toBeUndefined();
+    expect((await deployment.deploy(recordingApp(20))).reason).toBeUndefined();
+    expect(local.ivs.stages.get(stageArn)!.autoParticipantRecordingConfiguration!.recordingReconnectWindowSeconds).toBe(20);
+    expect((await deployment.destroy()).reason).toBeUndefined();
+  });
+
+  test('deploys the stacks named and those they depend on, in order; not the others', async () => {
+    const directory = studioApp('studio');
+
+    const studioOnly = await deployment.deploy(directory, { stacks: ['Studio'] });
+    expect(studioOnly.stacks.map((stack) => stack.stackName)).toEqual(['Studio']);
+    expect(deployment.stackNames).toEqual(['Studio']);
+    expect(local.ivs.stages.size).toBe(1);
+    expect(local.ivs.storageConfigurations.size).toBe(0);
+
+    await deployment.destroy();
+    const composition = await deployment.deploy(directory, { stacks: ['Composition'] });
+    expect(composition.status).toBe('SUCCEEDED');
+    expect(composition.stacks.map((stack) => stack.stackName)).toEqual(['Studio', 'Composition']);
+    await expect(deployment.deploy(directory, { stacks: ['Nope'] })).rejects.toThrow(/The assembly has no stack Nope \(stacks: Studio, Composition\)/);
     expect((await deployment.destroy()).reason).toBeUndefined();
   });
 

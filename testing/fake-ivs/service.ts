@@ -119,16 +119,41 @@ export interface FakeParticipant {
   firstJoinTime: Date;
 }
 
-/** Resource quotas of an account and region (IVS Real-Time User Guide, "Service Quotas"). */
+/**
+ * Resource quotas of an account and region, as the IVS Real-Time User Guide's "Service Quotas" page lists them (read
+ * from the copy in this repository's reference notes; confirm the English page's rows). The page's other quotas are
+ * not enforced: concurrent subscriptions (20,000 per Region: the fake has no subscribers), concurrent replications
+ * per participant (5: it does not replicate), and composition destinations (2, the model's limit: a
+ * ValidationException). The notes give no number for storage configurations, ingest configurations or public keys:
+ * the fake sets no limit on them.
+ */
 export interface ServiceQuotas {
-  /** EncoderConfigurations per account (adjustable). */
+  /** EncoderConfigurations per account (adjustable). @default 20 */
   readonly encoderConfigurations: number;
-  /** Compositions not yet stopped, per account (adjustable). */
+  /** Compositions not yet stopped, per account (adjustable). @default 5 */
   readonly concurrentCompositions: number;
+  /**
+   * Stages per Region (adjustable): CreateStage answers ServiceQuotaExceededException beyond. The page as read says
+   * 1,000 (the figure issue #21 gives too). @default 1000
+   */
+  readonly stages: number;
+  /** Compositions not yet stopped, per stage. @default 5 */
+  readonly compositionsPerStage: number;
+  /** Participants publishing at once in one stage (not adjustable): a further publish is refused. @default 12 */
+  readonly publishersPerStage: number;
+  /** Participants publishing at once in the Region (adjustable): a further publish is refused. @default 1000 */
+  readonly concurrentPublishers: number;
 }
 
-/** The default quotas. (Destinations per composition, 2, is the model's limit: a ValidationException.) */
-export const DEFAULT_QUOTAS: ServiceQuotas = { encoderConfigurations: 20, concurrentCompositions: 5 };
+/** The default quotas. */
+export const DEFAULT_QUOTAS: ServiceQuotas = {
+  encoderConfigurations: 20,
+  concurrentCompositions: 5,
+  stages: 1000,
+  compositionsPerStage: 5,
+  publishersPerStage: 12,
+  concurrentPublishers: 1000,
+};
 
 /** How long a composition outlives the last participant of its stage (StartComposition docs: "a 1-minute timeout"). */
 export const COMPOSITION_IDLE_TIMEOUT_MS = 60_000;
@@ -358,6 +383,7 @@ export class FakeIvsService {
   joinParticipant(stageArn: string, options: { published?: boolean; userId?: string } = {}): string {
     const sessionId = this.stage(stageArn).activeSessionId;
     if (!sessionId) throw new Error(`Stage ${stageArn} has no active session: call startStageSession first`);
+    if (options.published) this.checkPublisherQuotas(stageArn);
     const participant: FakeParticipant = {
       participantId: randomString(12),
       userId: options.userId,
@@ -372,15 +398,38 @@ export class FakeIvsService {
 
   setParticipantPublished(stageArn: string, participantId: string, published: boolean): void {
     const participant = this.connectedParticipant(stageArn, participantId);
+    if (published && !participant.published) this.checkPublisherQuotas(stageArn);
     participant.published = published;
   }
 
-  /** The participant disconnects; the stage's compositions stop once the last one has been gone for the idle timeout. */
+  /** Publishers per stage and per Region: IVS refuses the publish (its client gets an error), the hook throws. */
+  private checkPublisherQuotas(stageArn: string): void {
+    const publishing = (arn: string) => (this.participants.get(this.stages.get(arn)?.activeSessionId ?? '') ?? [])
+      .filter((participant) => participant.state === 'CONNECTED' && participant.published).length;
+    if (publishing(stageArn) >= this.quotas.publishersPerStage) {
+      throw quotaExceeded(`Publishers per stage: the quota of ${this.quotas.publishersPerStage} is reached on stage ${stageArn}`);
+    }
+    const inRegion = [...this.stages.keys()].reduce((total, arn) => total + publishing(arn), 0);
+    if (inRegion >= this.quotas.concurrentPublishers) {
+      throw quotaExceeded(`Concurrent publishers per Region: the quota of ${this.quotas.concurrentPublishers} is reached`);
+    }
+  }
+
+  /**
+   * The participant disconnects; when it was the last one connected, the stage's session ends (at once: IVS, some time
+   * after). The stage's compositions stop once the last one has been gone for the idle timeout.
+   */
   leaveParticipant(stageArn: string, participantId: string): void {
     const participant = this.connectedParticipant(stageArn, participantId);
     participant.state = 'DISCONNECTED';
     participant.published = false;
-    this.updateIdleTimers(stageArn);
+    if (!this.hasConnectedParticipant(stageArn)) {
+      // IVS ends a session some time after its last participant left (the docs give no figure); the fake ends it at
+      // once, so what a session blocks (recording changes) is allowed again as soon as the stage is empty.
+      this.endStageSession(stageArn);
+    } else {
+      this.updateIdleTimers(stageArn);
+    }
   }
 
   private connectedParticipant(stageArn: string, participantId: string): FakeParticipant {
@@ -482,6 +531,9 @@ export class FakeIvsService {
   }
 
   private createStage(input: CreateStageRequest): object {
+    if (this.stages.size >= this.quotas.stages) {
+      throw quotaExceeded(`Stages per Region: the quota of ${this.quotas.stages} is reached`);
+    }
     const recording = input.autoParticipantRecordingConfiguration;
     this.requireStorageConfigurationReference(recording?.storageConfigurationArn, 'autoParticipantRecordingConfiguration.storageConfigurationArn');
     const { arn } = this.newArn('stage');
@@ -707,6 +759,9 @@ export class FakeIvsService {
     this.stage(stageArn);
     if (this.activeCompositions().length >= this.quotas.concurrentCompositions) {
       throw quotaExceeded(`Concurrent compositions per account: the quota of ${this.quotas.concurrentCompositions} is reached`);
+    }
+    if (this.activeCompositions().filter((composition) => composition.stageArn === stageArn).length >= this.quotas.compositionsPerStage) {
+      throw quotaExceeded(`Compositions per stage: the quota of ${this.quotas.compositionsPerStage} is reached on stage ${stageArn}`);
     }
     input.destinations!.forEach(({ channel, s3 }) => {
       if (channel?.encoderConfigurationArn) this.encoderConfiguration(channel.encoderConfigurationArn);

@@ -39,6 +39,8 @@ export interface SynthesizedStack {
   readonly region?: string;
   /** Absent for an environment-agnostic stack. */
   readonly accountId?: string;
+  /** The artifact IDs of the stacks of the same assembly it depends on (read from a cloud assembly only). */
+  readonly dependencies?: readonly string[];
 }
 
 /** The stack's template and where its assets are, read from the cloud assembly. */
@@ -73,6 +75,7 @@ export function assemblyStacks(directory: string): SynthesizedStack[] {
       stackName: properties.stackName ?? id,
       template: JSON.parse(fs.readFileSync(path.join(directory, properties.templateFile), 'utf8')),
       source,
+      dependencies: [...dependencies.get(id)!].filter(dependency => stackIds.includes(dependency)),
       ...(region && region !== 'unknown-region' ? { region } : {}),
       ...(account && account !== 'unknown-account' ? { accountId: account } : {}),
     };
