@@ -7,11 +7,12 @@
  * child process (with tsx, which compiles the sources).
  */
 import * as fs from 'fs';
-import Module = require('module');
+import * as Module from 'module';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..', '..');
-const internals = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+// Module's resolver is internal to Node, not in its typings.
+const internals = Module.Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
 const resolve = internals._resolveFilename;
 const LIB = path.join(ROOT, 'lib') + path.sep;
 const CONSTRUCTS = require.resolve('constructs', { paths: [ROOT] });
