@@ -204,6 +204,26 @@ export function characterCount(value: string): number {
   return count;
 }
 
+/**
+ * What a prop of the wrong type was given, for an error message: from JavaScript, or another jsii language's loose
+ * types, where the compiler did not check it. A string is shown as values are; a function by its name, which is most
+ * often a factory not called (`StreamKeyStorage.secretsManager` for `StreamKeyStorage.secretsManager()`); a construct by
+ * its path.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return show(value);
+  }
+  if (typeof value === 'function') {
+    return `the function ${value.name || '(anonymous)'} (not called)`;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const path = (value as { node?: { path?: unknown } }).node?.path;
+    return typeof path === 'string' ? `the construct '${path}'` : `an object (${value.constructor?.name ?? 'no class'})`;
+  }
+  return String(value);
+}
+
 /** A value for an error message: quoted, and cut as `cut` cuts it. */
 function show(value: string): string {
   return JSON.stringify(cut(value));
