@@ -1,9 +1,11 @@
 /**
  * The example stacks and cdk-nag's rule packs, for `nag.test.ts`; run as a script, it checks every example with every
- * pack and prints the aws-cdk-lib version it loaded and each unacknowledged error as JSON (`nag.test.ts` runs it with
- * the newest aws-cdk-lib of the peer range, through `redirect-aws-cdk-lib.ts`).
+ * pack, deploys and destroys it with the testing kit, and prints the aws-cdk-lib version it loaded, each unacknowledged
+ * error and each deployment's outcome as JSON (`nag.test.ts` runs it with the newest aws-cdk-lib of the peer range,
+ * through `redirect-aws-cdk-lib.ts`).
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks } from 'cdk-nag';
@@ -34,17 +36,47 @@ export function unacknowledgedErrors(stack: Stack, checks: () => NagPack): strin
     .map((violation) => `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`);
 }
 
-if (require.main === module) {
+/**
+ * Checks every example with every pack, synthesizes it, and deploys and destroys it with the testing kit (on a local
+ * IVS): what each step reports, by stack.
+ */
+async function main(): Promise<void> {
+  // required here, through the redirect (a dynamic import would go through Node's ESM loader, which the hook does not see).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { LocalDeployment, LocalIvs } = require('../../testing') as typeof import('../../testing');
+  const local = await LocalIvs.start();
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-examples-'));
   const errors: Record<string, string[]> = {};
-  for (const [name, StackClass] of exampleStacks()) {
-    const app = new App();
-    const stack = new StackClass(app, name);
-    for (const [pack, checks] of PACKS) {
-      errors[`${name} ${pack}`] = unacknowledgedErrors(stack, checks);
+  const deployments: Record<string, string[]> = {};
+  try {
+    for (const [name, StackClass] of exampleStacks()) {
+      const app = new App({ outdir: path.join(outdir, name) });
+      const stack = new StackClass(app, name);
+      for (const [pack, checks] of PACKS) {
+        errors[`${name} ${pack}`] = unacknowledgedErrors(stack, checks);
+      }
+      const deployment = new LocalDeployment(local);
+      try {
+        deployments[name] = [(await deployment.deploy(app.synth().directory)).status, (await deployment.destroy()).status];
+      } finally {
+        await deployment.close();
+        local.reset();
+      }
     }
-    app.synth();
+  } finally {
+    await local.stop();
+    fs.rmSync(outdir, { recursive: true, force: true });
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the version this process loaded, redirected or not
   const version = (require('aws-cdk-lib/package.json') as { version: string }).version;
-  process.stdout.write(JSON.stringify({ version, errors }));
+  process.stdout.write(JSON.stringify({ version, errors, deployments }));
+}
+
+if (require.main === module) {
+  // the kit's handlers log each decision to the console: stdout carries the report only.
+  console.log = () => undefined;
+  main().catch((error) => {
+    process.stderr.write(`${(error as Error).stack}\n`);
+    process.exit(1);
+  });
 }

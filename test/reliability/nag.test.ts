@@ -67,16 +67,20 @@ describe('cdk-nag checks of the examples', () => {
 const latest = latestAwsCdkLib();
 (latest ? describe : describe.skip)(`cdk-nag checks of the examples with aws-cdk-lib ${latest ?? '(aws-cdk-lib-latest is not '
   + 'installed: run npm ci; skipped)'}`, () => {
-  test('every example synthesizes, with no unacknowledged error of any pack', () => {
+  test('every example has no unacknowledged error of any pack, and the testing kit deploys and destroys it', () => {
     const output = execFileSync(process.execPath, [
       '--require', 'tsx/cjs', '--require', path.join(__dirname, 'redirect-aws-cdk-lib.ts'), path.join(__dirname, 'nag-examples.ts'),
-    ], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-    const { version, errors } = JSON.parse(output) as { version: string; errors: Record<string, string[]> };
+    ], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, timeout: 240_000 });
+    const { version, errors, deployments } = JSON.parse(output) as {
+      version: string; errors: Record<string, string[]>; deployments: Record<string, string[]>;
+    };
 
     expect(version).toBe(latest);
     expect(Object.keys(errors).length).toBeGreaterThanOrEqual(PACKS.length * 2);
     expect(Object.entries(errors).filter(([, found]) => found.length > 0)).toEqual([]);
-  });
+    expect(Object.keys(deployments).length).toBeGreaterThanOrEqual(2);
+    expect(Object.entries(deployments).filter(([, statuses]) => statuses.join() !== 'SUCCEEDED,SUCCEEDED')).toEqual([]);
+  }, 300_000);
 });
 
 /** The version of the `aws-cdk-lib-latest` alias, as Node resolves it from the project (NODE_PATH included), if installed. */
