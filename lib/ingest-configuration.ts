@@ -10,7 +10,7 @@ import { defineIvsCustomResource } from './private/custom-resource';
 import { INGEST_CONFIGURATION_READ_ACTIONS, PROVIDER_ACTIONS, STREAM_KEY_SECRET_KMS_ACTIONS, STREAM_KEY_SECRET_PROVIDER_ACTIONS } from './private/iam';
 import { acknowledgeCompliance } from './private/nag';
 import { IvsRealTimeProvider } from './private/provider';
-import { PropsValidator } from './private/validation';
+import { describeValue, PropsValidator } from './private/validation';
 // type-only: stage.ts imports this module at run time (for `addIngestConfiguration`), so this one must not import it back.
 import type { IStage } from './stage';
 
@@ -393,6 +393,11 @@ const isMarkedIngestConfiguration = markClass(IngestConfiguration, 'IngestConfig
 
 function validateIngestConfigurationProps(scope: IngestConfiguration, props: IngestConfigurationProps): void {
   const validator = new PropsValidator(scope, 'IngestConfiguration');
+  // checked for JavaScript, where the factory itself (not called) or a string would fail later without naming the prop.
+  validator.check(props.streamKeyStorage === undefined || props.streamKeyStorage instanceof StreamKeyStorage
+    || typeof (props.streamKeyStorage as Partial<StreamKeyStorage>)._defineSecret === 'function',
+  '`streamKeyStorage` must be a StreamKeyStorage, `StreamKeyStorage.ivsOnly()` or `StreamKeyStorage.secretsManager()`, '
+    + `got ${describeValue(props.streamKeyStorage)}`);
   validator.resourceName('ingestConfigurationName', props.ingestConfigurationName);
   validator.oneOf('ingestProtocol', props.ingestProtocol, Object.values(IngestProtocol));
   const rtmp = props.ingestProtocol === IngestProtocol.RTMP;

@@ -165,20 +165,21 @@ export class StageEvent {
   public static readonly COMPOSITION_DESTINATION_RECONNECTING = StageEvent.composition('Destination Reconnecting');
 
   private static stageUpdate(eventName: string): StageEvent {
-    return new StageEvent(STAGE_UPDATE, StageArnField.RESOURCES, () => [eventName]);
+    return new StageEvent(STAGE_UPDATE, StageArnField.RESOURCES, () => [eventName], [eventName]);
   }
 
   /** An event whose English name is unconfirmed: matched by what any plausible spelling contains. */
   private static stageUpdateContaining(...fragments: string[]): StageEvent {
-    return new StageEvent(STAGE_UPDATE, StageArnField.RESOURCES, () => fragments.flatMap((f) => events.Match.wildcard(`*${f}*`)));
+    return new StageEvent(STAGE_UPDATE, StageArnField.RESOURCES, () => fragments.flatMap((f) => events.Match.wildcard(`*${f}*`)),
+      [], fragments);
   }
 
   private static recording(eventName: string): StageEvent {
-    return new StageEvent(PARTICIPANT_RECORDING_STATE_CHANGE, StageArnField.RESOURCES, () => [eventName]);
+    return new StageEvent(PARTICIPANT_RECORDING_STATE_CHANGE, StageArnField.RESOURCES, () => [eventName], [eventName]);
   }
 
   private static composition(eventName: string): StageEvent {
-    return new StageEvent(COMPOSITION_STATE_CHANGE, StageArnField.DETAIL, () => [eventName]);
+    return new StageEvent(COMPOSITION_STATE_CHANGE, StageArnField.DETAIL, () => [eventName], [eventName]);
   }
 
   /**
@@ -201,10 +202,28 @@ export class StageEvent {
    */
   private readonly eventNames?: () => string[];
 
-  private constructor(detailType: string, stageArnField: StageArnField, eventNames?: () => string[]) {
+  /**
+   * The `detail.event_name` values IVS documents for this event (none for a whole detail-type).
+   *
+   * @internal
+   */
+  public readonly _documentedNames: readonly string[];
+
+  /**
+   * What the unconfirmed spellings of this event's name contain (`Replication Start`): a name containing one is not
+   * refused as undocumented.
+   *
+   * @internal
+   */
+  public readonly _nameFragments: readonly string[];
+
+  private constructor(detailType: string, stageArnField: StageArnField, eventNames?: () => string[], documentedNames: string[] = [],
+    nameFragments: string[] = []) {
     this._detailType = detailType;
     this._stageArnInDetail = stageArnField === StageArnField.DETAIL;
     this.eventNames = eventNames;
+    this._documentedNames = documentedNames;
+    this._nameFragments = nameFragments;
   }
 
   /**

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { ivsResourceId } from './private/arn';
 import { RECORDINGS_LIST_ACTIONS, RECORDINGS_READ_OBJECT_ACTIONS } from './private/iam';
 import { keepWhileKept } from './private/removal';
-import { PropsValidator } from './private/validation';
+import { describeValue, PropsValidator } from './private/validation';
 import { RecordingBucket, RecordingBucketProps } from './recording-bucket';
 import { AutoParticipantRecordingOptions, Stage } from './stage';
 import { StorageConfiguration } from './storage-configuration';
@@ -130,6 +130,10 @@ export class StageRecording extends Construct {
 // the bucket's and the storage configuration's own rules are checked once, by RecordingBucket and StorageConfiguration.
 function validateStageRecordingProps(scope: StageRecording, props: StageRecordingProps): void {
   const validator = new PropsValidator(scope, 'StageRecording');
+  // the compiler checks this in TypeScript only: from JavaScript (or a jsii language given an IStage), an imported stage
+  // would fail later without naming the prop.
+  validator.check(Stage.isStage(props.stage), '`stage` must be a Stage of this app (`Stage.isStage`): automatic participant '
+    + `recording is part of the stage's own configuration, which an imported stage's is not, got ${describeValue(props.stage)}`);
   validator.check(props.bucket === undefined || props.bucketProps === undefined, '`bucket` and `bucketProps` cannot both be set: '
     + '`bucketProps` configures the bucket StageRecording defines when no `bucket` is given; remove one of them');
   validator.throwIfInvalid();

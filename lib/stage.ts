@@ -23,7 +23,7 @@ import {
 } from './private/iam';
 import { IVS_REALTIME_NAMESPACE, METRICS, MetricDimension, MetricSpec, stageMetric } from './private/metrics';
 import { isRetainedOnDelete } from './private/removal';
-import { defineStageEventRule } from './private/stage-event-rule';
+import { defineStageEventRule, validateStageEventRule } from './private/stage-event-rule';
 import { PropsValidator, ValidationError } from './private/validation';
 import { RecordingThumbnails } from './recording-thumbnails';
 import { StageEvent } from './stage-event';
@@ -247,10 +247,12 @@ abstract class StageBase extends Resource implements IStage {
   }
 
   public onEvent(id: string, options: events.OnEventOptions = {}): events.Rule {
+    validateStageEventRule(this, 'onEvent', id, [], options);
     return defineStageEventRule(this, id, [this.stageArn], options);
   }
 
   public onStageEvent(id: string, event: StageEvent, options: events.OnEventOptions = {}): events.Rule {
+    validateStageEventRule(this, 'onStageEvent', id, [event], options);
     return defineStageEventRule(this, id, [this.stageArn], options, event);
   }
 

@@ -4,12 +4,16 @@
  * (`test/reliability/iam-authorization.test.ts` checks them against the Service Authorization Reference.)
  */
 import { generateKeyPairSync } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { EncoderConfiguration, IngestConfiguration, PublicKey, PublicKeyMaterial, Stage, StorageConfiguration } from '../lib';
+import { EncoderConfiguration, IngestConfiguration, PublicKey, PublicKeyMaterial, Stage, StorageConfiguration, StreamKeyStorage } from '../lib';
+import { INGEST_CONFIGURATION_READ_ACTIONS } from '../lib/private/iam';
 import { newStack } from './util';
 
 const PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -91,5 +95,47 @@ describe.each(Object.entries(CASES))('%s grants', (_, { define, imported, import
       { Action: 'ivs:ListTagsForResource', Effect: 'Allow', Resource: importedArn },
       { Action: readActions, Effect: 'Allow', Resource: importedArn },
     ]);
+  });
+});
+
+// issue 21: the README's Grants table listed only the Secrets Manager actions of grantReadStreamKey, and said imported
+// ingest configurations lacked it.
+describe("the README's Grants table: grantReadStreamKey", () => {
+  const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const row = README.split('\n').find((line) => line.startsWith('| `ingestConfiguration.grantReadStreamKey(grantee)`')) ?? '';
+  const actionsOf = (text: string) => [...new Set(text.match(/`[a-z0-9-]+:[A-Za-z]+`/g) ?? [])].map((a) => a.slice(1, -1)).sort();
+
+  /** Every action the grant allows the role: in the role's policies, and in key policies naming the role. */
+  function granted(define: (stack: Stack) => IngestConfiguration | ReturnType<typeof IngestConfiguration.fromIngestConfigurationArn>): string[] {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Backend', { assumedBy: new iam.AccountRootPrincipal() });
+    define(stack).grantReadStreamKey(role);
+    const roleId = stack.getLogicalId(role.node.defaultChild as iam.CfnRole);
+    const template = Template.fromStack(stack);
+    const statements = [
+      ...Object.values<any>(template.findResources('AWS::IAM::Policy'))
+        .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement),
+      ...Object.values<any>(template.findResources('AWS::KMS::Key'))
+        .flatMap((key) => key.Properties.KeyPolicy.Statement)
+        .filter((statement: any) => JSON.stringify(statement.Principal).includes(roleId)),
+    ];
+    return [...new Set(statements.flatMap((statement: any) => [statement.Action].flat() as string[]))].sort();
+  }
+
+  test('the row lists exactly the actions the grant adds, with every storage and encryption', () => {
+    const all = granted((stack) => new Stage(stack, 'Stage').addIngestConfiguration('Encoder', {
+      streamKeyStorage: StreamKeyStorage.secretsManager({ encryptionKey: new kms.Key(stack, 'Key') }),
+    }));
+
+    expect(all).toEqual(actionsOf(row));
+    expect(all).toEqual(expect.arrayContaining(INGEST_CONFIGURATION_READ_ACTIONS));
+  });
+
+  test('on an imported ingest configuration it grants reading from IVS, which the table says', () => {
+    expect(granted((stack) => IngestConfiguration.fromIngestConfigurationArn(stack, 'Imported', ARN('ingest-configuration'))))
+      .toEqual(INGEST_CONFIGURATION_READ_ACTIONS);
+    expect(README).not.toMatch(/except `grantReadStreamKey`/);
+    expect(row).toContain('imported');
   });
 });

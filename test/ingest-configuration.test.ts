@@ -339,3 +339,17 @@ describe('IngestConfiguration', () => {
     });
   });
 });
+
+// issue 21: from JavaScript, the factory not called failed with `_defineSecret is not a function`.
+describe('streamKeyStorage given what is not a StreamKeyStorage (JavaScript, loose jsii types)', () => {
+  test.each([
+    ['the factory, not called', StreamKeyStorage.secretsManager, 'the function secretsManager (not called)'],
+    ['a string', 'secretsManager', '"secretsManager"'],
+  ])('%s fails, naming the construct, the prop and the rule', (_what, streamKeyStorage, got) => {
+    const stage = new Stage(newStack(), 'Stage');
+
+    expect(() => stage.addIngestConfiguration('Encoder', { streamKeyStorage: streamKeyStorage as any })).toThrow('IngestConfiguration '
+      + "'TestStack/Stage/Encoder' has invalid props:\n- `streamKeyStorage` must be a StreamKeyStorage, `StreamKeyStorage.ivsOnly()` or "
+      + `\`StreamKeyStorage.secretsManager()\`, got ${got}`);
+  });
+});

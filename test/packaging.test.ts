@@ -45,10 +45,10 @@ function packedFiles(): string[] {
 
 test('the npm package ships the compiled library, the assembly, the handler bundles, the testing kit and the docs, and nothing else', () => {
   const files = packedFiles();
-  const required = ['.jsii', 'API.md', 'README.md', 'LICENSE', 'lib/index.js', 'lib/index.d.ts', 'handlers/dist/provider/index.js',
-    'testing/index.js', 'testing/index.d.ts', 'testing/ivs-realtime-api-constraints.json', 'testing/API.md'];
+  const required = ['.jsii', 'API.md', 'README.md', 'CHANGELOG.md', 'LICENSE', 'lib/index.js', 'lib/index.d.ts',
+    'handlers/dist/provider/index.js', 'testing/index.js', 'testing/index.d.ts', 'testing/ivs-realtime-api-constraints.json', 'testing/API.md'];
   expect(files).toEqual(expect.arrayContaining(required));
-  const shipped = /^((lib|testing)\/.*\.(js|d\.ts)|testing\/ivs-realtime-api-constraints\.json|testing\/API\.md|handlers\/dist\/[^/]+\/index\.js|\.jsii|API\.md|README\.md|LICENSE|package\.json)$/;
+  const shipped = /^((lib|testing)\/.*\.(js|d\.ts)|testing\/ivs-realtime-api-constraints\.json|testing\/API\.md|handlers\/dist\/[^/]+\/index\.js|\.jsii|API\.md|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/;
   const unexpected = files.filter((f) => !shipped.test(f));
   expect(unexpected).toEqual([]);
 });
@@ -100,6 +100,19 @@ test('installing the package runs no script: it is built before packing, not on 
   const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'].filter((script) => packageJson.scripts[script]);
   expect(installScripts).toEqual([]);
   expect(packageJson.scripts.prepack).toBe('npm run build');
+});
+
+test("the README's Upgrading section points to the packed changelog and names each breaking change's consequence", () => {
+  const upgrading = read('README.md').split('\n## Upgrading\n')[1]?.split('\n## ')[0] ?? '';
+
+  expect(upgrading).toContain('[CHANGELOG.md](CHANGELOG.md)');
+  expect(packedFiles()).toContain('CHANGELOG.md');
+  // the breaking changes the changelog marks as such, each by what names it in both.
+  for (const name of ['StreamKeyStorage.secretsManager()', 'Modifying service token is not allowed', 'oldestGeneration',
+    'cdk-ivs-realtime:', 'onStageEvent', 'bucketProps', 'RemovalPolicy.SNAPSHOT']) {
+    expect([name, upgrading.includes(name)]).toEqual([name, true]);
+  }
+  expect(upgrading).toMatch(/the next deployment deletes the stream key\s+secret/);
 });
 
 test('every link of the README leads somewhere: a file of the package, a file of the repository, or one of its headings', () => {

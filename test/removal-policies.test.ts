@@ -1,7 +1,8 @@
+import { generateKeyPairSync } from 'crypto';
 import { App, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Stage, StageRecording, StorageConfiguration } from '../lib';
+import { EncoderConfiguration, PublicKey, PublicKeyMaterial, Stage, StageRecording, StorageConfiguration } from '../lib';
 import { newStack } from './util';
 
 /** The storage configuration resource's deletion and update-replace policies, as rendered. */
@@ -78,5 +79,37 @@ describe('no removal policy combination makes a stack undeletable', () => {
 
       expect(() => Template.fromStack(stack)).not.toThrow();
     });
+  });
+});
+
+// issue 21: IVS keeps no snapshot, and CloudFormation treats a custom resource's Snapshot policy as Delete.
+describe('RemovalPolicy.SNAPSHOT fails synth on every IVS resource', () => {
+  const P384_PEM = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const MESSAGE = '`removalPolicy` must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN (IVS keeps no snapshot: CloudFormation '
+    + 'would delete the resource), got RemovalPolicy.SNAPSHOT';
+  const DEFINE: Array<[string, (stack: Stack, removalPolicy?: RemovalPolicy) => { applyRemovalPolicy(policy: RemovalPolicy): void }]> = [
+    ['Stage', (stack, removalPolicy) => new Stage(stack, 'Resource', { removalPolicy })],
+    ['StorageConfiguration', (stack, removalPolicy) => new StorageConfiguration(stack, 'Resource', { bucket: new s3.Bucket(stack, 'Bucket'), removalPolicy })],
+    ['IngestConfiguration', (stack, removalPolicy) => new Stage(stack, 'Stage').addIngestConfiguration('Ingest', { removalPolicy })],
+    ['EncoderConfiguration', (stack, removalPolicy) => new EncoderConfiguration(stack, 'Resource', { removalPolicy })],
+    ['PublicKey', (stack, removalPolicy) => new PublicKey(stack, 'Resource', { publicKeyMaterial: PublicKeyMaterial.fromString(P384_PEM), removalPolicy })],
+  ];
+
+  test.each(DEFINE)('%s, in the props and from applyRemovalPolicy, naming the construct', (_name, define) => {
+    const inProps = new Stack(new App(), 'Stack');
+    const defined = define(inProps, RemovalPolicy.SNAPSHOT);
+    const path = (defined as unknown as { node: { path: string } }).node.path;
+    const applied = new Stack(new App(), 'Stack');
+    define(applied).applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
+
+    expect(() => (inProps.node.root as App).synth()).toThrow(`[${path}] ${MESSAGE}`);
+    expect(() => (applied.node.root as App).synth()).toThrow(`[${path}] ${MESSAGE}`);
+  });
+
+  test.each([RemovalPolicy.DESTROY, RemovalPolicy.RETAIN, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE])('%s is accepted', (policy) => {
+    const stack = new Stack(new App(), 'Stack');
+    new Stage(stack, 'Stage', { removalPolicy: policy });
+
+    expect(() => (stack.node.root as App).synth()).not.toThrow();
   });
 });

@@ -234,3 +234,54 @@ describe('Stage events', () => {
     expect(propertiesOf(convenient).EventPattern['detail-type']).toEqual([EXPECTED[name].detailType]);
   });
 });
+
+// issue 21: from JavaScript, a string for the event failed with `e._eventNamePattern is not a function`; a pattern naming
+// an event IVS never sends made a rule that never fires.
+describe('what onStageEvent and onEvent are given is checked, naming the stage, the rule and the prop', () => {
+  const ARN = 'arn:aws:ivs:us-west-2:123456789012:stage/AbCdef1G2hij';
+
+  test.each([
+    ['a new stage', (stack: Stack) => new Stage(stack, 'Stage')],
+    ['an imported stage', (stack: Stack) => Stage.fromStageArn(stack, 'Stage', ARN)],
+  ])('a string for the event, on %s: the StageEvent to use instead', (_which, define) => {
+    const stage = define(newStack());
+
+    expect(() => stage.onStageEvent('X', 'Participant Published' as any)).toThrow("Stage.onStageEvent 'TestStack/Stage/X' has invalid "
+      + 'props:\n- `event` must be a StageEvent, such as StageEvent.PARTICIPANT_PUBLISHED (for that event, '
+      + 'StageEvent.PARTICIPANT_PUBLISHED), got "Participant Published"');
+  });
+
+  test('a string naming no event IVS sends, a factory or nothing: what IVS sends', () => {
+    const stage = new Stage(newStack(), 'Stage');
+
+    expect(() => stage.onStageEvent('X', 'Participant Joined' as any)).toThrow(/`event` must be a StageEvent, such as StageEvent.PARTICIPANT_PUBLISHED \(the events IVS sends: IVS Stage Update: Participant Published, Participant Unpublished, Participant Publish Error, names containing "Replication Start", .*; IVS Participant Recording State Change: Recording Start, .*\), got "Participant Joined"/);
+    expect(() => stage.onStageEvent('Y', undefined as any)).toThrow('`event` must be a StageEvent, such as StageEvent.PARTICIPANT_PUBLISHED, got undefined');
+    expect(() => stage.onStageEvent('Z', { detailType: 'IVS Stage Update' } as any)).toThrow('got an object (Object)');
+  });
+
+  test('an event name IVS never sends fails, with the names of the rule\'s detail-type', () => {
+    const stage = new Stage(newStack(), 'Stage');
+    const joined = { eventPattern: { detail: { event_name: ['Participant Joined'] } } };
+
+    expect(() => stage.onStageEvent('Joined', StageEvent.STAGE_UPDATE, joined)).toThrow("Stage.onStageEvent 'TestStack/Stage/Joined' has "
+      + 'invalid props:\n- `options.eventPattern.detail.event_name` must name events IVS sends, or a rule for them never fires (IVS Stage '
+      + 'Update: Participant Published, Participant Unpublished, Participant Publish Error, names containing "Replication Start", names '
+      + 'containing "Replication Stop", names containing "Replication End"; JOINED, LEFT and TOKEN_EXCHANGED are events of the '
+      + 'ListParticipantEvents API, which IVS does not send to EventBridge), got "Participant Joined"');
+    expect(() => stage.onEvent('OnEvent', joined)).toThrow(/Stage.onEvent 'TestStack\/Stage\/OnEvent' has invalid props:\n- `options.eventPattern.detail.event_name` must name events IVS sends/);
+    // a name of another detail-type
+    expect(() => stage.onStageEvent('Other', StageEvent.PARTICIPANT_RECORDING_STATE_CHANGE, { eventPattern: { detail: { event_name: ['Participant Published'] } } }))
+      .toThrow('got "Participant Published"');
+  });
+
+  test('documented names, an unconfirmed replication spelling and Match values are accepted', () => {
+    const stage = new Stage(newStack(), 'Stage');
+
+    expect(() => {
+      stage.onStageEvent('Published', StageEvent.STAGE_UPDATE, { eventPattern: { detail: { event_name: ['Participant Published', 'Participant Publish Error'] } } });
+      stage.onStageEvent('Replication', StageEvent.STAGE_UPDATE, { eventPattern: { detail: { event_name: ['Participant Replication Started'] } } });
+      stage.onEvent('Composition', { eventPattern: { detailType: ['IVS Composition State Change'], detail: { event_name: ['Session End'] } } });
+      stage.onEvent('Prefix', { eventPattern: { detail: { event_name: events.Match.prefix('Participant') } } });
+    }).not.toThrow();
+  });
+});

@@ -293,3 +293,18 @@ describe('Stage.enableAutoParticipantRecording', () => {
     });
   });
 });
+
+// issue 21: from JavaScript, an imported stage failed with `enableAutoParticipantRecording is not a function`.
+describe('StageRecording given what is not a Stage (JavaScript, loose jsii types)', () => {
+  test.each([
+    ['an imported stage', (stack: Stack) => Stage.fromStageArn(stack, 'Imported', 'arn:aws:ivs:us-west-2:123456789012:stage/AbCdef1G2hij'),
+      "the construct 'TestStack/Imported'"],
+    ['nothing', () => undefined, 'undefined'],
+  ])('%s fails, naming the construct, the prop and the rule', (_what, stage, got) => {
+    const stack = newStack();
+
+    expect(() => new StageRecording(stack, 'Recording', { stage: stage(stack) as any })).toThrow("StageRecording 'TestStack/Recording' "
+      + 'has invalid props:\n- `stage` must be a Stage of this app (`Stage.isStage`): automatic participant recording is part of the '
+      + `stage's own configuration, which an imported stage's is not, got ${got}`);
+  });
+});

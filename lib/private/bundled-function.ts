@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { encryptWithConfiguredKey } from './function-log-keys';
+import { acknowledgeAwsSolutions } from './nag';
 
 /** Where the build puts the bundled handlers (`npm run bundle`); shipped in the npm package. */
 export const HANDLER_BUNDLE_DIR = path.join(__dirname, '..', '..', 'handlers', 'dist');
@@ -61,11 +62,9 @@ export interface BundledFunctionLogs {
 
 function newBundledFunction(scope: Construct, id: string, props: BundledFunctionProps, role: iam.IRole, logGroup?: logs.ILogGroup) {
   const { bundle, logGroupId: _logGroupId, roleId: _roleId, ...options } = props;
-  return new lambda.Function(scope, id, {
+  const fn = new lambda.Function(scope, id, {
     ...options,
-    // the latest Node.js aws-cdk-lib knows for the region, as for the Provider framework's own function: the bundle
-    // targets Node.js 20, so any newer runtime runs it.
-    runtime: lambda.determineLatestNodeRuntime(scope),
+    runtime: HANDLER_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
     code: lambda.Code.fromAsset(path.join(HANDLER_BUNDLE_DIR, bundle)),
     handler: 'index.handler',
@@ -73,7 +72,25 @@ function newBundledFunction(scope: Construct, id: string, props: BundledFunction
     role,
     logGroup,
   });
+  acknowledgeAwsSolutions(fn, 'AwsSolutions-L1', LATEST_RUNTIME_REASON);
+  return fn;
 }
+
+/**
+ * The runtime of every library function, pinned: the one the handlers are tested on (the bundle targets Node.js 20, so
+ * it runs there). Not `determineLatestNodeRuntime`, whose answer is a region fact of the app's aws-cdk-lib, so that
+ * what a function runs on does not change with the app's aws-cdk-lib version.
+ */
+export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/**
+ * Why cdk-nag's AwsSolutions-L1 does not apply: the rule compares with the newest runtime of the family in the app's
+ * aws-cdk-lib (`Runtime.ALL`), which lists a runtime as soon as Lambda announces it, before it is in every region
+ * (aws-cdk-lib 2.278 lists Node.js 26 while its own `determineLatestNodeRuntime` still answers Node.js 24).
+ */
+const LATEST_RUNTIME_REASON = `The library pins its functions to ${HANDLER_RUNTIME.name}, the runtime its handlers are built and `
+  + 'tested for; cdk-nag compares with the newest runtime the app\'s aws-cdk-lib lists, which can be newer than what the '
+  + 'handlers are tested on or what Lambda offers in every region. The library moves to a newer runtime in a release';
 
 /** A function's own log group, kept a month and deleted with the stack, encrypted with the app's key if it set one
  * (`FunctionLogs.encryptWith`); CloudFormation names it unless `logGroupName` does. */

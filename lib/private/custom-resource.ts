@@ -1,4 +1,4 @@
-import { CfnResource, Lazy, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, CfnResource, Lazy, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Property } from './contract';
 import { IvsRealTimeProvider, SERVICE_TIMEOUT } from './provider';
@@ -63,8 +63,23 @@ export function defineIvsCustomResource<TRequest extends object>(scope: Construc
   if (options.removalPolicy) {
     resource.applyRemovalPolicy(options.removalPolicy);
   }
+  refuseSnapshot(scope, resource);
   provider.addIvsResource(resource, options.heldByCompositions);
   return resource;
+}
+
+/**
+ * Refuses `RemovalPolicy.SNAPSHOT`, at synth so that `applyRemovalPolicy` after construction counts too: IVS keeps no
+ * snapshot of anything, and CloudFormation would treat a custom resource's `Snapshot` policy as `Delete`.
+ */
+function refuseSnapshot(scope: Construct, resource: CfnResource): void {
+  scope.node.addValidation({
+    validate: () => [resource.cfnOptions.deletionPolicy, resource.cfnOptions.updateReplacePolicy]
+      .includes(CfnDeletionPolicy.SNAPSHOT)
+      ? ['`removalPolicy` must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN (IVS keeps no snapshot: CloudFormation '
+        + 'would delete the resource), got RemovalPolicy.SNAPSHOT']
+      : [],
+  });
 }
 
 /**

@@ -134,13 +134,16 @@ export class PropsValidator {
     this.check(ownCount === 'none' || entries.length <= MAX_USER_TAGS, `\`${prop}\` must have at most ${MAX_USER_TAGS} tags (IVS `
       + `allows 50; the library adds two of its own), got ${entries.length}`);
     for (const [key, value] of entries) {
-      this.stringLength(`${prop}.${key}`, key, 1, 128);
+      // the key once, shown as values are (cut): in the prop's path, a key of any length would be printed whole.
+      const keyLength = Token.isUnresolved(key) ? 1 : characterCount(key);
+      this.check(keyLength >= 1 && keyLength <= 128, `\`${prop}\` keys must be 1-128 characters long, got ${keyLength} `
+        + `characters (${show(key)})`);
       this.check(Token.isUnresolved(key) || !key.toLowerCase().startsWith('aws:'),
         `\`${prop}\` keys must not start with "aws:" (reserved by AWS), got ${show(key)}`);
       this.check(Token.isUnresolved(key) || !key.toLowerCase().startsWith(LIBRARY_TAG_PREFIX),
         `\`${prop}\` keys must not start with "${LIBRARY_TAG_PREFIX}" (reserved for the tags the library sets itself, such as the `
         + `mark of a delete it defers), got ${show(key)}`);
-      this.stringLength(`${prop}.${key}`, value, 0, 256);
+      this.stringLength(`${prop}.${cut(key)}`, value, 0, 256);
     }
   }
 
@@ -201,9 +204,37 @@ export function characterCount(value: string): number {
   return count;
 }
 
-/** A value for an error message: quoted, and cut after 77 characters (never inside one) when longer than 80. */
+/**
+ * What a prop of the wrong type was given, for an error message: from JavaScript, or another jsii language's loose
+ * types, where the compiler did not check it. A string is shown as values are; a function by its name, which is most
+ * often a factory not called (`StreamKeyStorage.secretsManager` for `StreamKeyStorage.secretsManager()`); a construct by
+ * its path.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return show(value);
+  }
+  if (typeof value === 'function') {
+    return `the function ${value.name || '(anonymous)'} (not called)`;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const path = (value as { node?: { path?: unknown } }).node?.path;
+    return typeof path === 'string' ? `the construct '${path}'` : `an object (${value.constructor?.name ?? 'no class'})`;
+  }
+  return String(value);
+}
+
+/** A value for an error message: quoted, and cut as `cut` cuts it. */
 function show(value: string): string {
+  return JSON.stringify(cut(value));
+}
+
+/**
+ * A value as an error message shows it, wherever it goes (in quotes, or in a prop's path such as a tag key's): cut after
+ * 77 characters when longer than 80, counted in code points so that a character outside the Basic Multilingual Plane
+ * (an emoji) is never cut in half.
+ */
+function cut(value: string): string {
   const characters = [...value];
-  const shown = characters.length > 80 ? `${characters.slice(0, 77).join('')}...` : value;
-  return JSON.stringify(shown);
+  return characters.length > 80 ? `${characters.slice(0, 77).join('')}...` : value;
 }

@@ -55,6 +55,23 @@ describe('lengths, as the API counts them', () => {
     expect(message).not.toMatch(/\\ud[89a-f][0-9a-f]{2}/i);
   });
 
+  test('a long tag key is shown once, cut as values are, whatever its characters', () => {
+    for (const [key, shown] of [[emoji(129), emoji(77)], ['a'.repeat(129), 'a'.repeat(77)]]) {
+      const message = errorOf(() => new Stage(newStack(), 'Stage', { tags: { [key]: 'v' } }));
+
+      expect(message).toContain(`\`tags\` keys must be 1-128 characters long, got 129 characters ("${shown}...")`);
+      expect(message).not.toContain(key);
+      expect(message).not.toMatch(LONE_SURROGATE);
+    }
+  });
+
+  test('the tag key that names a long value is cut too', () => {
+    const message = errorOf(() => new Stage(newStack(), 'Stage', { tags: { [emoji(100)]: 'v'.repeat(257) } }));
+
+    expect(message).toContain(`\`tags.${emoji(77)}...\` must be 0-256 characters long, got 257 characters`);
+    expect(message).not.toContain(emoji(100));
+  });
+
   test('a value cut after a character made of two code points keeps each code point whole', () => {
     // 76 letters, then an emoji at the cut (characters 77 and 78 of the value).
     const message = errorOf(() => new Stage(newStack(), 'Stage', { stageName: `${'a'.repeat(76)}${emoji(10)}` }));

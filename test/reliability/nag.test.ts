@@ -3,23 +3,13 @@
  * acknowledgment carries a written reason. Acknowledgments of findings that are the library's by design live in the
  * library's constructs (so apps that run cdk-nag see only their own); those of the examples live in the examples.
  */
-import * as fs from 'fs';
+import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks } from 'cdk-nag';
+import { App, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { exampleStacks, PACKS, unacknowledgedErrors } from './nag-examples';
 
-const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
-
-/** Every stack class the example modules export (app.ts synthesizes its own app when imported, so it is left out). */
-function exampleStacks(): Array<[string, new (scope: App, id: string) => Stack]> {
-  return fs.readdirSync(EXAMPLES)
-    .filter((file) => file.endsWith('.ts') && file !== 'app.ts' && !file.endsWith('.d.ts'))
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- every example file, found at run time
-    .flatMap((file) => Object.entries(require(path.join(EXAMPLES, file)) as Record<string, unknown>))
-    .filter((entry): entry is [string, new (scope: App, id: string) => Stack] =>
-      typeof entry[1] === 'function' && (entry[1] as { prototype?: unknown }).prototype instanceof Stack);
-}
+const ROOT = path.join(__dirname, '..', '..');
 
 function acknowledgments(scope: IConstruct): Array<{ path: string; id: string; reason: string }> {
   return scope.node.findAll().flatMap((construct) => construct.node.metadata
@@ -27,12 +17,6 @@ function acknowledgments(scope: IConstruct): Array<{ path: string; id: string; r
     .flatMap((entry) => Object.entries(entry.data as Record<string, string>)
       .map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason }))));
 }
-
-const PACKS: Array<[string, () => NagPack]> = [
-  ['AwsSolutions', () => new AwsSolutionsChecks()],
-  ['HIPAA.Security', () => new HIPAASecurityChecks()],
-  ['NIST.800-53.R5', () => new NIST80053R5Checks()],
-];
 
 describe('cdk-nag checks of the examples', () => {
   const stacks = exampleStacks();
@@ -45,11 +29,7 @@ describe('cdk-nag checks of the examples', () => {
     '%s has no unacknowledged %s error, and every acknowledgment says why', (name, _pack, StackClass, checks) => {
       const stack = new StackClass(new App(), name);
 
-      const report = checks().validateScope(stack);
-
-      const errors = report.violations.filter((violation) => violation.severity === 'error')
-        .map((violation) => `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`);
-      expect(errors).toEqual([]);
+      expect(unacknowledgedErrors(stack, checks)).toEqual([]);
       for (const { path: where, id, reason } of acknowledgments(stack)) {
         expect([where, id, reason.length > 40 && reason.includes(' ')]).toEqual([where, id, true]);
       }
@@ -66,6 +46,8 @@ describe('cdk-nag checks of the examples', () => {
       'StageRecording/Recording/Bucket AwsSolutions-S1',
       // point-in-time recovery: the create-request table holds records of a week, nothing to restore.
       'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/CreateRequests AwsSolutions-DDB3',
+      // the pinned runtime: cdk-nag compares with the newest runtime the app's aws-cdk-lib lists.
+      'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/Handler AwsSolutions-L1',
       'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/HandlerRole AwsSolutions-IAM5[Resource::*]',
       'StageRecording/cdk-ivs-realtime.IvsRealTimeProvider/HandlerRole '
         + 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:composition/*]',
@@ -76,3 +58,38 @@ describe('cdk-nag checks of the examples', () => {
     ]);
   });
 });
+
+/**
+ * The same packs with the newest aws-cdk-lib of the peer range (`aws-cdk-lib-latest`, a devDependency alias): a rule
+ * that compares with what aws-cdk-lib knows (AwsSolutions-L1 and the newest Lambda runtime) finds what the pinned
+ * version hides. A child process, whose every `require('aws-cdk-lib')` loads the alias (`redirect-aws-cdk-lib.ts`).
+ */
+const latest = latestAwsCdkLib();
+(latest ? describe : describe.skip)(`cdk-nag checks of the examples with aws-cdk-lib ${latest ?? '(aws-cdk-lib-latest is not '
+  + 'installed: run npm ci; skipped)'}`, () => {
+  test('every example has no unacknowledged error of any pack, and the testing kit deploys and destroys it', () => {
+    const output = execFileSync(process.execPath, [
+      '--require', 'tsx/cjs', '--require', path.join(__dirname, 'redirect-aws-cdk-lib.ts'), path.join(__dirname, 'nag-examples.ts'),
+    ], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, timeout: 240_000 });
+    const { version, errors, deployments } = JSON.parse(output) as {
+      version: string; errors: Record<string, string[]>; deployments: Record<string, string[]>;
+    };
+
+    expect(version).toBe(latest);
+    expect(Object.keys(errors).length).toBeGreaterThanOrEqual(PACKS.length * 2);
+    expect(Object.entries(errors).filter(([, found]) => found.length > 0)).toEqual([]);
+    expect(Object.keys(deployments).length).toBeGreaterThanOrEqual(2);
+    expect(Object.entries(deployments).filter(([, statuses]) => statuses.join() !== 'SUCCEEDED,SUCCEEDED')).toEqual([]);
+  }, 300_000);
+});
+
+/** The version of the `aws-cdk-lib-latest` alias, as Node resolves it from the project (NODE_PATH included), if installed. */
+function latestAwsCdkLib(): string | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- Node's own resolver, not jest's
+    const nodeRequire = (require('module') as typeof import('module')).createRequire(path.join(ROOT, 'package.json'));
+    return (nodeRequire('aws-cdk-lib-latest/package.json') as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
