@@ -117,34 +117,34 @@ export class IvsRealTimeDashboard extends Construct {
     const publishersQuota = props.concurrentPublishersQuota ?? CONCURRENT_PUBLISHERS_QUOTA.defaultLimit;
     this.concurrentPublishersAlarm = publishers.createAlarm(this, 'ConcurrentPublishersAlarm', {
       alarmDescription: `IVS Real-Time: concurrent publishers at ${share * 100}% of the Region's quota (${publishersQuota})`,
-      ...quotaAlarm(share * publishersQuota),
+      ...alarmAtOrAbove(share * publishersQuota),
     });
     const subscriptions = IvsRealTimeMetrics.concurrentSubscriptions({ period });
     const subscriptionsQuota = props.concurrentSubscriptionsQuota ?? CONCURRENT_SUBSCRIPTIONS_QUOTA.defaultLimit;
     this.concurrentSubscriptionsAlarm = subscriptions.createAlarm(this, 'ConcurrentSubscriptionsAlarm', {
       alarmDescription: `IVS Real-Time: concurrent subscriptions at ${share * 100}% of the Region's quota (${subscriptionsQuota})`,
-      ...quotaAlarm(share * subscriptionsQuota),
+      ...alarmAtOrAbove(share * subscriptionsQuota),
     });
 
     const events = this.eventMetrics;
     const publishErrors = events.metricParticipantPublishErrors({ period });
     this.publishErrorsAlarm = publishErrors.createAlarm(this, 'PublishErrorsAlarm', {
       alarmDescription: 'IVS Real-Time: participants failed to publish to a stage (Participant Publish Error events)',
-      ...failureAlarm(props.publishErrorsThreshold ?? 1),
+      ...alarmAtOrAbove(props.publishErrorsThreshold ?? 1),
     });
     const sessionFailures = events.metricCompositionSessionFailures({ period, label: 'Session failures' });
     const destinationFailures = events.metricCompositionDestinationFailures({ period, label: 'Destination failures' });
     this.compositionFailuresAlarm = sumOf(period, 'Composition failures', sessionFailures, destinationFailures)
       .createAlarm(this, 'CompositionFailuresAlarm', {
         alarmDescription: 'IVS Real-Time: a composition or its output to a destination failed (Session Failure, Destination Failure events)',
-        ...failureAlarm(1),
+        ...alarmAtOrAbove(1),
       });
     const startFailures = events.metricRecordingStartFailures({ period, label: 'Start failures' });
     const endFailures = events.metricRecordingEndFailures({ period, label: 'End failures' });
     this.recordingFailuresAlarm = sumOf(period, 'Recording failures', startFailures, endFailures)
       .createAlarm(this, 'RecordingFailuresAlarm', {
         alarmDescription: 'IVS Real-Time: a participant recording failed to start or end (Recording Start/End Failure events)',
-        ...failureAlarm(1),
+        ...alarmAtOrAbove(1),
       });
 
     const quotaGraph = (title: string, metric: cloudwatch.IMetric, quota: number) => new cloudwatch.GraphWidget({
@@ -186,22 +186,15 @@ export class IvsRealTimeDashboard extends Construct {
   }
 }
 
-function quotaAlarm(threshold: number): cloudwatch.CreateAlarmOptions {
+/**
+ * An alarm at or above `threshold` in one period. Missing data is no breach: IVS publishes nothing while nobody publishes
+ * or subscribes, and a metric filter publishes only when a failure event comes.
+ */
+function alarmAtOrAbove(threshold: number): cloudwatch.CreateAlarmOptions {
   return {
     threshold,
     evaluationPeriods: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    // IVS publishes nothing while nobody publishes or subscribes.
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  };
-}
-
-function failureAlarm(threshold: number): cloudwatch.CreateAlarmOptions {
-  return {
-    threshold,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    // a metric filter publishes only when an event comes: no data is no failure.
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   };
 }
