@@ -10,7 +10,7 @@ import { defineIvsCustomResource } from './private/custom-resource';
 import { INGEST_CONFIGURATION_READ_ACTIONS, PROVIDER_ACTIONS, STREAM_KEY_SECRET_KMS_ACTIONS, STREAM_KEY_SECRET_PROVIDER_ACTIONS } from './private/iam';
 import { acknowledgeCompliance } from './private/nag';
 import { IvsRealTimeProvider } from './private/provider';
-import { describeValue, PropsValidator } from './private/validation';
+import { describeValue, PropsValidator, ValidationError } from './private/validation';
 // type-only: stage.ts imports this module at run time (for `addIngestConfiguration`), so this one must not import it back.
 import type { IStage } from './stage';
 
@@ -85,7 +85,7 @@ export abstract class StreamKeyStorage {
    * ingest configuration (`streamKeySecret`), as the JSON
    * `{"ingestConfigurationArn": "...", "streamKey": "...", "redundantIngestCredentials": [{"participantId": "...",
    * "streamKey": "..."}]}` (the list is empty without `redundantIngest`): for consumers that take the key as a secret,
-   * such as a container given `ecs.Secret.fromSecretsManager(ingest.streamKeySecret!, 'streamKey')`.
+   * such as a container given `ecs.Secret.fromSecretsManager(ingest.streamKeySecret, 'streamKey')`.
    *
    * The secret holds the keys of the ingest configuration the stack has: the handler rewrites it at creation and
    * replacement, when `redundantIngest` is turned on or off, and when CloudFormation rolls an update back (a replacement
@@ -320,12 +320,13 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
    */
   public readonly ingestConfigurationParticipantId: string;
   /**
-   * The secret holding a copy of the stream key and the redundant ingest credentials, with
-   * `StreamKeyStorage.secretsManager()` (see there for its content); `undefined` otherwise, when IVS alone holds them.
+   * Whether a Secrets Manager secret holds a copy of the stream key (`streamKeyStorage: StreamKeyStorage.secretsManager()`):
+   * only then is there a `streamKeySecret` to read.
    */
-  public readonly streamKeySecret?: secretsmanager.ISecret;
+  public readonly hasStreamKeySecret: boolean;
   /** The ingest configuration's tags, including those added with `Tags.of()`. */
   public readonly tags: TagManager;
+  private readonly keySecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: IngestConfigurationProps) {
     super(scope, id);
@@ -333,7 +334,8 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
     const protocol = props.ingestProtocol ?? IngestProtocol.RTMPS;
 
     this.tags = new TagManager(TagType.MAP, ResourceType.INGEST_CONFIGURATION, props.tags);
-    this.streamKeySecret = (props.streamKeyStorage ?? StreamKeyStorage.ivsOnly())._defineSecret(this, props.removalPolicy);
+    this.keySecret = (props.streamKeyStorage ?? StreamKeyStorage.ivsOnly())._defineSecret(this, props.removalPolicy);
+    this.hasStreamKeySecret = this.keySecret !== undefined;
 
     const resource = defineIvsCustomResource(this, {
       resourceType: ResourceType.INGEST_CONFIGURATION,
@@ -351,25 +353,25 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
       }),
       properties: {
         // absent without a copy, which tells the handler to write none.
-        [Property.STREAM_KEY_SECRET_ARN]: this.streamKeySecret?.secretArn,
+        [Property.STREAM_KEY_SECRET_ARN]: this.keySecret?.secretArn,
         // only when false: the handler forces by default, and an absent setting keeps templates small.
         ...(props.forceDelete === false ? { [Property.FORCE_DELETE]: false } : {}),
       },
       tags: this.tags,
       removalPolicy: props.removalPolicy,
     });
-    if (this.streamKeySecret) {
+    if (this.keySecret) {
       // the handler may write this secret only; the custom resource waits for the permission.
       const provider = IvsRealTimeProvider.getOrCreate(this);
       const grant = iam.Grant.addToPrincipal({
         grantee: provider.handler,
         actions: STREAM_KEY_SECRET_PROVIDER_ACTIONS,
-        resourceArns: [this.streamKeySecret.secretArn],
+        resourceArns: [this.keySecret.secretArn],
       });
       resource.node.addDependency(grant);
       // a customer-managed key: Secrets Manager encrypts the value the handler writes, and decrypts what it reads, with it.
       // (In the handler role's policy, which the custom resource already waits for, through the grant above.)
-      this.streamKeySecret.encryptionKey?.grant(
+      this.keySecret.encryptionKey?.grant(
         new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(this).region}.amazonaws.com`, provider.handler.grantPrincipal),
         ...STREAM_KEY_SECRET_KMS_ACTIONS);
     }
@@ -379,13 +381,28 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
   }
 
   /**
+   * The secret holding a copy of the stream key and the redundant ingest credentials (see
+   * `StreamKeyStorage.secretsManager()` for its content). Only with that opt-in (`hasStreamKeySecret`): reading it without
+   * throws, naming the ingest configuration and what to set, rather than giving code that expects a secret `undefined`.
+   */
+  public get streamKeySecret(): secretsmanager.ISecret {
+    if (!this.keySecret) {
+      throw new ValidationError(`IngestConfiguration '${this.node.path}' has no \`streamKeySecret\`: it keeps its stream key in IVS `
+        + 'only (`streamKeyStorage` is `StreamKeyStorage.ivsOnly()`, the default). Set `streamKeyStorage: '
+        + 'StreamKeyStorage.secretsManager()` for a copy in Secrets Manager, or read the key from IVS (`grantReadStreamKey`); '
+        + '`hasStreamKeySecret` tells which');
+    }
+    return this.keySecret;
+  }
+
+  /**
    * Grants reading the stream key and the redundant ingest credentials: `ivs:GetIngestConfiguration` on this ingest
    * configuration only and, with a copy in Secrets Manager, `secretsmanager:GetSecretValue` and
    * `secretsmanager:DescribeSecret` on `streamKeySecret` only.
    */
   public grantReadStreamKey(grantee: iam.IGrantable): iam.Grant {
     const fromIvs = super.grantReadStreamKey(grantee);
-    return this.streamKeySecret ? fromIvs.combine(this.streamKeySecret.grantRead(grantee)) : fromIvs;
+    return this.keySecret ? fromIvs.combine(this.keySecret.grantRead(grantee)) : fromIvs;
   }
 }
 

@@ -150,7 +150,10 @@ describe('IngestConfiguration', () => {
       const stack = newStack();
       const ingest = new IngestConfiguration(stack, 'Ingest', { stage: Stage.fromStageArn(stack, 'Stage', STAGE_ARN) });
 
-      expect(ingest.streamKeySecret).toBeUndefined();
+      expect(ingest.hasStreamKeySecret).toBe(false);
+      // issue 21: reading it gave undefined, and code that expected a secret failed reading a property of undefined.
+      expect(() => ingest.streamKeySecret).toThrow(new RegExp("^IngestConfiguration 'TestStack/Ingest' has no `streamKeySecret`: it keeps "
+        + 'its stream key in IVS only .*Set `streamKeyStorage: StreamKeyStorage.secretsManager\\(\\)`'));
       Template.fromStack(stack).resourceCountIs('AWS::SecretsManager::Secret', 0);
       expect(secretStatementsOf(stack)).toEqual([]);
       expect(resourceOf(stack).properties).not.toHaveProperty('StreamKeySecretArn');
@@ -264,7 +267,7 @@ describe('IngestConfiguration', () => {
       const report = new AwsSolutionsChecks().validateScope(stack);
 
       const onSecret = report.violations.filter((violation) =>
-        violation.violatingResources.some((resource) => resource.constructPath?.startsWith(ingest.streamKeySecret!.node.path)));
+        violation.violatingResources.some((resource) => resource.constructPath?.startsWith(ingest.streamKeySecret.node.path)));
       expect(onSecret).toEqual([]);
     });
   });

@@ -36,7 +36,7 @@ class StreamingStack extends Stack {
     new CfnOutput(this, 'Whip', { value: this.stage.stageWhipEndpoint });
     new CfnOutput(this, 'Rtmps', { value: this.stage.stageRtmpsEndpoint });
     new CfnOutput(this, 'ParticipantId', { value: this.ingest.ingestConfigurationParticipantId });
-    if (this.ingest.streamKeySecret) {
+    if (this.ingest.hasStreamKeySecret) {
       new CfnOutput(this, 'SecretArn', { value: this.ingest.streamKeySecret.secretArn });
     }
   }
@@ -99,7 +99,7 @@ describe('stream keys and participant tokens', () => {
   function expectKeptSecret(driver: LifecycleDriver, stack: StreamingStack, expectedKeys: number): void {
     const keys = streamKeys();
     expect(keys).toHaveLength(expectedKeys);
-    const secretArn = stack.ingest.streamKeySecret && driver.resolvedProperties(driver.logicalIdOf(stack.ingest)).StreamKeySecretArn;
+    const secretArn = stack.ingest.hasStreamKeySecret && driver.resolvedProperties(driver.logicalIdOf(stack.ingest)).StreamKeySecretArn;
     expect([...secrets.values.keys()]).toEqual(secretArn ? [secretArn] : []);
     const stored = secretArn ? JSON.parse(secrets.values.get(secretArn as string)!) : undefined;
     const text = exposed(driver, stack);
