@@ -369,6 +369,8 @@ export class IngestConfiguration extends IngestConfigurationBase implements ITag
         resourceArns: [this.keySecret.secretArn],
       });
       resource.node.addDependency(grant);
+      // a write that fails on an update leaves the secret's correction to the sweep.
+      resource.node.addDependency(provider.sweepSchedule());
       // a customer-managed key: Secrets Manager encrypts the value the handler writes, and decrypts what it reads, with it.
       // (In the handler role's policy, which the custom resource already waits for, through the grant above.)
       this.keySecret.encryptionKey?.grant(

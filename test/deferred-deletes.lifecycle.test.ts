@@ -113,13 +113,18 @@ describe('lifecycle of deletes that compositions hold', () => {
 
       // a sweep while the composition runs deletes nothing, and fails nothing; the sweep stays armed.
       expect(await fireScheduledRule(driver, v2, { region: fake.region, env: env() }))
-        .toEqual({ ok: true, payload: { deleted: [], remaining: [expect.stringContaining(oldStorage), expect.stringContaining(oldEncoder)] } });
+        .toEqual({
+          ok: true,
+          payload: {
+            deleted: [], corrected: [], remaining: [expect.stringContaining(oldStorage), expect.stringContaining(oldEncoder)],
+          },
+        });
 
       // the session ends, IVS stops the composition, and the next sweep deletes both.
       endSession();
       await settle();
       expect(await fireScheduledRule(driver, v2, { region: fake.region, env: env() }))
-        .toEqual({ ok: true, payload: { deleted: [oldStorage, oldEncoder], remaining: [] } });
+        .toEqual({ ok: true, payload: { deleted: [oldStorage, oldEncoder], corrected: [], remaining: [] } });
       // nothing is left deferred: the sweep disarmed itself, and an idle stack costs no invocation.
       expect(await sweepRule()).toBe('DISABLED');
       expect(await fireScheduledRule(driver, v2, { region: fake.region, env: env() })).toBeUndefined();

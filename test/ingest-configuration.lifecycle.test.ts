@@ -7,6 +7,7 @@
 import { FakeIvsServer } from '../testing/fake-ivs-server';
 import { FakeSecretsManager } from '../testing/fake-secrets-manager';
 import { LifecycleDriver, LifecycleResult } from '../testing/lifecycle-driver';
+import { fireScheduledRule } from '../testing/scheduled-rule';
 import { FAIL_AFTER_INGEST, StreamKeyStack, StreamKeyStackProps, streamKeySecret } from './support/stream-key-stack';
 
 // the handler's 180 s timeout scaled to 1 s: it answers at 0.9 s, and gives the secret's write half the time it has left.
@@ -181,6 +182,39 @@ describe('the stream key secret holds the keys of the ingest configuration the s
       expect(arn).toBe(created.arn);
       expect([...ivs.ingestConfigurations.keys()]).toEqual([created.arn]);
       secrets.clearFaults();
+      await destroy(driver);
+    });
+
+    // issue 22: the rollback's rewrite failed while Secrets Manager stayed slow, and the stack ended UPDATE_ROLLBACK_FAILED.
+    test('an update in place rolled back while Secrets Manager fails: the rollback completes, and the sweep corrects the secret', async () => {
+      const driver = newDriver(true);
+      await deploy(driver, { redundantIngest: true });
+      // the update turns redundant ingest off, a resource after it fails, and the rollback turns it on again: new backup
+      // credentials, which neither write can store.
+      secrets.injectFault({ operation: 'PutSecretValue', errorType: 'InternalServiceError', times: Infinity });
+      ivs.injectFault({ operation: FAIL_AFTER_INGEST, errorType: 'ServiceQuotaExceededException' });
+
+      const result = await driver.deploy(new StreamKeyStack({ redundantIngest: false, dependent: true }));
+      await settled();
+
+      expect(result.status).toBe('ROLLED_BACK');
+      const rollback = result.events.filter((e) => e.phase === 'rollback' && e.logicalId.startsWith('StageEncoder'));
+      expect(rollback.map((e) => [e.requestType, e.status])).toEqual([['Update', 'SUCCESS']]);
+      // the stack says how the secret gets corrected.
+      expect(rollback[0].reason).toMatch(/could not be rewritten .*: the provider's sweep rewrites it with the keys IVS has, every 5 minutes/);
+      const stale = streamKeySecret(driver, new StreamKeyStack(), ivs, secrets);
+      expect(stale.held).not.toEqual(stale.expected);
+
+      // the sweep's schedule was armed: it fires while Secrets Manager still fails, then once it has recovered.
+      const env = { AWS_ENDPOINT_URL_IVS_REALTIME: ivs.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint };
+      const sweep = () => fireScheduledRule(driver, new StreamKeyStack(), { region: ivs.region, env });
+      expect(await sweep()).toMatchObject({ ok: true, payload: { corrected: [], remaining: [expect.any(String)] } });
+      secrets.clearFaults();
+      expect(await sweep()).toMatchObject({ ok: true, payload: { corrected: [expect.any(String)], remaining: [] } });
+      const corrected = streamKeySecret(driver, new StreamKeyStack(), ivs, secrets);
+      expect(corrected.held).toEqual(corrected.expected);
+      // nothing left to do: the schedule is disabled again.
+      expect(await sweep()).toBeUndefined();
       await destroy(driver);
     });
 

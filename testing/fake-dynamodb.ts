@@ -1,5 +1,5 @@
 /**
- * A local fake of the DynamoDB item operations, PutItem, GetItem, UpdateItem and DeleteItem, on 127.0.0.1: the
+ * A local fake of the DynamoDB item operations, PutItem, GetItem, UpdateItem and DeleteItem, and of Scan, on 127.0.0.1: the
  * awsJson1.0 wire format (`X-Amz-Target: DynamoDB_20120810.<Operation>`, errors as
  * `{"__type": "com.amazonaws.dynamodb.v20120810#<type>", "message"}`), so the real `@aws-sdk/client-dynamodb` runs
  * unchanged against it (`AWS_ENDPOINT_URL_DYNAMODB`, or `endpoint` in its config).
@@ -17,7 +17,8 @@
  *   `Item` when the request asks `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`.
  * - UpdateExpression: `SET a = :v, ...` and `REMOVE a, ...`, each at most once, in either order. UpdateItem creates an
  *   absent item, as DynamoDB does.
- * ReturnValues: NONE and ALL_OLD, and for UpdateItem ALL_NEW. Anything else (another operation, parameter, function,
+ * ReturnValues: NONE and ALL_OLD, and for UpdateItem ALL_NEW. Scan returns the items in the order they were first written,
+ * `Limit` at a time (then with `LastEvaluatedKey`, from which `ExclusiveStartKey` goes on); no filter expression. Anything else (another operation, parameter, function,
  * operator or clause, an undefined or unused placeholder) is ValidationException naming it, so a test relying on it
  * fails instead of passing against behaviour DynamoDB does not have.
  *
@@ -31,7 +32,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { InjectedFaults, JsonServiceError, JsonTargetServer } from './json-target-server';
 import type { FakeResourceEvent } from './lifecycle-driver';
 
-export type DynamoDbOperation = 'PutItem' | 'GetItem' | 'UpdateItem' | 'DeleteItem';
+export type DynamoDbOperation = 'PutItem' | 'GetItem' | 'UpdateItem' | 'DeleteItem' | 'Scan';
 
 export interface DynamoDbCall {
   readonly operation: string;
@@ -78,6 +79,7 @@ const PARAMETERS: Record<DynamoDbOperation, string[]> = {
     'ReturnValues', 'ReturnValuesOnConditionCheckFailure'],
   DeleteItem: ['TableName', 'Key', 'ConditionExpression', 'ExpressionAttributeNames', 'ExpressionAttributeValues', 'ReturnValues',
     'ReturnValuesOnConditionCheckFailure'],
+  Scan: ['TableName', 'ConsistentRead', 'Limit', 'ExclusiveStartKey'],
 };
 
 const ATTRIBUTE_TYPES = ['S', 'N', 'BOOL', 'NULL', 'L', 'M'];
@@ -138,6 +140,24 @@ export class FakeDynamoDb extends JsonTargetServer {
       return updated;
     }),
     DeleteItem: (input) => this.write(input, input.Key, ['NONE', 'ALL_OLD'], () => undefined),
+    Scan: (input) => {
+      const entries = [...this.table(input.TableName).items.entries()];
+      const start = input.ExclusiveStartKey === undefined ? 0
+        : entries.findIndex(([key]) => key === this.keyOf(input.TableName, input.ExclusiveStartKey)) + 1;
+      const limit = input.Limit === undefined ? entries.length : Number(input.Limit);
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw invalid(`1 validation error detected: Value '${input.Limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+      }
+      const page = entries.slice(start, start + limit).map(([, item]) => item);
+      const { partitionKey } = this.table(input.TableName);
+      const more = start + limit < entries.length;
+      return {
+        Items: page,
+        Count: page.length,
+        ScannedCount: page.length,
+        ...(more ? { LastEvaluatedKey: { [partitionKey]: page[page.length - 1][partitionKey] } } : {}),
+      };
+    },
   };
 
   private constructor() {

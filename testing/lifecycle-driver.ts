@@ -1006,7 +1006,14 @@ function cloudFormationAnswer(event: CustomResourceEvent, response: CapturedResp
   if (!response.physicalResourceId) {
     return { status: 'FAILED', physicalId: event.PhysicalResourceId, data: {}, noEcho: false, reason: 'Invalid PhysicalResourceId' };
   }
-  return { status: 'SUCCESS', physicalId: response.physicalResourceId, data: response.data ?? {}, noEcho: Boolean(response.noEcho) };
+  // a success's reason is its event's status reason too (AWS's own cfn-response module sends one with every answer).
+  return {
+    status: 'SUCCESS',
+    physicalId: response.physicalResourceId,
+    data: response.data ?? {},
+    noEcho: Boolean(response.noEcho),
+    ...(response.reason ? { reason: truncateBytes(response.reason, MAX_RESPONSE_BYTES) } : {}),
+  };
 }
 
 function truncateBytes(text: string, max: number): string {

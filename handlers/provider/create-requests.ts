@@ -1,5 +1,5 @@
 import {
-  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand,
+  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, paginateScan, PutItemCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 
 /**
@@ -112,6 +112,39 @@ export class CreateRequests {
   public async abandonedReplacement(key: string): Promise<string | undefined> {
     const { Item } = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { token: { S: key } }, ConsistentRead: true }));
     return Item?.createToken?.S;
+  }
+
+  /**
+   * Records work left for the sweep under `key` (a prefix of its kind, then what it is about), with its `fields`: it
+   * replaces what `key` held.
+   */
+  public async putPending(key: string, fields: Record<string, string>): Promise<void> {
+    await this.db.send(new PutItemCommand({
+      TableName: this.table,
+      Item: {
+        token: { S: key },
+        ...Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, { S: value }])),
+        expiresAt: { N: String(Math.ceil(Date.now() / 1000) + RECORD_LIFETIME_SECONDS) },
+      },
+    }));
+  }
+
+  /**
+   * The work left for the sweep whose keys start with `prefix`, with its fields. The table is read whole: it holds a week
+   * of one stack's create requests, a few pages at most, and only the sweep reads it, which runs only while work is left.
+   */
+  public async pending(prefix: string): Promise<Array<{ readonly key: string; readonly fields: Record<string, string> }>> {
+    const found: Array<{ key: string; fields: Record<string, string> }> = [];
+    for await (const page of paginateScan({ client: this.db }, { TableName: this.table, ConsistentRead: true })) {
+      for (const item of page.Items ?? []) {
+        const key = item.token?.S;
+        if (key?.startsWith(prefix)) {
+          const fields = Object.entries(item).filter(([name, value]) => name !== 'token' && value.S !== undefined);
+          found.push({ key, fields: Object.fromEntries(fields.map(([name, value]) => [name, value.S!])) });
+        }
+      }
+    }
+    return found;
   }
 
   /** Forgets the request: it made nothing, and a later delivery may try again. */

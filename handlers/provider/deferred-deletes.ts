@@ -9,6 +9,7 @@ import { DELETE_CONFLICT_RETRY } from '../shared/retry';
 import { compositionsUsing, describeHolder, Holder } from './composition-holders';
 import { CustomResourceEvent } from './event';
 import { DescribedResource, HeldByCompositions, ReplacedOnChange, ResourceHandler } from './resource-handler';
+import type { StreamKeyCorrections } from './stream-key-copy';
 
 /**
  * The sweep's schedule, an EventBridge rule of the stack that starts disabled: armed when a delete is first deferred,
@@ -122,27 +123,36 @@ export function isSweepEvent(event: unknown): event is SweepEvent {
   return typeof (event as Partial<SweepEvent> | undefined)?.[SWEEP_EVENT_KEY] === 'string';
 }
 
-/** What the sweep did, by ARN, as it logs it. */
-export interface SweepResult {
+/** What a settling of the deferred deletes did, by ARN, as it logs it. */
+interface DeleteResult {
   readonly deleted: string[];
   /** One line per resource still refused (what uses it) or whose delete failed otherwise. */
   readonly remaining: string[];
 }
 
+/** What the sweep did, by ARN, as it logs it. */
+export interface SweepResult extends DeleteResult {
+  /** The stream-key secrets it corrected (`StreamKeyCorrections`). */
+  readonly corrected: string[];
+}
+
 /**
- * The schedule's sweep: one attempt at each deferred delete of the stack, no waiting (the next sweep comes in a few
- * minutes). A resource still in use, or whose delete fails, is reported, not thrown: a failure would only make Lambda
- * retry the sweep, sooner than the next one.
+ * The schedule's sweep: one attempt at each deferred delete of the stack, and at each correction of a stream-key secret,
+ * no waiting (the next sweep comes in a few minutes). A resource still in use, or whose delete or correction fails, is
+ * reported, not thrown: a failure would only make Lambda retry the sweep, sooner than the next one.
  */
-export async function sweep(ivs: IVSRealTimeClient, handlers: HeldResourceHandler[], event: SweepEvent, arming: SweepArming): Promise<SweepResult> {
+export async function sweep(ivs: IVSRealTimeClient, handlers: HeldResourceHandler[], event: SweepEvent, arming: SweepArming,
+  corrections?: StreamKeyCorrections): Promise<SweepResult> {
   const stackId = event[SWEEP_EVENT_KEY];
-  // disarmed before it looks, so that a delete deferred while it runs (tagged, then arming) is never missed.
+  // disarmed before it looks, so that work left while it runs (recorded, then arming) is never missed.
   await arming.disarm(stackId);
-  const result = await settle(ivs, handlers, stackId, Date.now());
+  const deletes = await settle(ivs, handlers, stackId, Date.now());
+  const secrets = await corrections?.settle() ?? { corrected: [], remaining: [] };
+  const result: SweepResult = { ...deletes, corrected: secrets.corrected, remaining: [...deletes.remaining, ...secrets.remaining] };
   if (result.remaining.length > 0) {
     await arming.arm(stackId);
   }
-  log('swept deferred deletes', {
+  log('swept', {
     stackId,
     ...result,
     ...(result.remaining.length > 0 ? { nextAttemptBy: new Date(Date.now() + SWEEP_INTERVAL_MINUTES * 60_000).toISOString() } : { disarmed: true }),
@@ -183,8 +193,8 @@ export function deferredDeletesHandler(ivs: IVSRealTimeClient, handlers: HeldRes
 }
 
 /** Deletes the stack's deferred deletes that IVS accepts by `until`. */
-async function settle(ivs: IVSRealTimeClient, handlers: HeldResourceHandler[], stackId: string, until: number): Promise<SweepResult> {
-  const result: SweepResult = { deleted: [], remaining: [] };
+async function settle(ivs: IVSRealTimeClient, handlers: HeldResourceHandler[], stackId: string, until: number): Promise<DeleteResult> {
+  const result: DeleteResult = { deleted: [], remaining: [] };
   for (const handler of handlers) {
     const deferred = (await handler.listResources())
       .filter((resource) => resource.tags?.[DELETE_WHEN_FREE_TAG] === stackId)

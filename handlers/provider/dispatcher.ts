@@ -32,7 +32,6 @@ const NOTHING_CREATED = 'cdk-ivs-realtime:nothing-created';
 /** The answer to one CloudFormation request, as the handler sends it to the ResponseURL. */
 export interface Answer extends CustomResourceResponse {
   readonly Status: 'SUCCESS' | 'FAILED';
-  readonly Reason?: string;
 }
 
 /**
@@ -89,7 +88,8 @@ export class Dispatcher {
     const answerBy = remaining === undefined ? undefined : Date.now() + remaining - Math.min(4000, remaining / 5);
     const request = new RequestContext(event, remaining, answerBy);
     try {
-      return await this.beforeDeadline(handler, request);
+      const response = await this.beforeDeadline(handler, request);
+      return request.notes.length > 0 ? { ...response, Reason: request.notes.join(' ') } : response;
     } catch (error) {
       if (error instanceof AnswerLater) {
         throw error;

@@ -14,6 +14,8 @@ export interface CustomResourceEvent {
 export interface CustomResourceResponse {
   readonly PhysicalResourceId: string;
   readonly Data?: Record<string, string>;
+  /** Why it failed; on a success, what the user should know of it (how a fault that did not fail it gets corrected). */
+  readonly Reason?: string;
 }
 
 /** The part of Lambda's context object the handler uses. */

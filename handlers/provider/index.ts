@@ -18,6 +18,7 @@ import { kmsPublicKeyHandler } from './kms-public-key';
 import { publicKeyHandler } from './public-key';
 import { stageHandler } from './stage';
 import { storageConfigurationHandler } from './storage-configuration';
+import { StreamKeyCorrections } from './stream-key-copy';
 
 let served: { readonly dispatcher: Dispatcher; readonly sweep: (event: SweepEvent) => Promise<SweepResult> } | undefined;
 
@@ -30,18 +31,20 @@ function serve(): NonNullable<typeof served> {
   const held = [storageConfigurationHandler(ivs), encoderConfigurationHandler(ivs)];
   const [storageConfiguration, encoderConfiguration] = held;
   const table = process.env[CREATE_REQUESTS_TABLE_VARIABLE];
+  const requests = table ? new CreateRequests(new DynamoDBClient({}), table) : undefined;
   const arming = new SweepArming(new EventBridgeClient({}));
+  const corrections = requests && new StreamKeyCorrections(ivs, requests, arming);
   return {
     dispatcher: new Dispatcher({
       [ResourceType.STAGE]: stageHandler(ivs),
       [ResourceType.STORAGE_CONFIGURATION]: storageConfiguration,
       [ResourceType.ENCODER_CONFIGURATION]: encoderConfiguration,
-      [ResourceType.INGEST_CONFIGURATION]: ingestConfigurationHandler(ivs),
+      [ResourceType.INGEST_CONFIGURATION]: ingestConfigurationHandler(ivs, corrections),
       [ResourceType.PUBLIC_KEY]: publicKeyHandler(ivs),
       [ResourceType.KMS_PUBLIC_KEY]: kmsPublicKeyHandler(ivs, kmsClient()),
       [DEFERRED_DELETES_RESOURCE_TYPE]: deferredDeletesHandler(ivs, held),
-    }, ivs, table ? new CreateRequests(new DynamoDBClient({}), table) : undefined, arming),
-    sweep: (event) => sweep(ivs, held, event, arming),
+    }, ivs, requests, arming),
+    sweep: (event) => sweep(ivs, held, event, arming, corrections),
   };
 }
 
@@ -53,7 +56,7 @@ export interface CloudFormationRequest extends CustomResourceEvent {
 /**
  * The stack's ServiceToken: CloudFormation invokes it asynchronously with every request for an IVS Real-Time resource, and
  * it answers the request's ResponseURL itself, SUCCESS or FAILED, whatever happened; the sweep's schedule invokes it
- * with a sweep of the stack's deferred deletes. An answer it cannot deliver fails the invocation, after deleting what a
+ * with a sweep of the stack's deferred deletes and stream-key secret corrections. An answer it cannot deliver fails the invocation, after deleting what a
  * create made, so that Lambda delivers the request again.
  */
 export async function handler(event: CloudFormationRequest, context?: LambdaContext): Promise<void>;

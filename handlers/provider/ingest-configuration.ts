@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'util';
 import {
   CreateIngestConfigurationCommand,
   DeleteIngestConfigurationCommand,
@@ -16,6 +15,7 @@ import { readSecretJson, storeSecretJson, withinTime } from '../shared/secrets';
 import { CustomResourceEvent } from './event';
 import { RequestContext } from './request-context';
 import { createdBy, ResourceHandler } from './resource-handler';
+import { storeStreamKeysUnlessHeld, StreamKeyCorrections, streamKeysOf } from './stream-key-copy';
 
 /**
  * Ingest configurations change their stage and `redundantIngest` in place (UpdateIngestConfiguration); anything
@@ -23,7 +23,8 @@ import { createdBy, ResourceHandler } from './resource-handler';
  * construct names, if it names one; never to the response (whose `Data` CloudFormation shows to anyone who can describe
  * the stack) or the logs.
  */
-export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHandler<IngestConfigurationRequest, IngestConfiguration> {
+export function ingestConfigurationHandler(ivs: IVSRealTimeClient, corrections?: StreamKeyCorrections)
+  : ResourceHandler<IngestConfigurationRequest, IngestConfiguration> {
   const get = async (arn: string) => (await ivs.send(new GetIngestConfigurationCommand({ arn }))).ingestConfiguration;
   return {
     noun: 'ingest configuration',
@@ -68,17 +69,14 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
         // a create or a replacement fails (its new ingest configuration is deleted: no one could read its key); so does an update that
         // Secrets Manager refuses (access, a deleted secret). But an update IVS has made, while Secrets Manager is slow
         // or failing, succeeds: failing it would fail its rollback for the same reason (UPDATE_ROLLBACK_FAILED, a stack
-        // stuck until Secrets Manager recovers and someone continues the rollback). The next update rewrites the secret.
+        // stuck until Secrets Manager recovers and someone continues the rollback). The sweep corrects the secret.
         if (context.creating || !mayClearOnRetry(error)) {
           throw new Error(`could not store the stream key: ${describeError(error)}`);
         }
-        log('stream key secret left as it was', {
-          secretArn,
-          arn: ingestConfiguration.arn,
-          reason: describeError(error),
-          correction: 'the next update of this ingest configuration rewrites the secret; until then it may hold keys the '
-            + 'ingest configuration no longer has: GetIngestConfiguration has the current ones',
-        });
+        const correction = await scheduleCorrection(corrections, secretArn, ingestConfiguration.arn!, context);
+        log('stream key secret left as it was', { secretArn, arn: ingestConfiguration.arn, reason: describeError(error), correction });
+        context.note(`The stream key secret ${secretArn} could not be rewritten (${describeError(error)}): ${correction}. Until then `
+          + 'it may hold keys the ingest configuration no longer has; GetIngestConfiguration has the current ones.');
       }
     },
 
@@ -121,41 +119,33 @@ export function ingestConfigurationHandler(ivs: IVSRealTimeClient): ResourceHand
   };
 }
 
+/** Has the secret corrected (see `StreamKeyCorrections`), and says how; without the stack's table, the next update does it. */
+async function scheduleCorrection(corrections: StreamKeyCorrections | undefined, secretArn: string, arn: string,
+  context: RequestContext): Promise<string> {
+  const byUpdate = 'the next update of the ingest configuration rewrites it';
+  if (!corrections) {
+    return byUpdate;
+  }
+  return corrections.schedule(secretArn, arn, context.event.StackId).catch((error: unknown) => {
+    log('could not record the stream key secret\'s correction', { secretArn, error: describeError(error) });
+    return byUpdate;
+  });
+}
+
 function mayMoveStreamKeys(event: CustomResourceEvent): boolean {
   const old = event.OldResourceProperties;
   return !old || [Property.REQUEST, Property.STREAM_KEY_SECRET_ARN].some((key) => old[key] !== event.ResourceProperties[key]);
 }
 
 /**
- * The secret's JSON: the ingest configuration's credentials, and its ARN, which tells whose keys the secret holds.
- */
-function streamKeysOf(ingest: IngestConfiguration): Record<string, unknown> {
-  if (!ingest.streamKey) {
-    throw new Error('the service returned an ingest configuration without a stream key');
-  }
-  return {
-    ingestConfigurationArn: ingest.arn,
-    streamKey: ingest.streamKey,
-    redundantIngestCredentials: (ingest.redundantIngestCredentials ?? [])
-      .map(({ participantId, streamKey }) => ({ participantId, streamKey })),
-  };
-}
-
-/**
- * Writes the ingest configuration's credentials to the construct's secret, unless it holds them already: the rollback
- * of an update whose write failed then reads only, and does not fail again for the reason the update did.
- *
- * Within half the time the handler has left: if the write fails, the other half is for deleting the ingest
- * configuration just created, whose key no one could otherwise read from the secret.
+ * Writes the ingest configuration's credentials to the construct's secret, unless it holds them already, within half the
+ * time the handler has left: if the write fails, the other half is for deleting the ingest configuration just created,
+ * whose key no one could otherwise read from the secret.
  */
 async function storeStreamKeys(secretArn: string, ingest: IngestConfiguration, context: RequestContext): Promise<void> {
   const value = streamKeysOf(ingest);
   const left = context.timeLeft();
-  await withinTime(left === undefined ? undefined : left / 2, async (abortSignal) => {
-    if (!isDeepStrictEqual(await readSecretJson(secretArn, 'AWSCURRENT', abortSignal), value)) {
-      await storeSecretJson(secretArn, value, abortSignal);
-    }
-  });
+  await withinTime(left === undefined ? undefined : left / 2, (abortSignal) => storeStreamKeysUnlessHeld(secretArn, value, abortSignal));
 }
 
 /**

@@ -19,6 +19,8 @@ export class RequestContext {
   public readonly startedAt = Date.now();
   /** Whether the request creates a resource: a Create, or an Update that replaces. */
   public creating: boolean;
+  /** What a successful answer tells the user besides (its `Reason`): a fault that did not fail the request, and its correction. */
+  public readonly notes: string[] = [];
 
   /**
    * `timeLimit`: the invocation's time (Lambda's remaining time at its start); `answerBy` (ms since the epoch), when the
@@ -60,6 +62,11 @@ export class RequestContext {
    */
   public get mayHaveCreated(): boolean {
     return this.sent || this.turnTaken;
+  }
+
+  /** Adds `text` to what a successful answer tells the user (`notes`). */
+  public note(text: string): void {
+    this.notes.push(text);
   }
 
   /** Notes that this delivery claimed the create request, or found another delivery's claim. */

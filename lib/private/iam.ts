@@ -48,10 +48,10 @@ export const DEFERRED_DELETE_ACTIONS = {
  */
 export const CREATE_REQUEST_LOOKUP_ACTIONS = ['ivs:ListIngestConfigurations', 'ivs:ListPublicKeys'];
 
-/** What the provider's handler does on the stack's create-request table (handlers/provider/create-requests.ts). */
-export const CREATE_REQUESTS_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/** What the provider's handler does on the stack's create-request table (handlers/provider/create-requests.ts): its create requests, and the sweep's pending work (read whole by Scan). */
+export const CREATE_REQUESTS_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'];
 
-/** What the provider's handler does on the stack's sweep schedule: enables it when it defers a delete, disables it when none is left. */
+/** What the provider's handler does on the stack's sweep schedule: enables it when it leaves work to it, disables it when none is left. */
 export const SWEEP_ARMING_ACTIONS = ['events:EnableRule', 'events:DisableRule'];
 
 /** `Stage.grantCreateParticipantToken`. */

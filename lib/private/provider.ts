@@ -37,6 +37,8 @@ export class IvsRealTimeProvider extends Construct {
   private readonly ivsStatements = new Map<string, iam.PolicyStatement>();
   /** The stack's drain of deferred deletes, defined with the first resource type that compositions hold. */
   private deferredDeletes?: CfnResource;
+  /** The sweep's schedule, defined with the first resource that may leave work to it. */
+  private sweep?: events.Rule;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -112,35 +114,47 @@ export class IvsRealTimeProvider extends Construct {
   }
 
   /**
+   * The stack's sweep: a schedule that invokes the handler with a sweep of the work a request could not finish and left to
+   * it (deletes deferred until no composition holds the resource, stream-key secrets to correct). It starts disabled: the
+   * handler enables it when it leaves work, and the sweep that finds none left disables it again. A rule and its
+   * permission to invoke the handler, defined on first use; what leaves work depends on it, so that it exists when armed.
+   */
+  public sweepSchedule(): events.Rule {
+    if (this.sweep) {
+      return this.sweep;
+    }
+    // named from the stack ID, as the handler names it (sweepRuleName): the function names no resource that names it.
+    const ruleName = `${SWEEP_RULE_PREFIX}${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`;
+    this.sweep = new events.Rule(this, 'SweepSchedule', {
+      ruleName,
+      enabled: false,
+      description: 'cdk-ivs-realtime: finishes what the IVS resources\' requests left (deletes that wait until no composition uses '
+        + 'the resource, stream-key secrets to rewrite); enabled while any is left',
+      schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
+      // no retries: the sweep does not fail on work it could not finish, and the next one comes soon.
+      targets: [new targets.LambdaFunction(this.handler, {
+        event: events.RuleTargetInput.fromObject({ [SWEEP_EVENT_KEY]: Aws.STACK_ID }),
+        retryAttempts: 0,
+      })],
+    });
+    this.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: SWEEP_ARMING_ACTIONS,
+      resources: [Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: ruleName })],
+    }));
+    return this.sweep;
+  }
+
+  /**
    * The deletes IVS refuses while a composition uses the resource (storage and encoder configurations), which the handler
-   * defers until it has ended, are made again by a schedule that invokes the handler with a sweep of the stack's deferred
-   * deletes, and by a drain: a custom resource that every such resource depends on, whose delete (after theirs, before
-   * the handler's) deletes what is left or fails saying what holds it. The schedule starts disabled: the handler enables it
-   * when it defers a delete, and the sweep that finds none left disables it again. Three resources, defined with the
-   * first configuration of the stack.
+   * defers until it has ended, are made again by the sweep, and by a drain: a custom resource that every such resource
+   * depends on, whose delete (after theirs, before the handler's) deletes what is left or fails saying what holds it.
+   * Defined with the first configuration of the stack.
    */
   private defineDeferredDeletes(): CfnResource {
     if (this.deferredDeletes) {
       return this.deferredDeletes;
     }
-    const handler = this.handler;
-    // named from the stack ID, as the handler names it (sweepRuleName): the function names no resource that names it.
-    const ruleName = `${SWEEP_RULE_PREFIX}${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`;
-    new events.Rule(this, 'SweepSchedule', {
-      ruleName,
-      enabled: false,
-      description: 'cdk-ivs-realtime: deletes the IVS resources whose delete waits until no composition uses them (enabled while any does)',
-      schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
-      // no retries: the sweep does not fail on a resource still in use, and the next one comes soon.
-      targets: [new targets.LambdaFunction(handler, {
-        event: events.RuleTargetInput.fromObject({ [SWEEP_EVENT_KEY]: Aws.STACK_ID }),
-        retryAttempts: 0,
-      })],
-    });
-    handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: SWEEP_ARMING_ACTIONS,
-      resources: [Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: ruleName })],
-    }));
+    this.sweepSchedule();
     // a composition that uses a configuration may be any of the account's, on any stage: is it stopping, its stage gone or empty?
     this.allowOnIvsType(ArnResource.COMPOSITION, DEFERRED_DELETE_ACTIONS.readCompositions);
     this.allowOnIvsType(ArnResource.STAGE, DEFERRED_DELETE_ACTIONS.readStages);

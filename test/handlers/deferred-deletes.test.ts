@@ -143,14 +143,14 @@ describe('the sweep', () => {
     ]);
     // one attempt each: the next sweep comes in 5 minutes.
     expect(fake().callsTo('DeleteEncoderConfiguration').map((call) => call.input.arn)).toEqual([encoderArn, free]);
-    expect(logged('swept deferred deletes')[0]).toMatchObject({ stackId: STACK_ID, deleted: [free], nextAttemptBy: expect.any(String) });
+    expect(logged('swept')[0]).toMatchObject({ stackId: STACK_ID, deleted: [free], nextAttemptBy: expect.any(String) });
 
     // the session ends: IVS stops the composition, and the next sweep deletes both.
     fake().setCompositionIdleTimeout(0);
     fake().leaveParticipant(stageArn, participant!);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sweepEventBridge().rule(sweepRuleName(STACK_ID))?.state).toBe('ENABLED'); // still armed: some remain
-    expect(await entry({ sweepDeferredDeletesOfStack: STACK_ID })).toEqual({ deleted: [storageArn, encoderArn], remaining: [] });
+    expect(await entry({ sweepDeferredDeletesOfStack: STACK_ID })).toEqual({ deleted: [storageArn, encoderArn], corrected: [], remaining: [] });
     // none left: the sweep disarms itself, and the idle stack costs no invocation.
     expect(sweepEventBridge().rule(sweepRuleName(STACK_ID))?.state).toBe('DISABLED');
     expect([...fake().encoderConfigurations.keys()]).toEqual([others]);
@@ -166,7 +166,7 @@ describe('the sweep', () => {
     fake().injectFault({ operation: 'DeleteEncoderConfiguration', errorType: 'AccessDeniedException', message: 'not allowed' });
 
     expect(await entry({ sweepDeferredDeletesOfStack: STACK_ID })).toEqual({
-      deleted: [second], remaining: [`deleting encoder configuration ${first} failed: AccessDeniedException: not allowed`],
+      deleted: [second], corrected: [], remaining: [`deleting encoder configuration ${first} failed: AccessDeniedException: not allowed`],
     });
   });
 });

@@ -1,5 +1,9 @@
-import { onEvent as handler } from '../../handlers/provider/index';
-import { CustomResourceEvents, ResourceProperties, useFakeIvs, useFakeSecretsManager, withCreateRequest } from '../support/handler-harness';
+import { handler as entry, onEvent as handler } from '../../handlers/provider/index';
+import { sweepRuleName } from '../../lib/private/deferred-deletes-contract';
+import {
+  CREATE_REQUESTS_TABLE, createRequestsDynamoDb, CustomResourceEvents, ResourceProperties, STACK_ID, sweepEventBridge, useFakeIvs,
+  useFakeSecretsManager, withCreateRequest,
+} from '../support/handler-harness';
 
 const fake = useFakeIvs();
 const secrets = useFakeSecretsManager();
@@ -254,32 +258,91 @@ describe('ingest configuration handler', () => {
     expect(storedSecret().redundantIngestCredentials).toEqual([]);
   });
 
-  // issue 22: the rollback's rewrite of the secret failed while Secrets Manager stayed slow: UPDATE_ROLLBACK_FAILED.
-  test('an update IVS made succeeds while Secrets Manager is too slow, logging that the secret was left and what corrects it', async () => {
-    const stageArn = await newStage();
-    const redundant = propertiesFor(stageArn, { redundantIngest: true });
-    const arn = await create(redundant);
-    const before = storedSecret();
-    // the rollback of an update that turned redundant ingest on: the old request goes back to the ingest configuration.
-    const plain = propertiesFor(stageArn, { redundantIngest: false });
-    secrets().injectDelay({ operation: 'GetSecretValue', delayMs: 2000 });
-    const deadline = Date.now() + 2500;
+  describe('an update IVS made while Secrets Manager is too slow', () => {
+    /** The sweep's schedule fires, as EventBridge does every 5 minutes while it is enabled. */
+    const sweep = () => entry({ sweepDeferredDeletesOfStack: STACK_ID });
+    const sweepState = () => sweepEventBridge().rule(sweepRuleName(STACK_ID))?.state;
+    const corrections = () => createRequestsDynamoDb().items(CREATE_REQUESTS_TABLE).filter((item) => String(item.token).startsWith('stream-key-correction:'));
 
-    const response = await handler(events.update(arn, plain, redundant), { getRemainingTimeInMillis: () => deadline - Date.now() });
+    /**
+     * The rollback of an update that turned redundant ingest on: the old request goes back to the ingest configuration,
+     * and Secrets Manager answers too late for the secret's write. Returns the ARN and the keys the secret held before.
+     */
+    async function rollbackWhileSecretsManagerIsSlow() {
+      const stageArn = await newStage();
+      const redundant = propertiesFor(stageArn, { redundantIngest: true });
+      const arn = await create(redundant);
+      const before = storedSecret();
+      const plain = propertiesFor(stageArn, { redundantIngest: false });
+      secrets().injectDelay({ operation: 'GetSecretValue', delayMs: 2000 });
+      const deadline = Date.now() + 2500;
+      const response = await handler(events.update(arn, plain, redundant), { getRemainingTimeInMillis: () => deadline - Date.now() });
+      // the late read is answered before the test goes on.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      return { arn, before, response, stageArn };
+    }
 
-    expect(response).toMatchObject({ PhysicalResourceId: arn });
-    expect(fake().ingestConfigurations.get(arn)?.redundantIngest).toBe(false);
-    expect(storedSecret()).toEqual(before);
-    const line = JSON.parse(jest.mocked(console.log).mock.calls.map((args) => args.join(' ')).find((text) => text.includes('secret left'))!);
-    expect(line).toMatchObject({ secretArn: SECRET_ARN, arn, reason: expect.stringMatching(/did not answer within/), correction: expect.any(String) });
-    expect(logged()).not.toContain(before.streamKey);
+    const currentKeys = (arn: string) => {
+      const ingest = fake().ingestConfigurations.get(arn)!;
+      return { ingestConfigurationArn: arn, streamKey: ingest.streamKey, redundantIngestCredentials: ingest.redundantIngestCredentials ?? [] };
+    };
 
-    // the next update rewrites it: here, the update deployed again once the rollback completed.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    await handler(events.update(arn, redundant, plain));
-    const ingest = fake().ingestConfigurations.get(arn)!;
-    expect(storedSecret()).toEqual({
-      ingestConfigurationArn: arn, streamKey: ingest.streamKey, redundantIngestCredentials: ingest.redundantIngestCredentials,
+    // issue 22: the rollback's rewrite of the secret failed while Secrets Manager stayed slow: UPDATE_ROLLBACK_FAILED.
+    test('succeeds, saying in its answer and its log that the secret was left and how it is corrected', async () => {
+      const { arn, before, response } = await rollbackWhileSecretsManagerIsSlow();
+
+      expect(response).toMatchObject({ PhysicalResourceId: arn });
+      expect(response.Reason).toMatch(new RegExp(`^The stream key secret ${SECRET_ARN} could not be rewritten \\(.*did not answer within .*\\): `
+        + 'the provider\'s sweep rewrites it with the keys IVS has, every 5 minutes'));
+      expect(fake().ingestConfigurations.get(arn)?.redundantIngest).toBe(false);
+      expect(storedSecret()).toEqual(before);
+      const line = JSON.parse(jest.mocked(console.log).mock.calls.map((args) => args.join(' ')).find((text) => text.includes('secret left'))!);
+      expect(line).toMatchObject({ secretArn: SECRET_ARN, arn, reason: expect.stringMatching(/did not answer within/), correction: expect.any(String) });
+      expect(logged()).not.toContain(before.streamKey);
+      expect(response.Reason).not.toContain(before.streamKey);
+    });
+
+    // issue 22: "the stack says how it will be corrected, and it is" — before, only a later update of the ingest configuration did.
+    test('the sweep gives the secret the keys IVS has, with no update, then disarms', async () => {
+      const { arn, before } = await rollbackWhileSecretsManagerIsSlow();
+      expect(sweepState()).toBe('ENABLED');
+      expect(corrections()).toEqual([expect.objectContaining({ token: `stream-key-correction:${SECRET_ARN}`, ingestConfigurationArn: arn })]);
+
+      const swept = await sweep();
+
+      expect(swept).toMatchObject({ corrected: [SECRET_ARN], remaining: [] });
+      expect(storedSecret()).toEqual(currentKeys(arn));
+      expect(storedSecret()).not.toEqual(before);
+      expect(corrections()).toEqual([]);
+      expect(sweepState()).toBe('DISABLED');
+      expect(logged()).not.toContain(currentKeys(arn).streamKey);
+    });
+
+    test('while Secrets Manager still fails, the sweep keeps the correction and stays armed; the next one makes it', async () => {
+      const { arn } = await rollbackWhileSecretsManagerIsSlow();
+      secrets().injectFault({ operation: 'PutSecretValue', errorType: 'InternalServiceError', times: Infinity });
+
+      const first = await sweep();
+
+      expect(first.remaining).toEqual([expect.stringMatching(new RegExp(`^stream key secret ${SECRET_ARN} not rewritten yet: InternalServiceError`))]);
+      expect(corrections()).toHaveLength(1);
+      expect(sweepState()).toBe('ENABLED');
+
+      secrets().clearFaults();
+      expect(await sweep()).toMatchObject({ corrected: [SECRET_ARN], remaining: [] });
+      expect(storedSecret()).toEqual(currentKeys(arn));
+    });
+
+    test('a correction another write made needless is dropped without a write: a later update, or a replacement that moved the secret on', async () => {
+      const { arn, stageArn } = await rollbackWhileSecretsManagerIsSlow();
+      // the update deployed again once the rollback completed rewrites the secret itself.
+      await handler(events.update(arn, propertiesFor(stageArn, { redundantIngest: true }), propertiesFor(stageArn, { redundantIngest: false })));
+      const writes = secrets().calls.filter((call) => call.operation === 'PutSecretValue').length;
+
+      expect(await sweep()).toMatchObject({ corrected: [], remaining: [] });
+      expect(secrets().calls.filter((call) => call.operation === 'PutSecretValue')).toHaveLength(writes);
+      expect(corrections()).toEqual([]);
+      expect(storedSecret()).toEqual(currentKeys(arn));
     });
   });
 

@@ -166,7 +166,7 @@ describe('the shared provider', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([{
           Effect: 'Allow',
-          Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'],
           Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
         }]),
       },

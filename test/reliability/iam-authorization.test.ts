@@ -335,6 +335,7 @@ const PROVIDER_FILES: Record<string, string[] | Record<string, string[]>> = {
   'provider/storage-configuration.ts': [ArnResource.STORAGE_CONFIGURATION],
   'provider/encoder-configuration.ts': [ArnResource.ENCODER_CONFIGURATION],
   'provider/ingest-configuration.ts': [ArnResource.INGEST_CONFIGURATION],
+  'provider/stream-key-copy.ts': [ArnResource.INGEST_CONFIGURATION],
   'provider/public-key.ts': [ArnResource.PUBLIC_KEY],
   'provider/dispatcher.ts': [ArnResource.STAGE, ArnResource.STORAGE_CONFIGURATION, ArnResource.ENCODER_CONFIGURATION,
     ArnResource.INGEST_CONFIGURATION, ArnResource.PUBLIC_KEY],
@@ -376,6 +377,8 @@ const PROVIDER_OTHER_CALLS: Record<string, { file: string; action: string; on: (
   GetItem: { file: 'provider/create-requests.ts', action: 'dynamodb:GetItem', on: createRequestsTable },
   UpdateItem: { file: 'provider/create-requests.ts', action: 'dynamodb:UpdateItem', on: createRequestsTable },
   DeleteItem: { file: 'provider/create-requests.ts', action: 'dynamodb:DeleteItem', on: createRequestsTable },
+  // the sweep's read of the pending work (stream-key secrets to correct), through the SDK's paginator.
+  Scan: { file: 'provider/create-requests.ts', action: 'dynamodb:Scan', on: createRequestsTable },
   // EventBridge, on the stack's sweep schedule: armed when a delete is deferred, disarmed when none is left.
   EnableRule: { file: 'provider/deferred-deletes.ts', action: 'events:EnableRule', on: sweepSchedule },
   DisableRule: { file: 'provider/deferred-deletes.ts', action: 'events:DisableRule', on: sweepSchedule },

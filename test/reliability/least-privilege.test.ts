@@ -61,7 +61,7 @@ describe('the provider roles of a stack using every resource type', () => {
       // its create-request table: deliveries of a create request take turns there.
       {
         Effect: 'Allow',
-        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'],
         Resource: getAtt(idOf('AWS::DynamoDB::Table', /CreateRequests/)),
       },
       // its sweep schedule, armed when a delete is deferred and disarmed when none is left.

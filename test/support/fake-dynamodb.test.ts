@@ -1,6 +1,6 @@
 import {
-  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ResourceNotFoundException,
-  ScanCommand, UpdateItemCommand,
+  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, paginateScan, PutItemCommand, QueryCommand,
+  ResourceNotFoundException, ScanCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -207,8 +207,25 @@ describe('the real DynamoDB client against the fake', () => {
   });
 
   test('an operation it does not model is ValidationException', async () => {
-    await expect(client.send(new ScanCommand({ TableName: 'locks' })))
-      .rejects.toMatchObject({ name: 'ValidationException', message: 'the fake DynamoDB does not implement Scan' });
+    await expect(client.send(new QueryCommand({ TableName: 'locks', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'x' } } })))
+      .rejects.toMatchObject({ name: 'ValidationException', message: 'the fake DynamoDB does not implement Query' });
+  });
+
+  test('Scan returns every item in the order first written, a page of Limit at a time, as the SDK\'s paginator reads it', async () => {
+    for (const pk of ['a', 'b', 'c', 'd', 'e']) {
+      await putOnce(pk, 'x');
+    }
+    await client.send(new DeleteItemCommand({ TableName: 'locks', Key: { pk: { S: 'c' } } }));
+
+    const first = await client.send(new ScanCommand({ TableName: 'locks', Limit: 2 }));
+    expect(first).toMatchObject({ Count: 2, LastEvaluatedKey: { pk: { S: 'b' } } });
+    const pages: string[][] = [];
+    for await (const page of paginateScan({ client, pageSize: 3 }, { TableName: 'locks', ConsistentRead: true })) {
+      pages.push((page.Items ?? []).map((item) => item.pk.S!));
+    }
+    expect(pages).toEqual([['a', 'b', 'd'], ['e']]);
+    await expect(client.send(new ScanCommand({ TableName: 'locks', FilterExpression: 'pk = :pk' })))
+      .rejects.toMatchObject({ name: 'ValidationException', message: 'the fake DynamoDB does not support FilterExpression in Scan' });
   });
 
   test('AWS_ENDPOINT_URL_DYNAMODB points a client without an endpoint at the fake', async () => {

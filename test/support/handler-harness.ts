@@ -112,7 +112,7 @@ export function operationsSince(fake: FakeIvsServer, since: number): string[] {
 export type ResourceProperties = Record<string, unknown>;
 
 const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:TestStack-ProviderframeworkonEvent';
-const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/TestStack/11111111-2222-3333-4444-555555555555';
+export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/TestStack/11111111-2222-3333-4444-555555555555';
 let requests = 0;
 
 /**

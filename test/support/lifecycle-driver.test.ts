@@ -873,10 +873,10 @@ describe('a stack with aws-cdk-lib\'s real Provider framework', () => {
     expect(result.status).toBe('ROLLED_BACK');
     expect(result.reason).toMatch(prefixed('B', frameworkFailure('stage quota exceeded')));
     expect(result.events).toEqual([
-      { logicalId: 'A', requestType: 'Create', physicalId: 'a-1', status: 'SUCCESS', phase: 'deploy' },
+      { logicalId: 'A', requestType: 'Create', physicalId: 'a-1', status: 'SUCCESS', reason: 'SUCCESS', phase: 'deploy' },
       { logicalId: 'B', requestType: 'Create', physicalId: CREATE_FAILED_MARKER, status: 'FAILED', reason: expect.stringMatching(frameworkFailure('stage quota exceeded')), phase: 'deploy' },
-      { logicalId: 'B', requestType: 'Delete', physicalId: CREATE_FAILED_MARKER, status: 'SUCCESS', phase: 'rollback' },
-      { logicalId: 'A', requestType: 'Delete', physicalId: 'a-1', status: 'SUCCESS', phase: 'rollback' },
+      { logicalId: 'B', requestType: 'Delete', physicalId: CREATE_FAILED_MARKER, status: 'SUCCESS', reason: 'SUCCESS', phase: 'rollback' },
+      { logicalId: 'A', requestType: 'Delete', physicalId: 'a-1', status: 'SUCCESS', reason: 'SUCCESS', phase: 'rollback' },
     ]);
     // CloudFormation sends the marker's Delete, as to any physical ID; it never reaches the user function.
     expect(summary(driver.sentEvents)).toEqual(['Create A', 'Create B', 'Delete B', 'Delete A']);
