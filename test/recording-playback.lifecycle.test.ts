@@ -1,0 +1,228 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { CompositionDestination, RecordingPlayback, Stage, StageComposition, StageRecording } from '../lib';
+import { DeployedStack, EventDelivery, LocalDeployment, LocalIvs, Participant } from '../testing';
+
+/**
+ * The "recording ready" pipeline end to end, through the testing kit: IVS's events delivered to the deployed rules, the
+ * ready function run from the cloud assembly against the local IVS, S3, DynamoDB and EventBridge, and the library's
+ * event delivered to the app's own rule.
+ */
+describe('RecordingPlayback through the testing kit', () => {
+  let local: LocalIvs;
+  let outdir: string;
+  let deployment: LocalDeployment;
+  beforeAll(async () => {
+    // a composition stops 50 ms (not IVS's minute) after its stage's last participant has left.
+    local = await LocalIvs.start({ compositionIdleTimeoutMs: 50 });
+  });
+  afterAll(async () => local.stop());
+  beforeEach(() => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'recording-playback-'));
+    deployment = new LocalDeployment(local);
+  });
+  afterEach(async () => {
+    await deployment.close();
+    local.reset();
+    fs.rmSync(outdir, { recursive: true, force: true });
+    jest.restoreAllMocks();
+  });
+
+  interface Deployed {
+    readonly stack: DeployedStack;
+    readonly stageArn: string;
+    readonly bucketName: string;
+    readonly domainName: string;
+    readonly deadLetterQueueArn: string;
+  }
+
+  /** A recorded stage (optionally composed too) played back, and a queue hearing its ready events. */
+  async function deploy(options: { composed?: boolean } = {}): Promise<Deployed> {
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Webinar');
+    const stage = new Stage(stack, 'Stage', { stageName: 'webinar' });
+    const recording = new StageRecording(stack, 'Recording', { stage });
+    const playback = new RecordingPlayback(stack, 'Playback', { bucket: recording.bucket });
+    playback.onRecordingReady('Ready', { target: new targets.SqsQueue(new sqs.Queue(stack, 'ReadyQueue')) });
+    if (options.composed) {
+      new StageComposition(stack, 'Composition', { stages: [stage], destinations: [CompositionDestination.s3(recording.storageConfiguration)] });
+    }
+    expect((await deployment.deploy(app.synth().directory)).reason).toBeUndefined();
+    const deployed = deployment.stack('Webinar');
+    // the distribution's domain name and the dead-letter queue, as the deployed function has them
+    const readyFunction = deployed.resolvedProperties(deployed.logicalIdOf(playback.readyFunction!)) as any;
+    return {
+      stack: deployed,
+      stageArn: deployed.physicalId(deployed.logicalIdOf(stage)),
+      bucketName: deployed.physicalId(deployed.logicalIdOf(recording.bucket)),
+      domainName: readyFunction.Environment.Variables.PLAYBACK_DOMAIN_NAME,
+      deadLetterQueueArn: readyFunction.DeadLetterConfig.TargetArn,
+    };
+  }
+
+  const readyEvents = (deliveries: EventDelivery[]) => deliveries.filter((d) => d.event['detail-type'] === 'IVS Recording Ready')
+    .map((d) => ({ ...d.event.detail as Record<string, unknown>, ruleLogicalId: d.ruleLogicalId, source: d.event.source }));
+  /** Each attempt of the delivery's invocation: `ok`, or the error's type. */
+  const outcomes = (delivery: EventDelivery) => delivery.invocation!.attempts.map((attempt) => attempt.ok ? 'ok' : attempt.errorType);
+  const readyInvocations = (deliveries: EventDelivery[]) => deliveries.filter((d) => /^PlaybackParticipantRecordingEnds|^PlaybackCompositionEnds/.test(d.ruleLogicalId));
+  /** The key prefix of the participant recording IVS started writing in the bucket. */
+  const startedPrefix = (bucketName: string) => local.s3.keys(bucketName).find((key) => key.endsWith('/events/recording-started.json'))!
+    .replace('/events/recording-started.json', '');
+  /** IVS's `Recording End` event of a participant's recording, as `LocalDeployment.endRecording` sends it. */
+  const recordingEnd = (participant: Participant, bucketName: string, prefix: string) => ({
+    'version': '0', 'id': 'recording-end', 'detail-type': 'IVS Participant Recording State Change', 'source': 'aws.ivs',
+    'account': local.accountId, 'time': new Date().toISOString(), 'region': local.region, 'resources': [participant.stageArn],
+    'detail': {
+      session_id: participant.sessionId, event_name: 'Recording End', participant_id: participant.participantId,
+      recording_s3_bucket_name: bucketName, recording_s3_key_prefix: prefix,
+    },
+  });
+
+  async function recordedParticipant(stageArn: string): Promise<Participant> {
+    const { participant } = await deployment.publish(stageArn, { userId: 'speaker' });
+    return participant;
+  }
+
+  test('a recording starts, files appear, it ends: the ready event fires once, with the playback URLs, and a duplicate adds none', async () => {
+    const { stageArn, bucketName, domainName } = await deploy();
+    const participant = await recordedParticipant(stageArn);
+
+    const started = await deployment.startRecording(participant);
+    const prefix = startedPrefix(bucketName);
+    expect(prefix).toMatch(new RegExp(`^${stageArn.split('/')[1]}/${participant.sessionId}/${participant.participantId}/\\d{4}-`));
+    expect(started).toEqual([]);
+
+    const ended = await deployment.endRecording(participant);
+
+    expect(domainName).toMatch(/^d[a-z0-9]+\.cloudfront\.net$/);
+    expect(readyEvents(ended)).toEqual([{
+      ruleLogicalId: expect.stringMatching(/^PlaybackReady/),
+      source: 'cdk-ivs-realtime',
+      recordingType: 'PARTICIPANT',
+      bucketName,
+      recordingPrefix: prefix,
+      stageArn,
+      sessionId: participant.sessionId,
+      participantId: participant.participantId,
+      status: 'RECORDING_ENDED',
+      statusMessage: '',
+      durationMs: 60000,
+      startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      endedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      playbackUrl: `https://${domainName}/${prefix}/media/hls/multivariant.m3u8`,
+      renditions: [{ path: 'high', playbackUrl: `https://${domainName}/${prefix}/media/hls/high/playlist.m3u8` }],
+    }]);
+
+    // IVS delivers its end event again, and late: the function runs, and publishes nothing more
+    const again = await deployment.sendEvent(ended[0].event);
+    expect(readyInvocations(again)).toEqual([expect.objectContaining({ invocation: { attempts: [expect.objectContaining({ ok: true })] } })]);
+    expect(readyEvents(again)).toEqual([]);
+  });
+
+  test('a recording that ends with a failure is announced once, as RECORDING_ENDED_WITH_FAILURE', async () => {
+    const { stageArn } = await deploy();
+    const participant = await recordedParticipant(stageArn);
+    await deployment.startRecording(participant);
+
+    const ended = await deployment.endRecording(participant, { failure: true, durationMs: 1234 });
+
+    expect(ended.map((d) => d.event['detail-type'])).toEqual(['IVS Participant Recording State Change', 'IVS Recording Ready']);
+    expect(readyEvents(ended)).toEqual([expect.objectContaining({ status: 'RECORDING_ENDED_WITH_FAILURE', durationMs: 1234 })]);
+  });
+
+  test('files written late: the first attempt finds the recording unfinished and fails, Lambda\'s retry publishes once', async () => {
+    const { stageArn } = await deploy();
+    const participant = await recordedParticipant(stageArn);
+    await deployment.startRecording(participant);
+    // the first attempt's two reads (recording-ended.json, then recording-failed.json) find nothing yet
+    local.s3.injectFault({ operation: 'GetObject', errorType: 'NoSuchKey', times: 2 });
+
+    const ended = await deployment.endRecording(participant);
+
+    const [invocation] = readyInvocations(ended);
+    expect(outcomes(invocation)).toEqual(['RecordingNotFinal', 'ok']);
+    expect(readyEvents(ended)).toHaveLength(1);
+  });
+
+  test('an end event before the recording is final never announces it: the event goes to the dead-letter queue; the real end does', async () => {
+    const { stageArn, bucketName, deadLetterQueueArn } = await deploy();
+    const participant = await recordedParticipant(stageArn);
+    await deployment.startRecording(participant);
+
+    const tooEarly = await deployment.sendEvent(recordingEnd(participant, bucketName, startedPrefix(bucketName)));
+
+    expect(readyInvocations(tooEarly)).toEqual([expect.objectContaining({ invocation: expect.objectContaining({ deadLetteredTo: deadLetterQueueArn }) })]);
+    expect(outcomes(readyInvocations(tooEarly)[0])).toEqual(Array(3).fill('RecordingNotFinal'));
+    expect(readyEvents(tooEarly)).toEqual([]);
+    expect(readyEvents(await deployment.endRecording(participant))).toHaveLength(1);
+  });
+
+  test('the same end event delivered twice at once publishes one ready event', async () => {
+    const { stageArn, bucketName } = await deploy();
+    const participant = await recordedParticipant(stageArn);
+    await deployment.startRecording(participant);
+    const prefix = startedPrefix(bucketName);
+
+    // endRecording writes the final files at once, then both its event and EventBridge's second delivery race
+    const both = await Promise.all([deployment.endRecording(participant), deployment.sendEvent(recordingEnd(participant, bucketName, prefix))]);
+
+    expect(both.map((deliveries) => readyInvocations(deliveries).map(outcomes))).toEqual([[['ok']], [['ok']]]);
+    expect(both.flatMap(readyEvents)).toEqual([expect.objectContaining({ recordingPrefix: prefix })]);
+    // both claimed the recording in DynamoDB; the conditional write let one through
+    const claims = (await deployment.stack('Webinar').dynamoDb()).calls
+      .filter((call) => call.operation === 'PutItem' && call.tableName.includes('PublishedRecordings'));
+    expect(claims.map((call) => call.errorType ?? call.status).sort()).toEqual([200, 'ConditionalCheckFailedException']);
+  });
+
+  test('a composite recording is announced once its playlists turn VOD, whatever the order of the composition\'s end events', async () => {
+    const { stageArn, bucketName, domainName } = await deploy({ composed: true });
+    const { participant } = await deployment.publish(stageArn);
+    const [composition] = [...local.ivs.compositions.values()];
+    const recordingPrefix = composition.destinations[0].detail!.s3.recordingPrefix;
+    const writeComposite = (playlistType: 'EVENT' | 'VOD') => {
+      local.s3.putObject(bucketName, `${recordingPrefix}/media/hls/720p30/playlist.m3u8`, `#EXTM3U\n#EXT-X-PLAYLIST-TYPE:${playlistType}\n`);
+      local.s3.putObject(bucketName, `${recordingPrefix}/events/recording-ended.json`, JSON.stringify({
+        version: 'v1', stage_arn: stageArn, recording_status: 'RECORDING_ENDED',
+        media: { hls: { duration_ms: 5000, path: 'media/hls', playlist: 'multivariant.m3u8',
+          renditions: [{ path: '720p30', playlist: 'playlist.m3u8', resolution_width: 1280, resolution_height: 720 }] } },
+      }));
+    };
+    const compositionEvent = (eventName: string) => ({
+      'version': '0', 'id': eventName, 'detail-type': 'IVS Composition State Change', 'source': 'aws.ivs', 'account': local.accountId,
+      'time': new Date().toISOString(), 'region': local.region, 'resources': [composition.arn], 'detail': { event_name: eventName, stage_arn: stageArn },
+    });
+
+    // while it records, an (out of order) end event finds the destination active: nothing yet, nothing retried
+    const whileActive = await deployment.sendEvent(compositionEvent('Destination End'));
+    expect(readyInvocations(whileActive)[0].invocation!.attempts).toEqual([expect.objectContaining({ ok: true })]);
+    await deployment.leave(participant);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(composition.state).toBe('STOPPED');
+
+    // stopped, but the playlist still says EVENT: not final, retried, dead-lettered
+    writeComposite('EVENT');
+    const notFinal = await deployment.sendEvent(compositionEvent('Destination End'));
+    expect(outcomes(readyInvocations(notFinal)[0])).toEqual(Array(3).fill('RecordingNotFinal'));
+    expect(readyEvents(notFinal)).toEqual([]);
+
+    // final: Session End announces it; a late Destination End adds nothing
+    writeComposite('VOD');
+    const sessionEnd = await deployment.sendEvent(compositionEvent('Session End'));
+    const late = await deployment.sendEvent(compositionEvent('Destination End'));
+    expect(readyEvents(sessionEnd)).toEqual([expect.objectContaining({
+      recordingType: 'COMPOSITE',
+      compositionArn: composition.arn,
+      destinationId: composition.destinations[0].id,
+      recordingPrefix,
+      durationMs: 5000,
+      playbackUrl: `https://${domainName}/${recordingPrefix}/media/hls/multivariant.m3u8`,
+      renditions: [{ path: '720p30', playbackUrl: `https://${domainName}/${recordingPrefix}/media/hls/720p30/playlist.m3u8`, resolutionWidth: 1280, resolutionHeight: 720 }],
+    })]);
+    expect(readyEvents(late)).toEqual([]);
+  });
+});
