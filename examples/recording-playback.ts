@@ -25,7 +25,9 @@ export class RecordingPlaybackStack extends Stack {
       cors: PlaybackCors.allowOrigins('https://app.example.com'),
     });
     // one message per recording, once it is final: `detail.playbackUrl` is what the web app's player loads.
-    const ready = new sqs.Queue(this, 'ReadyRecordings', { enforceSSL: true });
+    // messages its consumer keeps failing on end up in `unpublished`, instead of being retried until they expire.
+    const unpublished = new sqs.Queue(this, 'UnpublishedRecordings', { enforceSSL: true });
+    const ready = new sqs.Queue(this, 'ReadyRecordings', { enforceSSL: true, deadLetterQueue: { queue: unpublished, maxReceiveCount: 5 } });
     this.playback.onRecordingReady('Ready', { target: new targets.SqsQueue(ready) });
   }
 }

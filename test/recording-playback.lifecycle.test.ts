@@ -225,4 +225,39 @@ describe('RecordingPlayback through the testing kit', () => {
     })]);
     expect(readyEvents(late)).toEqual([]);
   });
+
+  test('adding, then removing, playback rewrites the one bucket policy around IVS\'s statement, and never touches the storage configuration', async () => {
+    const synth = (withPlayback: boolean) => {
+      const app = new App({ outdir: path.join(outdir, withPlayback ? 'with' : 'without') });
+      const stack = new Stack(app, 'Webinar');
+      const recording = new StageRecording(stack, 'Recording', { stage: new Stage(stack, 'Stage', { stageName: 'webinar' }) });
+      if (withPlayback) new RecordingPlayback(stack, 'Playback', { bucket: recording.bucket, recordingReadyEvents: false });
+      return { directory: app.synth().directory, recording };
+    };
+    const statements = (deployed: DeployedStack, policyId: string) =>
+      ((deployed.resolvedProperties(policyId) as any).PolicyDocument.Statement as any[]).map((s) => s.Sid ?? s.Principal.Service ?? s.Principal.AWS);
+
+    const first = synth(false);
+    expect((await deployment.deploy(first.directory)).reason).toBeUndefined();
+    const deployed = deployment.stack('Webinar');
+    const storageId = deployed.logicalIdOf(first.recording.storageConfiguration);
+    const policyId = deployed.logicalIdOf(first.recording.bucket.policy!);
+    const storageArn = deployed.physicalId(storageId);
+    const ivsStatement = (deployed.resolvedProperties(policyId) as any).PolicyDocument.Statement.find((s: any) => s.Sid === 'IvsCompositeWrite');
+    const storageRequests = () => deployed.sentEvents.filter((event) => event.LogicalResourceId === storageId).length;
+    expect(statements(deployed, policyId)).toEqual([expect.anything(), 'IvsCompositeWrite']);
+    expect(storageRequests()).toBe(1);
+
+    expect((await deployment.deploy(synth(true).directory)).reason).toBeUndefined();
+    expect(statements(deployed, policyId)).toEqual([expect.anything(), 'IvsCompositeWrite', 'cloudfront.amazonaws.com']);
+    expect((deployed.resolvedProperties(policyId) as any).PolicyDocument.Statement[1]).toEqual(ivsStatement);
+
+    expect((await deployment.deploy(synth(false).directory)).reason).toBeUndefined();
+    expect(statements(deployed, policyId)).toEqual([expect.anything(), 'IvsCompositeWrite']);
+    expect((deployed.resolvedProperties(policyId) as any).PolicyDocument.Statement[1]).toEqual(ivsStatement);
+    // IVS's storage configuration was neither updated nor replaced: it never re-edited the policy
+    expect(storageRequests()).toBe(1);
+    expect(deployed.physicalId(storageId)).toBe(storageArn);
+    expect(local.ivs.storageConfigurations.get(storageArn)).toBeDefined();
+  });
 });
