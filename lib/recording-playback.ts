@@ -190,7 +190,11 @@ export class RecordingPlayback extends Construct {
     }
     const { eventPattern, target, ...ruleOptions } = options;
     const rule = new events.Rule(this, id, ruleOptions);
-    rule.addEventPattern({ source: [LIBRARY_EVENT_SOURCE], detailType: [RECORDING_READY_DETAIL_TYPE], detail: { bucketName: [this.bucket.bucketName] } });
+    rule.addEventPattern({
+      source: [LIBRARY_EVENT_SOURCE],
+      detailType: [RECORDING_READY_DETAIL_TYPE],
+      detail: { bucketName: [this.bucket.bucketName] },
+    });
     // last, so that the caller's nested objects are merged into ours, not ours into the caller's options.
     rule.addEventPattern(eventPattern);
     rule.addTarget(target);

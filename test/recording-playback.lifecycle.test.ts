@@ -75,11 +75,20 @@ describe('RecordingPlayback through the testing kit', () => {
     .replace('/events/recording-started.json', '');
   /** IVS's `Recording End` event of a participant's recording, as `LocalDeployment.endRecording` sends it. */
   const recordingEnd = (participant: Participant, bucketName: string, prefix: string) => ({
-    'version': '0', 'id': 'recording-end', 'detail-type': 'IVS Participant Recording State Change', 'source': 'aws.ivs',
-    'account': local.accountId, 'time': new Date().toISOString(), 'region': local.region, 'resources': [participant.stageArn],
+    'version': '0',
+    'id': 'recording-end',
+    'detail-type': 'IVS Participant Recording State Change',
+    'source': 'aws.ivs',
+    'account': local.accountId,
+    'time': new Date().toISOString(),
+    'region': local.region,
+    'resources': [participant.stageArn],
     'detail': {
-      session_id: participant.sessionId, event_name: 'Recording End', participant_id: participant.participantId,
-      recording_s3_bucket_name: bucketName, recording_s3_key_prefix: prefix,
+      session_id: participant.sessionId,
+      event_name: 'Recording End',
+      participant_id: participant.participantId,
+      recording_s3_bucket_name: bucketName,
+      recording_s3_key_prefix: prefix,
     },
   });
 
@@ -156,7 +165,9 @@ describe('RecordingPlayback through the testing kit', () => {
 
     const tooEarly = await deployment.sendEvent(recordingEnd(participant, bucketName, startedPrefix(bucketName)));
 
-    expect(readyInvocations(tooEarly)).toEqual([expect.objectContaining({ invocation: expect.objectContaining({ deadLetteredTo: deadLetterQueueArn }) })]);
+    expect(readyInvocations(tooEarly)).toEqual([
+      expect.objectContaining({ invocation: expect.objectContaining({ deadLetteredTo: deadLetterQueueArn }) }),
+    ]);
     expect(outcomes(readyInvocations(tooEarly)[0])).toEqual(Array(3).fill('RecordingNotFinal'));
     expect(readyEvents(tooEarly)).toEqual([]);
     expect(readyEvents(await deployment.endRecording(participant))).toHaveLength(1);
@@ -187,14 +198,29 @@ describe('RecordingPlayback through the testing kit', () => {
     const writeComposite = (playlistType: 'EVENT' | 'VOD') => {
       local.s3.putObject(bucketName, `${recordingPrefix}/media/hls/720p30/playlist.m3u8`, `#EXTM3U\n#EXT-X-PLAYLIST-TYPE:${playlistType}\n`);
       local.s3.putObject(bucketName, `${recordingPrefix}/events/recording-ended.json`, JSON.stringify({
-        version: 'v1', stage_arn: stageArn, recording_status: 'RECORDING_ENDED',
-        media: { hls: { duration_ms: 5000, path: 'media/hls', playlist: 'multivariant.m3u8',
-          renditions: [{ path: '720p30', playlist: 'playlist.m3u8', resolution_width: 1280, resolution_height: 720 }] } },
+        version: 'v1',
+        stage_arn: stageArn,
+        recording_status: 'RECORDING_ENDED',
+        media: {
+          hls: {
+            duration_ms: 5000,
+            path: 'media/hls',
+            playlist: 'multivariant.m3u8',
+            renditions: [{ path: '720p30', playlist: 'playlist.m3u8', resolution_width: 1280, resolution_height: 720 }],
+          },
+        },
       }));
     };
     const compositionEvent = (eventName: string) => ({
-      'version': '0', 'id': eventName, 'detail-type': 'IVS Composition State Change', 'source': 'aws.ivs', 'account': local.accountId,
-      'time': new Date().toISOString(), 'region': local.region, 'resources': [composition.arn], 'detail': { event_name: eventName, stage_arn: stageArn },
+      'version': '0',
+      'id': eventName,
+      'detail-type': 'IVS Composition State Change',
+      'source': 'aws.ivs',
+      'account': local.accountId,
+      'time': new Date().toISOString(),
+      'region': local.region,
+      'resources': [composition.arn],
+      'detail': { event_name: eventName, stage_arn: stageArn },
     });
 
     // while it records, an (out of order) end event finds the destination active: nothing yet, nothing retried

@@ -5,8 +5,8 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { matchesEventPattern } from '../testing/event-pattern';
 import { PlaybackCors, RecordingBucket, RecordingPlayback, Stage, StageRecording, StorageConfiguration } from '../lib';
+import { matchesEventPattern } from '../testing/event-pattern';
 import { newStackInRegion } from './util';
 
 const IVS_WRITE = {
@@ -191,11 +191,13 @@ describe('RecordingPlayback', () => {
         .filter((p) => p.source?.[0] === 'aws.ivs');
       expect(patterns).toEqual(expect.arrayContaining([
         {
-          'source': ['aws.ivs'], 'detail-type': ['IVS Participant Recording State Change'],
+          'source': ['aws.ivs'],
+          'detail-type': ['IVS Participant Recording State Change'],
           'detail': { event_name: ['Recording End', 'Recording End Failure'], recording_s3_bucket_name: [stack.resolve(bucket.bucketName)] },
         },
         {
-          'source': ['aws.ivs'], 'detail-type': ['IVS Composition State Change'],
+          'source': ['aws.ivs'],
+          'detail-type': ['IVS Composition State Change'],
           'detail': { event_name: ['Destination End', 'Destination Failure', 'Session End', 'Session Failure'] },
         },
       ]));
@@ -204,10 +206,12 @@ describe('RecordingPlayback', () => {
     test('the function retries twice, then dead-letters, and may publish only to the default bus', () => {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
       template.hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-          Action: 'events:PutEvents',
-          Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':event-bus/default$')])] },
-        })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Action: 'events:PutEvents',
+            Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':event-bus/default$')])] },
+          })]),
+        },
       });
     });
   });

@@ -191,8 +191,15 @@ export class FakeEventBridge extends JsonTargetServer {
       }
       const id = randomUUID();
       this.putEvents.push({
-        'version': '0', id, 'detail-type': entry.DetailType, 'source': entry.Source, 'account': this.accountId,
-        'time': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), 'region': this.region, 'resources': entry.Resources ?? [], detail,
+        'version': '0',
+        id,
+        'detail-type': entry.DetailType,
+        'source': entry.Source,
+        'account': this.accountId,
+        'time': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        'region': this.region,
+        'resources': entry.Resources ?? [],
+        detail,
       });
       return { EventId: id };
     });

@@ -354,7 +354,8 @@ export class LocalDeployment {
             && String(target.Arn).endsWith(`:function:${driver.physicalId(id)}`));
           const invocation = functionId === undefined ? undefined
             : await (await this.invoker(deployed)).invokeResource(functionId, target.Input === undefined ? event : JSON.parse(target.Input));
-          deliveries.push({ event: event as Record<string, unknown>, stackName, ruleLogicalId, targetArn: String(target.Arn), ...(invocation ? { invocation } : {}) });
+          const delivered = event as Record<string, unknown>;
+          deliveries.push({ event: delivered, stackName, ruleLogicalId, targetArn: String(target.Arn), ...(invocation ? { invocation } : {}) });
         }
       }
     }

@@ -7,8 +7,8 @@ import { ivsClient } from '../shared/client';
 import { describeError, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { PublishedRecordings } from './published-recordings';
-import { FinalRecording, readFinalRecording } from './recording-files';
 import { recordingReadyEntry } from './ready-event';
+import { FinalRecording, readFinalRecording } from './recording-files';
 
 /** The fields of the IVS events the function reads. */
 export interface IvsRecordingEvent {

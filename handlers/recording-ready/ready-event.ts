@@ -1,6 +1,6 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { RecordingReadyDetail } from '../../lib/recording-ready-event';
 import { LIBRARY_EVENT_SOURCE, multivariantPlaylistKey, playbackUrl, RECORDING_READY_DETAIL_TYPE, RecordingFiles } from '../../lib/private/recording-ready-contract';
+import type { RecordingReadyDetail } from '../../lib/recording-ready-event';
 import type { ReadyRecording } from './index';
 
 /** The PutEvents request of a recording's ready event, on the default event bus, named by the stage. */

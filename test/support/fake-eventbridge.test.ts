@@ -76,16 +76,25 @@ describe('the real EventBridge client against the fake', () => {
   });
 
   test('PutEvents keeps each well-formed entry as the event EventBridge delivers, and answers a malformed one as failed', async () => {
-    const answer = await client.send(new PutEventsCommand({ Entries: [
-      { Source: 'cdk-ivs-realtime', DetailType: 'IVS Recording Ready', Detail: '{"bucketName":"b"}', Resources: ['arn:aws:ivs:us-east-1:123456789012:stage/a'] },
-      { Source: 'cdk-ivs-realtime', DetailType: 'IVS Recording Ready', Detail: 'not json' },
-    ] }));
+    const answer = await client.send(new PutEventsCommand({
+      Entries: [
+        { Source: 'cdk-ivs-realtime', DetailType: 'IVS Recording Ready', Detail: '{"bucketName":"b"}', Resources: ['arn:aws:ivs:us-east-1:123456789012:stage/a'] },
+        { Source: 'cdk-ivs-realtime', DetailType: 'IVS Recording Ready', Detail: 'not json' },
+      ],
+    }));
 
     expect(answer.FailedEntryCount).toBe(1);
     expect(answer.Entries).toEqual([{ EventId: fake.putEvents[0].id }, { ErrorCode: 'MalformedDetail', ErrorMessage: expect.any(String) }]);
     expect(fake.putEvents).toEqual([{
-      'version': '0', 'id': expect.any(String), 'detail-type': 'IVS Recording Ready', 'source': 'cdk-ivs-realtime', 'account': '123456789012',
-      'time': expect.stringMatching(/Z$/), 'region': 'us-east-1', 'resources': ['arn:aws:ivs:us-east-1:123456789012:stage/a'], 'detail': { bucketName: 'b' },
+      'version': '0',
+      'id': expect.any(String),
+      'detail-type': 'IVS Recording Ready',
+      'source': 'cdk-ivs-realtime',
+      'account': '123456789012',
+      'time': expect.stringMatching(/Z$/),
+      'region': 'us-east-1',
+      'resources': ['arn:aws:ivs:us-east-1:123456789012:stage/a'],
+      'detail': { bucketName: 'b' },
     }]);
   });
 

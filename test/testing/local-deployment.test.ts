@@ -169,7 +169,9 @@ describe('LocalDeployment', () => {
     })]);
     expect(ended).toEqual([{
       event: expect.objectContaining({ 'detail-type': 'IVS Participant Recording State Change', 'detail': expect.objectContaining({ event_name: 'Recording End' }) }),
-      stackName: 'Webinar', ruleLogicalId: expect.stringMatching(/^StageEnded/), targetArn: expect.stringMatching(/^arn:aws:sqs:us-east-1:123456789012:Webinar-Ended/),
+      stackName: 'Webinar',
+      ruleLogicalId: expect.stringMatching(/^StageEnded/),
+      targetArn: expect.stringMatching(/^arn:aws:sqs:us-east-1:123456789012:Webinar-Ended/),
     }]);
     // what IVS wrote meanwhile: the recording's files under the prefix its events named, final once it ended
     const prefix = (ended[0].event.detail as { recording_s3_key_prefix: string }).recording_s3_key_prefix;
