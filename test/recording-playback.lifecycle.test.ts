@@ -173,6 +173,23 @@ describe('RecordingPlayback through the testing kit', () => {
     expect(readyEvents(await deployment.endRecording(participant))).toHaveLength(1);
   });
 
+  test('PutEvents failing through every retry releases the recording: a later delivery of its end publishes it, once', async () => {
+    const { stageArn, bucketName, deadLetterQueueArn } = await deploy();
+    const participant = await recordedParticipant(stageArn);
+    await deployment.startRecording(participant);
+    const prefix = startedPrefix(bucketName);
+    // each of the 3 attempts makes the SDK's 3 attempts at PutEvents
+    (await deployment.stack('Webinar').eventBridge()).injectFault({ operation: 'PutEvents', errorType: 'InternalException', times: 9 });
+
+    const failed = await deployment.endRecording(participant);
+    const redelivered = await deployment.sendEvent(recordingEnd(participant, bucketName, prefix));
+
+    expect(readyInvocations(failed)[0].invocation!.deadLetteredTo).toBe(deadLetterQueueArn);
+    expect(outcomes(readyInvocations(failed)[0])).toEqual(Array(3).fill('InternalException'));
+    expect(readyEvents(failed)).toEqual([]);
+    expect(readyEvents(redelivered)).toEqual([expect.objectContaining({ recordingPrefix: prefix })]);
+  });
+
   test('the same end event delivered twice at once publishes one ready event', async () => {
     const { stageArn, bucketName } = await deploy();
     const participant = await recordedParticipant(stageArn);

@@ -140,9 +140,17 @@ async function compositeRecordings(s3: S3Client, bucketName: string, event: IvsR
   return recordsHere ? recordings : undefined;
 }
 
+/** Whether the storage configuration records to the bucket; one deleted since the composition started records nowhere now. */
 async function recordsTo(storageConfigurationArn: string, bucketName: string): Promise<boolean> {
-  const { storageConfiguration } = await ivsClient().send(new GetStorageConfigurationCommand({ arn: storageConfigurationArn }));
-  return storageConfiguration?.s3?.bucketName === bucketName;
+  try {
+    const { storageConfiguration } = await ivsClient().send(new GetStorageConfigurationCommand({ arn: storageConfigurationArn }));
+    return storageConfiguration?.s3?.bucketName === bucketName;
+  } catch (error) {
+    if (isNotFound(error)) {
+      return false;
+    }
+    throw error;
+  }
 }
 
 /**
