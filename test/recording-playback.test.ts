@@ -227,6 +227,13 @@ describe('RecordingPlayback', () => {
     expect(() => playback.onRecordingReady('Ready')).toThrow('TestStack/Playback: onRecordingReady needs `recordingReadyEvents`');
   });
 
+  test('a dead-letter queue without ready events is refused, naming both props', () => {
+    const stack = newStackInRegion();
+    expect(() => new RecordingPlayback(stack, 'Playback', {
+      bucket: new RecordingBucket(stack, 'Bucket'), recordingReadyEvents: false, deadLetterQueue: new sqs.Queue(stack, 'Queue'),
+    })).toThrow(/`deadLetterQueue` takes the events of the ready function, which `recordingReadyEvents: false` leaves out/);
+  });
+
   test('an imported bucket gets aws-cdk-lib\'s warning that its policy is not this app\'s to write', () => {
     const stack = newStackInRegion();
     new RecordingPlayback(stack, 'Playback', { bucket: s3.Bucket.fromBucketName(stack, 'Imported', 'recordings'), recordingReadyEvents: false });
