@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { CompositionDestination, RecordingPlayback, Stage, StageComposition, StageRecording } from '../lib';
+import { CompositionDestination, RecordingBucket, RecordingPlayback, Stage, StageComposition, StageRecording, StorageConfiguration } from '../lib';
 import { DeployedStack, EventDelivery, LocalDeployment, LocalIvs, Participant } from '../testing';
 
 /**
@@ -42,7 +42,7 @@ describe('RecordingPlayback through the testing kit', () => {
   }
 
   /** A recorded stage (optionally composed too) played back, and a queue hearing its ready events. */
-  async function deploy(options: { composed?: boolean } = {}): Promise<Deployed> {
+  async function deploy(options: { composed?: 'here' | 'elsewhere' } = {}): Promise<Deployed> {
     const app = new App({ outdir });
     const stack = new Stack(app, 'Webinar');
     const stage = new Stage(stack, 'Stage', { stageName: 'webinar' });
@@ -50,7 +50,9 @@ describe('RecordingPlayback through the testing kit', () => {
     const playback = new RecordingPlayback(stack, 'Playback', { bucket: recording.bucket });
     playback.onRecordingReady('Ready', { target: new targets.SqsQueue(new sqs.Queue(stack, 'ReadyQueue')) });
     if (options.composed) {
-      new StageComposition(stack, 'Composition', { stages: [stage], destinations: [CompositionDestination.s3(recording.storageConfiguration)] });
+      const storageConfiguration = options.composed === 'here' ? recording.storageConfiguration
+        : new StorageConfiguration(stack, 'OtherStorage', { bucket: new RecordingBucket(stack, 'OtherBucket') });
+      new StageComposition(stack, 'Composition', { stages: [stage], destinations: [CompositionDestination.s3(storageConfiguration)] });
     }
     expect((await deployment.deploy(app.synth().directory)).reason).toBeUndefined();
     const deployed = deployment.stack('Webinar');
@@ -208,7 +210,7 @@ describe('RecordingPlayback through the testing kit', () => {
   });
 
   test('a composite recording is announced once its playlists turn VOD, whatever the order of the composition\'s end events', async () => {
-    const { stageArn, bucketName, domainName } = await deploy({ composed: true });
+    const { stageArn, bucketName, domainName } = await deploy({ composed: 'here' });
     const { participant } = await deployment.publish(stageArn);
     const [composition] = [...local.ivs.compositions.values()];
     const recordingPrefix = composition.destinations[0].detail!.s3.recordingPrefix;
@@ -267,6 +269,28 @@ describe('RecordingPlayback through the testing kit', () => {
       renditions: [{ path: '720p30', playbackUrl: `https://${domainName}/${recordingPrefix}/media/hls/720p30/playlist.m3u8`, resolutionWidth: 1280, resolutionHeight: 720 }],
     })]);
     expect(readyEvents(late)).toEqual([]);
+  });
+
+  test('the end of a composition that records to another bucket is ignored: no S3 read, no retry, no event', async () => {
+    const { stageArn } = await deploy({ composed: 'elsewhere' });
+    await deployment.publish(stageArn);
+    const [composition] = [...local.ivs.compositions.values()];
+
+    const ended = await deployment.sendEvent({
+      'version': '0',
+      'id': 'session-end',
+      'detail-type': 'IVS Composition State Change',
+      'source': 'aws.ivs',
+      'account': local.accountId,
+      'time': new Date().toISOString(),
+      'region': local.region,
+      'resources': [composition.arn],
+      'detail': { event_name: 'Session End', stage_arn: stageArn },
+    });
+
+    expect(readyInvocations(ended).map(outcomes)).toEqual([['ok']]);
+    expect(readyEvents(ended)).toEqual([]);
+    expect(local.s3.calls.filter((call) => call.operation === 'GetObject')).toEqual([]);
   });
 
   test('adding, then removing, playback rewrites the one bucket policy around IVS\'s statement, and never touches the storage configuration', async () => {

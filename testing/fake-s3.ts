@@ -9,6 +9,10 @@
  * sub-resource such as `?acl`) is NotImplemented (501), so that a test relying on it fails. Not modelled: versions,
  * multipart uploads, ranges, conditional requests, checksums, encryption, ACLs and policies.
  *
+ * Why not an npm fake S3: the kit's fakes share one test API (calls recorded, faults injected, state in memory, reset
+ * between tests), which the registry's `s3rver` (3.7.1, unreleased for years; files on disk, no fault injection) does
+ * not have, and the five operations the recording-ready function and a user's test need are this file.
+ *
  * Test API: `putObject(bucket, key, body)` (as IVS writes a recording's files), `object(bucket, key)`, `keys(bucket,
  * prefix?)`, `calls`, `injectFault({ operation?, errorType, times? })` (consumed first-match-first; `NoSuchKey` answers
  * 404, `AccessDenied` 403, `SlowDown` 503, `InternalError` 500, any other 400), `reset()`.
