@@ -8,7 +8,7 @@ import { describeError, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { PublishedRecordings } from './published-recordings';
 import { recordingReadyEntry } from './ready-event';
-import { FinalRecording, readFinalRecording } from './recording-files';
+import { FinalRecording, readFinalRecording, RecordingNotFinal } from './recording-files';
 
 /** The fields of the IVS events the function reads. */
 export interface IvsRecordingEvent {
@@ -42,7 +42,8 @@ export interface ReadyRecording extends FinalRecording {
 const PARTICIPANT_RECORDING = 'IVS Participant Recording State Change';
 const COMPOSITION = 'IVS Composition State Change';
 const PARTICIPANT_RECORDING_ENDS = new Set(['Recording End', 'Recording End Failure']);
-const COMPOSITION_ENDS = new Set(['Destination End', 'Destination Failure', 'Session End', 'Session Failure']);
+const SESSION_ENDS = new Set(['Session End', 'Session Failure']);
+const COMPOSITION_ENDS = new Set(['Destination End', 'Destination Failure', ...SESSION_ENDS]);
 /** Destination states after which IVS writes nothing more (the API's DestinationState). */
 const DESTINATION_ENDED = new Set(['STOPPED', 'FAILED']);
 /** A key prefix as IVS writes them: IDs, a timestamp, slashes; nothing that could climb out of it. */
@@ -125,7 +126,11 @@ async function compositeRecordings(s3: S3Client, bucketName: string, event: IvsR
     }
     recordsHere = true;
     if (!DESTINATION_ENDED.has(destination.state ?? '')) {
-      // a later end event of this destination (or of the session) finds it ended.
+      // the session ended, or this destination is stopping: it is about to be final. Otherwise the event is another
+      // destination's, and this one's own end event (or the session's) comes later.
+      if (SESSION_ENDS.has(event.detail?.event_name ?? '') || destination.state === 'STOPPING') {
+        throw new RecordingNotFinal(`${compositionArn} destination ${destination.id} is ${destination.state}, not stopped yet`);
+      }
       log('waiting: the destination still records', { id: event.id, compositionArn, destinationId: destination.id, state: destination.state });
       continue;
     }
