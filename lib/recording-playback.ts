@@ -310,6 +310,8 @@ export class RecordingPlayback extends Construct {
     const tableReason = 'The table holds only which recordings had their ready event published, for 30 days: nothing to restore';
     acknowledgeCompliance(this, {
       ...LIBRARY_FUNCTION_REASONS,
+      LambdaInsideVPC: 'The function calls only AWS APIs over HTTPS (IVS, S3, DynamoDB, EventBridge): it reads no data in a VPC, '
+        + 'and inside one it would need a NAT gateway or an endpoint for each of those services',
       DynamoDBInBackupPlan: tableReason,
       DynamoDBPITREnabled: tableReason,
     });
