@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'crypto';
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -225,6 +226,35 @@ describe('RecordingPlayback', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
     template.resourceCountIs('AWS::Events::Rule', 0);
     expect(() => playback.onRecordingReady('Ready')).toThrow('TestStack/Playback: onRecordingReady needs `recordingReadyEvents`');
+  });
+
+  test('a web ACL, access logs and a certificate are the distribution\'s, and their cdk-nag findings are no longer acknowledged', () => {
+    const acknowledgedBy = (stack: Stack) => stack.node.findAll().flatMap((construct) => construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.keys(entry.data as object).map((id) => id.replace(/^annotation::/i, ''))))
+      .filter((id) => id.startsWith('AwsSolutions-CFR'));
+    const bare = newStackInRegion();
+    new RecordingPlayback(bare, 'Playback', { bucket: new RecordingBucket(bare, 'Bucket'), recordingReadyEvents: false });
+    const stack = newStackInRegion();
+    new RecordingPlayback(stack, 'Playback', {
+      bucket: new RecordingBucket(stack, 'Bucket'),
+      recordingReadyEvents: false,
+      webAclId: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/recordings/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
+      logBucket: new s3.Bucket(stack, 'Logs', { objectOwnership: s3.ObjectOwnership.OBJECT_WRITER }),
+      domainNames: ['recordings.example.com'],
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        WebACLId: Match.stringLikeRegexp('webacl/recordings'),
+        Logging: Match.objectLike({ Bucket: Match.anyValue() }),
+        Aliases: ['recordings.example.com'],
+        ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021' }),
+      }),
+    });
+    expect(acknowledgedBy(bare).sort()).toEqual(['AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR3', 'AwsSolutions-CFR4']);
+    expect(acknowledgedBy(stack)).toEqual(['AwsSolutions-CFR1']);
   });
 
   test('a dead-letter queue without ready events is refused, naming both props', () => {
