@@ -1,6 +1,7 @@
 import { App, AppProps } from 'aws-cdk-lib';
 import { IvsRealTimePlatformStack } from './ivs-realtime-platform';
 import { ParticipantTokensStack } from './participant-tokens';
+import { RecordingPlaybackStack } from './recording-playback';
 import { StageCompositionStack } from './stage-composition';
 import { StageMonitoringStack } from './stage-monitoring';
 import { StageRecordingStack } from './stage-recording';
@@ -15,5 +16,6 @@ export function exampleApp(props: AppProps = {}): App {
   new IvsRealTimePlatformStack(app, 'IvsRealTimePlatform');
   new ParticipantTokensStack(app, 'ParticipantTokens');
   new StageMonitoringStack(app, 'StageMonitoring');
+  new RecordingPlaybackStack(app, 'RecordingPlayback');
   return app;
 }

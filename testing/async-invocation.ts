@@ -5,6 +5,7 @@
  * (`MaximumRetryAttempts`, else Lambda's default of 2), then sent to its `DeadLetterConfig` target if it has one, else
  * dropped. (Lambda waits about one, then two minutes between the attempts; here they follow one another.)
  */
+import { randomUUID } from 'crypto';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { InvokeOutcome, LambdaRuntime } from './lifecycle/lambda-runtime';
 import { LifecycleDriver } from './lifecycle-driver';
@@ -42,8 +43,11 @@ export class AsyncInvoker {
   public async invokeResource(logicalId: string, event: unknown): Promise<AsyncInvocation> {
     const deployed = this.driver.deployedFunction(logicalId);
     const attempts: InvokeOutcome[] = [];
+    // Lambda's retries of an asynchronous invocation keep its request ID (the context's `awsRequestId`): so its logs show;
+    // unconfirmed, the Lambda documentation does not say.
+    const requestId = randomUUID();
     for (let attempt = 0; attempt <= this.retryAttempts(deployed.functionName); attempt++) {
-      const outcome = await this.runtime.invoke(deployed, event);
+      const outcome = await this.runtime.invoke(deployed, event, requestId);
       attempts.push(outcome);
       if (outcome.ok) {
         return { attempts };

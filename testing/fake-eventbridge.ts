@@ -1,5 +1,5 @@
 /**
- * A local fake of the EventBridge rule operations EnableRule, DisableRule and DescribeRule, on 127.0.0.1: the
+ * A local fake of the EventBridge operations EnableRule, DisableRule, DescribeRule and PutEvents, on 127.0.0.1: the
  * awsJson1.1 wire format (`X-Amz-Target: AWSEvents.<Operation>`), so the real `@aws-sdk/client-eventbridge` runs
  * unchanged against it (`AWS_ENDPOINT_URL_EVENTBRIDGE`, or `endpoint` in its config).
  *
@@ -10,18 +10,24 @@
  * ValidationException. A rule that does not exist is ResourceNotFoundException; any other operation is
  * ValidationException naming it. No request rate is enforced.
  *
- * Test API: `rule(name)`, `calls`, `injectFault({ operation?, errorType, times? })` (consumed first-match-first;
- * InternalException answers 500), `reset()`.
+ * PutEvents keeps each entry as the event EventBridge would deliver (`putEvents`), for a `LocalDeployment` to deliver
+ * to its rules; an entry without `Source`, `DetailType` or a JSON object `Detail` fails (in `Entries`, as EventBridge
+ * answers it), the others are accepted.
+ *
+ * Test API: `rule(name)`, `putEvents`, `calls`, `injectFault({ operation?, errorType, times? })` (consumed
+ * first-match-first; InternalException answers 500), `reset()`.
  */
+import { randomUUID } from 'node:crypto';
 import { ServerResponse } from 'node:http';
 import { InjectedFaults, JsonServiceError, JsonTargetServer } from './json-target-server';
 import type { FakeResourceEvent } from './lifecycle-driver';
 
-export type EventBridgeOperation = 'EnableRule' | 'DisableRule' | 'DescribeRule';
+export type EventBridgeOperation = 'EnableRule' | 'DisableRule' | 'DescribeRule' | 'PutEvents';
 
 export interface EventBridgeCall {
   readonly operation: string;
-  readonly ruleName: string;
+  /** The rule named (none for PutEvents). */
+  readonly ruleName?: string;
   status: number;
   errorType?: string;
 }
@@ -33,6 +39,19 @@ export interface EventBridgeFault {
   readonly errorType: string;
   /** @default 1 (Infinity: always) */
   readonly times?: number;
+}
+
+/** An event a PutEvents entry put on the default bus, as EventBridge delivers it to a rule's target. */
+export interface PutEvent {
+  readonly 'version': '0';
+  readonly 'id': string;
+  readonly 'detail-type': string;
+  readonly 'source': string;
+  readonly 'account': string;
+  readonly 'time': string;
+  readonly 'region': string;
+  readonly 'resources': string[];
+  readonly 'detail': Record<string, unknown>;
 }
 
 export interface FakeRule {
@@ -57,10 +76,12 @@ export class FakeEventBridge extends JsonTargetServer {
   }
 
   readonly calls: EventBridgeCall[] = [];
+  /** Every event PutEvents accepted, in order. */
+  readonly putEvents: PutEvent[] = [];
   private readonly rules = new Map<string, FakeRule>();
   private readonly faults = new InjectedFaults<EventBridgeOperation>();
 
-  private readonly operations: Record<EventBridgeOperation, (name: string) => object> = {
+  private readonly operations: Record<Exclude<EventBridgeOperation, 'PutEvents'>, (name: string) => object> = {
     EnableRule: (name) => {
       this.existingRule(name).state = 'ENABLED';
       return {};
@@ -124,6 +145,7 @@ export class FakeEventBridge extends JsonTargetServer {
   reset(): void {
     this.rules.clear();
     this.calls.length = 0;
+    this.putEvents.length = 0;
     this.faults.clear();
   }
 
@@ -138,7 +160,10 @@ export class FakeEventBridge extends JsonTargetServer {
     if (fault) {
       throw new EventBridgeError(fault, `Injected fault: ${fault}`);
     }
-    const run = this.operations[operation as EventBridgeOperation];
+    if (operation === 'PutEvents') {
+      return this.put(input.Entries ?? []);
+    }
+    const run = this.operations[operation as Exclude<EventBridgeOperation, 'PutEvents'>];
     if (!run) {
       throw new EventBridgeError('ValidationException', `the fake EventBridge does not implement ${operation}`);
     }
@@ -149,11 +174,52 @@ export class FakeEventBridge extends JsonTargetServer {
     return run(input.Name);
   }
 
+  private put(entries: Array<Record<string, any>>): object {
+    if (entries.length < 1 || entries.length > 10) {
+      throw new EventBridgeError('ValidationException', `PutEvents takes 1 to 10 entries, got ${entries.length}`);
+    }
+    for (const entry of entries) {
+      const bus = entry.EventBusName ?? DEFAULT_BUS;
+      if (bus !== DEFAULT_BUS && bus !== `arn:aws:events:${this.region}:${this.accountId}:event-bus/${DEFAULT_BUS}`) {
+        throw new EventBridgeError('ValidationException', `the fake EventBridge models the default event bus only, not ${bus}`);
+      }
+    }
+    const answers = entries.map((entry) => {
+      const detail = parseDetail(entry.Detail);
+      if (!entry.Source || !entry.DetailType || detail === undefined) {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and a JSON object Detail are required' };
+      }
+      const id = randomUUID();
+      this.putEvents.push({
+        'version': '0',
+        id,
+        'detail-type': entry.DetailType,
+        'source': entry.Source,
+        'account': this.accountId,
+        'time': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        'region': this.region,
+        'resources': entry.Resources ?? [],
+        detail,
+      });
+      return { EventId: id };
+    });
+    return { FailedEntryCount: answers.filter((answer) => 'ErrorCode' in answer).length, Entries: answers };
+  }
+
   private existingRule(name: string): FakeRule {
     const rule = this.rules.get(name);
     if (!rule) {
       throw new EventBridgeError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${DEFAULT_BUS}.`);
     }
     return rule;
+  }
+}
+
+function parseDetail(detail: unknown): Record<string, unknown> | undefined {
+  try {
+    const parsed = typeof detail === 'string' ? JSON.parse(detail) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The testing kit of cdk-ivs-realtime (`cdk-ivs-realtime/testing`), for TypeScript and JavaScript tests: deploy an
- * app's cloud assembly offline against local IVS Real-Time, Secrets Manager and KMS servers, look at what IVS holds,
+ * app's cloud assembly offline against local IVS Real-Time, Secrets Manager, KMS and S3 servers, look at what IVS holds,
  * drive what IVS does at run time, inject faults and shorten IVS's timeouts. Not part of the construct library: jsii
  * does not see it, no other language has it, and neither the library nor its Lambda bundles load it.
  *
@@ -14,7 +14,7 @@ export type { LocalIvsOptions } from './local-ivs';
 export { LocalDeployment } from './local-deployment';
 export type {
   DeployedStack, DeploymentResult, DeployOptions, EventDelivery, IvsEvent, LocalDeploymentOptions, Participant,
-  ParticipantPublished, SkippedResource,
+  ParticipantPublished, RecordingEndOptions, SkippedResource,
 } from './local-deployment';
 export type {
   DelaySpec, FakeComposition, FakeDestination, FakeEncoderConfiguration, FakeIngestConfiguration, FakeIvsServer,
@@ -24,7 +24,8 @@ export type {
 export type { FakeSecretsManager, SecretsManagerCall, SecretsManagerDelay, SecretsManagerFault, SecretsManagerOperation } from './fake-secrets-manager';
 export type { FakeKms, FakeKmsKey, KeySpec, KeyUsage, KmsCall, KmsFaultSpec } from './fake-kms';
 export type { DynamoDbCall, DynamoDbFault, DynamoDbOperation, FakeDynamoDb } from './fake-dynamodb';
-export type { EventBridgeCall, EventBridgeFault, EventBridgeOperation, FakeEventBridge, FakeRule } from './fake-eventbridge';
+export type { EventBridgeCall, EventBridgeFault, EventBridgeOperation, FakeEventBridge, FakeRule, PutEvent } from './fake-eventbridge';
+export type { FakeS3, FakeS3Object, S3Call, S3Fault, S3Operation } from './fake-s3';
 export type {
   CapturedResponse, CustomResourceEvent, DuplicateDelivery, LambdaApi, LambdaCall, LambdaFaultSpec, LifecycleEvent,
   LifecycleResult, RequestType, ResponseServer, Template,

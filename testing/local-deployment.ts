@@ -1,7 +1,9 @@
 /**
  * Deploys a cloud assembly as the CDK CLI writes it (`cdk.out`) against the local services, the way CloudFormation
  * would as far as the library's custom resources go, and plays what IVS does at run time: participants publishing,
- * recordings starting and ending, delivered as EventBridge events to the rules the assembly deployed.
+ * recordings starting and ending (their files written to the local S3), delivered as EventBridge events to the rules
+ * the assembly deployed; the events the deployed functions put (a `RecordingPlayback`'s `IVS Recording Ready`) are
+ * delivered to those rules in turn.
  *
  * Each stack is deployed by a `LifecycleDriver` (playing CloudFormation: each custom resource's ServiceToken function,
  * run from the assembly's assets, is invoked and answers the ResponseURL), in dependency order, `Fn::ImportValue`
@@ -93,8 +95,22 @@ export interface IvsEvent {
   readonly 'detail': Record<string, unknown>;
 }
 
+/** How IVS ends a participant's recording in `LocalDeployment.endRecording`. */
+export interface RecordingEndOptions {
+  /**
+   * Whether the recording ends with a failure: IVS writes `recording-failed.json` (`RECORDING_ENDED_WITH_FAILURE`) and
+   * sends `Recording End Failure`.
+   * @default false
+   */
+  readonly failure?: boolean;
+  /** The recorded duration IVS writes in the metadata file (`media.hls.duration_ms`). @default 60000 */
+  readonly durationMs?: number;
+}
+
 /** One target of a deployed rule that matched an event. */
 export interface EventDelivery {
+  /** The event delivered: IVS's, or one a deployed function put. */
+  readonly event: Record<string, unknown>;
   readonly stackName: string;
   readonly ruleLogicalId: string;
   readonly targetArn: string;
@@ -140,6 +156,8 @@ interface StackEntry {
   synthesized: SynthesizedStack;
   /** Runs the stack's functions as rule targets; its sandboxes stay warm between events, as Lambda's do. */
   invoker?: AsyncInvoker;
+  /** How many of the events the stack's functions put have been delivered. */
+  deliveredPutEvents: number;
 }
 
 export class LocalDeployment {
@@ -147,6 +165,8 @@ export class LocalDeployment {
   /** Stack names in the order they were first created: deleted in reverse. */
   private readonly creationOrder: string[] = [];
   private lastSkipped: SkippedResource[] = [];
+  /** Each recording's key prefix, by participant ID, from its start to its end. */
+  private readonly recordingPrefixes = new Map<string, { readonly bucket: string; readonly prefix: string; readonly startedAt: string }>();
 
   /** Fails at once if the installed aws-cdk-lib is not one the kit supports (the package's `peerDependencies` range). */
   constructor(private readonly local: LocalIvs, private readonly options: LocalDeploymentOptions = {}) {
@@ -265,14 +285,36 @@ export class LocalDeployment {
     return deliveries;
   }
 
-  /** IVS starts recording the participant (individual participant recording): its `Recording Start` event goes to the deployed rules. */
+  /**
+   * IVS starts recording the participant (individual participant recording): it writes `events/recording-started.json`,
+   * the playlists (still growing) and a segment under `<stage id>/<session id>/<participant id>/<timestamp>/` in the
+   * local S3, and its `Recording Start` event goes to the deployed rules.
+   */
   public async startRecording(participant: Participant): Promise<EventDelivery[]> {
-    return this.recordingStateChange(participant, 'Recording Start');
+    const recording = this.recordingOf(participant);
+    this.local.s3.putObject(recording.bucket, `${recording.prefix}/events/recording-started.json`,
+      JSON.stringify(recordingMetadata(participant, recording.startedAt, { recording_status: 'RECORDING_STARTED' })), 'application/json');
+    this.writePlaylists(recording, false);
+    return this.recordingStateChange(participant, recording, 'Recording Start');
   }
 
-  /** IVS has finished recording the participant: its `Recording End` event goes to the deployed rules. */
-  public async endRecording(participant: Participant): Promise<EventDelivery[]> {
-    return this.recordingStateChange(participant, 'Recording End');
+  /**
+   * IVS has finished recording the participant: it writes the final playlists (`VOD`) and `events/recording-ended.json`
+   * (or, with `failure`, `recording-failed.json`) under the recording's prefix, then its `Recording End` (or `Recording
+   * End Failure`) event goes to the deployed rules. A recording the deployment did not see start gets a prefix of its own.
+   */
+  public async endRecording(participant: Participant, options: RecordingEndOptions = {}): Promise<EventDelivery[]> {
+    const recording = this.recordingOf(participant);
+    this.recordingPrefixes.delete(participant.participantId);
+    this.writePlaylists(recording, true);
+    const failure = options.failure ?? false;
+    this.local.s3.putObject(recording.bucket, `${recording.prefix}/events/${failure ? 'recording-failed.json' : 'recording-ended.json'}`,
+      JSON.stringify(recordingMetadata(participant, recording.startedAt, {
+        recording_ended_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        recording_status: failure ? 'RECORDING_ENDED_WITH_FAILURE' : 'RECORDING_ENDED',
+        recording_status_message: failure ? 'Recording failed' : '',
+      }, options.durationMs ?? 60_000)), 'application/json');
+    return this.recordingStateChange(participant, recording, failure ? 'Recording End Failure' : 'Recording End');
   }
 
   /**
@@ -281,6 +323,18 @@ export class LocalDeployment {
    * dead-letter queue), with the target's `Input` if it has one.
    */
   public async sendEvent(event: IvsEvent | Record<string, unknown>): Promise<EventDelivery[]> {
+    const deliveries = await this.deliver(event);
+    // then the events the functions put, each delivered as EventBridge would (and what their targets put in turn).
+    for (const deployed of this.stacks.values()) {
+      const put = (await deployed.driver.eventBridge()).putEvents;
+      while (deployed.deliveredPutEvents < put.length) {
+        deliveries.push(...await this.sendEvent(put[deployed.deliveredPutEvents++] as unknown as Record<string, unknown>));
+      }
+    }
+    return deliveries;
+  }
+
+  private async deliver(event: IvsEvent | Record<string, unknown>): Promise<EventDelivery[]> {
     const deliveries: EventDelivery[] = [];
     for (const [stackName, deployed] of this.stacks) {
       const { driver } = deployed;
@@ -299,8 +353,9 @@ export class LocalDeployment {
           const functionId = Object.keys(resources).find(id => resources[id].Type === 'AWS::Lambda::Function'
             && String(target.Arn).endsWith(`:function:${driver.physicalId(id)}`));
           const invocation = functionId === undefined ? undefined
-            : await this.invoker(deployed).invokeResource(functionId, target.Input === undefined ? event : JSON.parse(target.Input));
-          deliveries.push({ stackName, ruleLogicalId, targetArn: String(target.Arn), ...(invocation ? { invocation } : {}) });
+            : await (await this.invoker(deployed)).invokeResource(functionId, target.Input === undefined ? event : JSON.parse(target.Input));
+          const delivered = event as Record<string, unknown>;
+          deliveries.push({ event: delivered, stackName, ruleLogicalId, targetArn: String(target.Arn), ...(invocation ? { invocation } : {}) });
         }
       }
     }
@@ -317,7 +372,22 @@ export class LocalDeployment {
   }
 
   /** As the user guide's `Recording Start` sample: the bucket and the key prefix the participant's media goes under. */
-  private recordingStateChange(participant: Participant, eventName: string): Promise<EventDelivery[]> {
+  private recordingStateChange(participant: Participant, recording: RecordingLocation, eventName: string): Promise<EventDelivery[]> {
+    return this.sendEvent(this.ivsEvent('IVS Participant Recording State Change', participant, {
+      session_id: participant.sessionId,
+      event_name: eventName,
+      participant_id: participant.participantId,
+      recording_s3_bucket_name: recording.bucket,
+      recording_s3_key_prefix: recording.prefix,
+    }));
+  }
+
+  /** The participant's recording under way, or a new one in the bucket of the stage's storage configuration. */
+  private recordingOf(participant: Participant): RecordingLocation {
+    const known = this.recordingPrefixes.get(participant.participantId);
+    if (known) {
+      return known;
+    }
     const stage = this.local.ivs.stages.get(participant.stageArn);
     const storageArn = stage?.autoParticipantRecordingConfiguration?.storageConfigurationArn;
     const storage = storageArn ? this.local.ivs.storageConfigurations.get(storageArn) : undefined;
@@ -325,14 +395,25 @@ export class LocalDeployment {
       throw new Error(`Stage ${participant.stageArn} does not record participants (no autoParticipantRecordingConfiguration storage)`);
     }
     const stageId = participant.stageArn.split('/').pop();
-    const started = new Date().toISOString().replace(/:/g, '-').replace(/\.\d{3}Z$/, 'Z');
-    return this.sendEvent(this.ivsEvent('IVS Participant Recording State Change', participant, {
-      session_id: participant.sessionId,
-      event_name: eventName,
-      participant_id: participant.participantId,
-      recording_s3_bucket_name: storage.s3.bucketName,
-      recording_s3_key_prefix: `${stageId}/${participant.sessionId}/${participant.participantId}/${started}`,
-    }));
+    const startedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const recording = {
+      bucket: storage.s3.bucketName,
+      prefix: `${stageId}/${participant.sessionId}/${participant.participantId}/${startedAt.replace(/:/g, '-')}`,
+      startedAt,
+    };
+    this.recordingPrefixes.set(participant.participantId, recording);
+    return recording;
+  }
+
+  /** The multivariant playlist and the one rendition's media playlist (`EVENT` while recording, `VOD` once final), and a segment. */
+  private writePlaylists(recording: RecordingLocation, final: boolean): void {
+    const hls = `${recording.prefix}/media/hls`;
+    this.local.s3.putObject(recording.bucket, `${hls}/multivariant.m3u8`,
+      '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2500000,RESOLUTION=1280x720\nhigh/playlist.m3u8\n', 'application/x-mpegURL');
+    this.local.s3.putObject(recording.bucket, `${hls}/high/playlist.m3u8`, ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:6',
+      `#EXT-X-PLAYLIST-TYPE:${final ? 'VOD' : 'EVENT'}`, '#EXT-X-MAP:URI="init-0.mp4"', '#EXTINF:6.0,', '0.mp4', ...(final ? ['#EXT-X-ENDLIST'] : []), '']
+      .join('\n'), 'application/x-mpegURL');
+    this.local.s3.putObject(recording.bucket, `${hls}/high/0.mp4`, Buffer.alloc(16), 'video/mp4');
   }
 
   private ivsEvent(detailType: string, participant: Participant, detail: Record<string, unknown>): IvsEvent {
@@ -349,8 +430,15 @@ export class LocalDeployment {
     };
   }
 
-  private invoker(deployed: StackEntry): AsyncInvoker {
-    deployed.invoker ??= new AsyncInvoker(deployed.driver, { region: this.local.region, env: this.local.env });
+  /** The stack's functions run against the local services, and the stack's own DynamoDB and EventBridge (as its custom resources do). */
+  private async invoker(deployed: StackEntry): Promise<AsyncInvoker> {
+    if (!deployed.invoker) {
+      const [dynamoDb, eventBridge] = await Promise.all([deployed.driver.dynamoDb(), deployed.driver.eventBridge()]);
+      deployed.invoker ??= new AsyncInvoker(deployed.driver, {
+        region: this.local.region,
+        env: { AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint, ...this.local.env },
+      });
+    }
     return deployed.invoker;
   }
 
@@ -366,7 +454,7 @@ export class LocalDeployment {
       importValue: name => this.exportedValue(name),
       onFakeResource: event => this.local.kms.mirror(event),
     });
-    const deployed = { driver, synthesized };
+    const deployed = { driver, synthesized, deliveredPutEvents: 0 };
     this.stacks.set(synthesized.stackName, deployed);
     this.creationOrder.push(synthesized.stackName);
     return deployed;
@@ -385,6 +473,34 @@ export class LocalDeployment {
   private runs(type: string): boolean {
     return type.startsWith(LIBRARY_TYPE_PREFIX) || (this.options.runCustomResourceTypes?.includes(type) ?? false);
   }
+}
+
+/** Where IVS writes a participant's recording. */
+interface RecordingLocation {
+  readonly bucket: string;
+  readonly prefix: string;
+  /** RFC 3339, as IVS writes `recording_started_at`. */
+  readonly startedAt: string;
+}
+
+/** A metadata file as the user guide's samples show them (one rendition, `high`; no thumbnails). */
+function recordingMetadata(participant: Participant, startedAt: string, status: Record<string, string>, durationMs?: number): object {
+  return {
+    version: 'v1',
+    stage_arn: participant.stageArn,
+    session_id: participant.sessionId,
+    participant_id: participant.participantId,
+    recording_started_at: startedAt,
+    ...status,
+    media: {
+      hls: {
+        ...(durationMs === undefined ? {} : { duration_ms: durationMs }),
+        path: 'media/hls',
+        playlist: 'multivariant.m3u8',
+        renditions: [{ path: 'high', playlist: 'playlist.m3u8' }],
+      },
+    },
+  };
 }
 
 /** The stacks named and, transitively, those they depend on, in the assembly's (dependency) order. */

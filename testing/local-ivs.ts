@@ -1,11 +1,12 @@
 /**
  * The local services the library's handlers call, started together: IVS Real-Time, Secrets Manager (stream-key
- * copies) and KMS (participant-token signing keys), each an HTTP server on 127.0.0.1 speaking the service's wire
- * format, so the real AWS SDK clients run unchanged against them.
+ * copies), KMS (participant-token signing keys) and S3 (the recordings IVS writes), each an HTTP server on 127.0.0.1
+ * speaking the service's wire format, so the real AWS SDK clients run unchanged against them.
  */
 import { assertSupportedAwsCdkLib, installedAwsCdkLibVersion } from './cdk-version';
 import { FakeIvsServer, RateLimits } from './fake-ivs-server';
 import { FakeKms } from './fake-kms';
+import { FakeS3 } from './fake-s3';
 import { FakeSecretsManager } from './fake-secrets-manager';
 
 export interface LocalIvsOptions {
@@ -24,20 +25,21 @@ export interface LocalIvsOptions {
 
 export class LocalIvs {
   /**
-   * Starts the three servers. Fails at once if the installed aws-cdk-lib is not one the kit supports (the package's
+   * Starts the four servers. Fails at once if the installed aws-cdk-lib is not one the kit supports (the package's
    * `peerDependencies` range).
    */
   public static async start(options: LocalIvsOptions = {}): Promise<LocalIvs> {
     assertSupportedAwsCdkLib(installedAwsCdkLibVersion());
     const region = options.region ?? 'us-east-1';
     const accountId = options.accountId ?? '123456789012';
-    const [ivs, secretsManager, kms] = await Promise.all([
+    const [ivs, secretsManager, kms, s3] = await Promise.all([
       FakeIvsServer.start({ region, accountId, compositionIdleTimeoutMs: options.compositionIdleTimeoutMs, rateLimits: options.rateLimits }),
       // any secret: the secrets are made by CloudFormation, which the deployment only pretends to be.
       FakeSecretsManager.start({ anySecret: true }),
       FakeKms.start({ region, accountId }),
+      FakeS3.start(),
     ]);
-    return new LocalIvs(region, accountId, ivs, secretsManager, kms);
+    return new LocalIvs(region, accountId, ivs, secretsManager, kms, s3);
   }
 
   private constructor(
@@ -49,6 +51,8 @@ export class LocalIvs {
     public readonly secretsManager: FakeSecretsManager,
     /** The signing keys (mirroring the `AWS::KMS::Key`s a deployment creates), and its faults. */
     public readonly kms: FakeKms,
+    /** The recording buckets' objects: what IVS writes as `LocalDeployment.startRecording` / `endRecording` play it, and its faults. */
+    public readonly s3: FakeS3,
   ) {}
 
   /**
@@ -61,6 +65,7 @@ export class LocalIvs {
       AWS_ENDPOINT_URL_IVS_REALTIME: this.ivs.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: this.secretsManager.endpoint,
       AWS_ENDPOINT_URL_KMS: this.kms.endpoint,
+      AWS_ENDPOINT_URL_S3: this.s3.endpoint,
       AWS_REGION: this.region,
       AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
       AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
@@ -72,9 +77,10 @@ export class LocalIvs {
     this.ivs.reset();
     this.secretsManager.reset();
     this.kms.reset();
+    this.s3.reset();
   }
 
   public async stop(): Promise<void> {
-    await Promise.all([this.ivs.stop(), this.secretsManager.stop(), this.kms.stop()]);
+    await Promise.all([this.ivs.stop(), this.secretsManager.stop(), this.kms.stop(), this.s3.stop()]);
   }
 }

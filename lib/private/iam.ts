@@ -140,3 +140,16 @@ export const TOKEN_ISSUER_STAGE_ACTIONS = ['ivs:GetStage'];
 
 /** `ParticipantTokenIssuer.grantInvoke`, on the function itself. */
 export const ISSUER_INVOKE_ACTIONS = ['lambda:InvokeFunction'];
+
+/** What the recording-ready function of `RecordingPlayback` calls (handlers/recording-ready). */
+export const RECORDING_READY_ACTIONS = {
+  /** The recordings' metadata files and playlists, and ListBucket so that a missing key is 404, not 403. */
+  readRecordings: ['s3:GetObject'],
+  listRecordings: ['s3:ListBucket'],
+  /** Where a composition records (its destinations' recording prefixes), and which bucket each records to. */
+  readComposition: ['ivs:GetComposition'],
+  readStorageConfiguration: ['ivs:GetStorageConfiguration'],
+  publish: ['events:PutEvents'],
+  /** Claims and marks in the published-recordings table. */
+  publishedTable: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+};

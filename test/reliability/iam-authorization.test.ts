@@ -18,7 +18,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Aws, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ivs from 'aws-cdk-lib/aws-ivs';
@@ -736,6 +736,32 @@ describe('the IAM statements the library synthesizes, by the Service Authorizati
     // Sign { KeyId, SigningAlgorithm }: a conditional statement, which allows() does not count.
     expect(statements.filter((statement) => statement.Action === 'kms:Sign' && [statement.Resource].flat().includes(config.kmsKeyArn)))
       .toEqual([expect.objectContaining({ Condition: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_384' } } })]);
+  });
+
+  test("the recording-ready function's role is granted every IVS call it makes, and its S3, DynamoDB and EventBridge calls", () => {
+    const stack = new Stack(new App(), 'Playback');
+    const playback = new lib.RecordingPlayback(stack, 'Playback', { bucket: new RecordingBucket(stack, 'Recordings') });
+    const template = new ResolvedTemplate(stack);
+    const operations = [...new Set(handlerSourceFiles().filter((file) => file.startsWith('recording-ready/')).flatMap(operationsCalledIn))].sort();
+    expect(operations).toEqual(['DeleteItem', 'GetComposition', 'GetObject', 'GetStorageConfiguration', 'PutEvents', 'PutItem', 'UpdateItem']);
+    const functionId = stack.getLogicalId(playback.readyFunction!.node.defaultChild as CfnElement);
+    const statements = template.statementsOfRole(template.roleOfFunction(functionId));
+
+    // GetComposition { arn } of any composition; GetStorageConfiguration { arn } of the storage configuration it names
+    expect(missingGrants(statements, [
+      { operation: 'GetComposition', on: { GetComposition: [ivsArn(ArnResource.COMPOSITION, NEW)] } },
+      { operation: 'GetStorageConfiguration', on: { GetStorageConfiguration: [ivsArn(ArnResource.STORAGE_CONFIGURATION, NEW)] } },
+    ])).toEqual([]);
+    const bucketArn = template.resolve({ 'Fn::GetAtt': [template.idsOfType('AWS::S3::Bucket')[0], 'Arn'] });
+    const tableArn = template.resolve({ 'Fn::GetAtt': [template.idsOfType('AWS::DynamoDB::Table')[0], 'Arn'] });
+    expect([
+      allows(statements, 's3:GetObject', `${bucketArn}/stage/st-1/participant/2024-01-01T00-00-00Z/events/recording-ended.json`),
+      // without it, S3 answers a missing key with 403, which the function would take for a failure
+      allows(statements, 's3:ListBucket', bucketArn),
+      ...['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].map((action) => allows(statements, action, tableArn)),
+      allows(statements, 'events:PutEvents', `arn:${PARTITION}:events:${REGION}:${ACCOUNT}:event-bus/default`),
+      allows(statements, 'events:PutEvents', `arn:${PARTITION}:events:${REGION}:${ACCOUNT}:event-bus/other`),
+    ]).toEqual([true, true, true, true, true, true, false]);
   });
 
   test('every example stack names only resources its ivs: actions can be scoped to', () => {

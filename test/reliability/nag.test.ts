@@ -35,6 +35,27 @@ describe('cdk-nag checks of the examples', () => {
       }
     });
 
+  test("RecordingPlayback's acknowledgments: the distribution's options left to the app, the ready function's wildcards", () => {
+    const stack = new (stacks.find(([name]) => name === 'RecordingPlaybackStack')![1])(new App(), 'RecordingPlayback');
+    const playbackAcknowledgments = acknowledgments(stack)
+      .filter(({ path: where, id }) => id.startsWith('AwsSolutions-') && where.includes('/Playback'))
+      .map(({ path: where, id }) => `${where} ${id}`);
+
+    expect(playbackAcknowledgments.sort()).toEqual([
+      // geo restriction, WAF, access logs, TLS 1.2 with a certificate of the app's: props (or, CFR1, the app's own choice).
+      'RecordingPlayback/Playback/Distribution AwsSolutions-CFR1',
+      'RecordingPlayback/Playback/Distribution AwsSolutions-CFR2',
+      'RecordingPlayback/Playback/Distribution AwsSolutions-CFR3',
+      'RecordingPlayback/Playback/Distribution AwsSolutions-CFR4',
+      'RecordingPlayback/Playback/PublishedRecordings AwsSolutions-DDB3',
+      'RecordingPlayback/Playback/ReadyFunction AwsSolutions-L1',
+      'RecordingPlayback/Playback/ReadyFunctionRole AwsSolutions-IAM5[Resource::<RecordingBucket11901DEF.Arn>/*]',
+      'RecordingPlayback/Playback/ReadyFunctionRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:composition/*]',
+      'RecordingPlayback/Playback/ReadyFunctionRole '
+        + 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:storage-configuration/*]',
+    ]);
+  });
+
   test("the library's own acknowledgments name exactly the findings they cover", () => {
     const stack = new (stacks.find(([name]) => name === 'StageRecordingStack')![1])(new App(), 'StageRecording');
     const libraryAcknowledgments = acknowledgments(stack)

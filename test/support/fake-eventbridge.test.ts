@@ -1,5 +1,5 @@
 import {
-  DescribeRuleCommand, DisableRuleCommand, EnableRuleCommand, EventBridgeClient, ListRulesCommand, ResourceNotFoundException,
+  DescribeRuleCommand, DisableRuleCommand, EnableRuleCommand, EventBridgeClient, ListRulesCommand, PutEventsCommand, ResourceNotFoundException,
 } from '@aws-sdk/client-eventbridge';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -73,6 +73,29 @@ describe('the real EventBridge client against the fake', () => {
     await expect(client.send(new ListRulesCommand({})))
       .rejects.toMatchObject({ name: 'ValidationException', message: 'the fake EventBridge does not implement ListRules' });
     expect(fake.rule('sweep')?.state).toBe('ENABLED');
+  });
+
+  test('PutEvents keeps each well-formed entry as the event EventBridge delivers, and answers a malformed one as failed', async () => {
+    const answer = await client.send(new PutEventsCommand({
+      Entries: [
+        { Source: 'cdk-ivs-realtime', DetailType: 'IVS Recording Ready', Detail: '{"bucketName":"b"}', Resources: ['arn:aws:ivs:us-east-1:123456789012:stage/a'] },
+        { Source: 'cdk-ivs-realtime', DetailType: 'IVS Recording Ready', Detail: 'not json' },
+      ],
+    }));
+
+    expect(answer.FailedEntryCount).toBe(1);
+    expect(answer.Entries).toEqual([{ EventId: fake.putEvents[0].id }, { ErrorCode: 'MalformedDetail', ErrorMessage: expect.any(String) }]);
+    expect(fake.putEvents).toEqual([{
+      'version': '0',
+      'id': expect.any(String),
+      'detail-type': 'IVS Recording Ready',
+      'source': 'cdk-ivs-realtime',
+      'account': '123456789012',
+      'time': expect.stringMatching(/Z$/),
+      'region': 'us-east-1',
+      'resources': ['arn:aws:ivs:us-east-1:123456789012:stage/a'],
+      'detail': { bucketName: 'b' },
+    }]);
   });
 
   test('an injected fault answers in place of the operation it names, as many times as asked', async () => {

@@ -168,8 +168,18 @@ describe('LocalDeployment', () => {
       },
     })]);
     expect(ended).toEqual([{
-      stackName: 'Webinar', ruleLogicalId: expect.stringMatching(/^StageEnded/), targetArn: expect.stringMatching(/^arn:aws:sqs:us-east-1:123456789012:Webinar-Ended/),
+      event: expect.objectContaining({ 'detail-type': 'IVS Participant Recording State Change', 'detail': expect.objectContaining({ event_name: 'Recording End' }) }),
+      stackName: 'Webinar',
+      ruleLogicalId: expect.stringMatching(/^StageEnded/),
+      targetArn: expect.stringMatching(/^arn:aws:sqs:us-east-1:123456789012:Webinar-Ended/),
     }]);
+    // what IVS wrote meanwhile: the recording's files under the prefix its events named, final once it ended
+    const prefix = (ended[0].event.detail as { recording_s3_key_prefix: string }).recording_s3_key_prefix;
+    expect(local.s3.keys(bucketName, prefix).map((key) => key.slice(prefix.length + 1))).toEqual([
+      'events/recording-ended.json', 'events/recording-started.json',
+      'media/hls/high/0.mp4', 'media/hls/high/playlist.m3u8', 'media/hls/multivariant.m3u8',
+    ]);
+    expect(local.s3.object(bucketName, `${prefix}/media/hls/high/playlist.m3u8`)!.body.toString()).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
     expect((await deployment.destroy()).reason).toBeUndefined();
   });
 

@@ -76,6 +76,8 @@ export function fakeAttribute(type: string, physicalId: string, attribute: strin
     'AWS::SQS::Queue': { Arn: `arn:${p}:sqs:${r}:${a}:${physicalId}`, QueueName: physicalId, QueueUrl: fakeRef(type, physicalId, env) },
     'AWS::Events::Rule': { Arn: `arn:${p}:events:${r}:${a}:rule/${physicalId}` },
     'AWS::Events::EventBus': { Arn: `arn:${p}:events:${r}:${a}:event-bus/${physicalId}`, Name: physicalId },
+    // a host name, as the distribution's own: `d` and letters and digits of its ID.
+    'AWS::CloudFront::Distribution': { DomainName: `d${physicalId.replace(/[^a-zA-Z0-9]/g, '').slice(-13).toLowerCase()}.cloudfront.net` },
   };
   const known = byType[type]?.[attribute];
   if (known !== undefined) {
