@@ -1,4 +1,4 @@
-import { Duration, ITaggable, RemovalPolicy, Resource, TagManager, Tags, TagType, Token } from 'aws-cdk-lib';
+import { Duration, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, Tags, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -10,7 +10,7 @@ import {
   PARTICIPANT_TOKEN_SIGNING_ALGORITHM, PROVIDER_ACTIONS, PROVIDER_KMS_ACTIONS, PUBLIC_KEY_READ_ACTIONS, SIGNING_KEY_SIGN_ACTIONS,
 } from './private/iam';
 import { IvsRealTimeProvider } from './private/provider';
-import { PropsValidator } from './private/validation';
+import { describeValue, PropsValidator, ValidationError } from './private/validation';
 import { IPublicKey } from './public-key';
 
 /**
@@ -214,6 +214,10 @@ export class ParticipantTokenSigningKey extends ParticipantTokenSigningKeyBase i
   public readonly tags: TagManager;
   /** @internal */
   protected readonly _signingKeys: kms.IKey[];
+  /** The KMS keys this construct defined (none with `kmsKey`): their policies are this app's to write. */
+  private readonly definedKeys: kms.Key[] = [];
+  /** The ARNs of the roles `restrictSigningTo` keeps `kms:Sign` to. */
+  private readonly signers: string[] = [];
 
   constructor(scope: Construct, id: string, props: ParticipantTokenSigningKeyProps = {}) {
     super(scope, id);
@@ -234,17 +238,54 @@ export class ParticipantTokenSigningKey extends ParticipantTokenSigningKeyBase i
     this._signingKeys = generations.map((g) => g.kmsKey);
   }
 
+  /**
+   * Keeps `kms:Sign` on this signing key's KMS keys to the roles of `signers` (a `ParticipantTokenIssuer`'s function,
+   * say): every key policy gets a statement that denies `kms:Sign` to any other principal (`aws:PrincipalArn`), the
+   * account's administrators and IAM policies allowing `kms:*` on `*` included, so that no one else can mint tokens IVS
+   * accepts. Call it again to add signers. Only for the KMS keys this construct defines (not `kmsKey`: its policy is
+   * yours), and only for signers that are IAM roles. Changing a key policy is still allowed to whoever may
+   * `kms:PutKeyPolicy`.
+   */
+  public restrictSigningTo(...signers: iam.IGrantable[]): void {
+    const where = `ParticipantTokenSigningKey '${this.node.path}'`;
+    if (this.definedKeys.length === 0) {
+      throw new ValidationError(`${where}: \`restrictSigningTo\` applies to the KMS keys the construct defines, and it was given `
+        + '`kmsKey`: write the restriction into that key\'s own policy');
+    }
+    for (const signer of signers) {
+      const roleArn = (signer?.grantPrincipal as Partial<iam.IRole> | undefined)?.roleArn;
+      if (typeof roleArn !== 'string') {
+        throw new ValidationError(`${where}: \`restrictSigningTo\` takes grantees whose principal is an IAM role (a function, a `
+          + `role), got ${describeValue(signer?.grantPrincipal)}`);
+      }
+      this.signers.push(roleArn);
+    }
+    if (this.signers.length === signers.length) {
+      // once per key; the list of roles is read at synth, so that later calls add to the same statement.
+      for (const key of this.definedKeys) {
+        key.addToResourcePolicy(new iam.PolicyStatement({
+          sid: 'OnlyTheTokenIssuersSign',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: SIGNING_KEY_SIGN_ACTIONS,
+          resources: ['*'],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.signers }) } },
+        }));
+      }
+    }
+  }
+
   /** One generation's KMS key and IVS public key, under `Generation<n>`, so that their logical IDs never change. */
   private defineGeneration(n: number, props: ParticipantTokenSigningKeyProps): Generation {
     const scope = new Construct(this, `Generation${n}`);
-    const kmsKey = props.kmsKey ?? new kms.Key(scope, 'Key', {
+    const kmsKey = props.kmsKey ?? this.defineKmsKey(new kms.Key(scope, 'Key', {
       description: `Signs Amazon IVS Real-Time participant tokens: generation ${n} of ${this.node.path}`,
       keySpec: kms.KeySpec.ECC_NIST_P384,
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
       pendingWindow: props.pendingWindow,
       // aws-cdk-lib retains KMS keys by default, for the data they decrypt: a signing key decrypts nothing.
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-    });
+    }));
     const publicKey = defineIvsCustomResource(scope, {
       resourceType: ResourceType.KMS_PUBLIC_KEY,
       arnResource: ArnResource.PUBLIC_KEY,
@@ -255,6 +296,11 @@ export class ParticipantTokenSigningKey extends ParticipantTokenSigningKeyBase i
     IvsRealTimeProvider.getOrCreate(this).handler
       .addToRolePolicy(new iam.PolicyStatement({ actions: PROVIDER_KMS_ACTIONS, resources: [kmsKey.keyArn] }));
     return { kmsKey, publicKey };
+  }
+
+  private defineKmsKey(key: kms.Key): kms.Key {
+    this.definedKeys.push(key);
+    return key;
   }
 }
 

@@ -9,6 +9,7 @@ import { newStack, parseRenderedJson } from './util';
 
 const TYPE = 'Custom::IvsRealTimeKmsPublicKey';
 const PUBLIC_KEY_ARN = 'arn:aws:ivs:us-east-1:123456789012:public-key/abcdABCDefgh';
+const STAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:stage/abcdABCDefgh';
 
 function signingKeyStack(props?: ParticipantTokenSigningKeyProps): { stack: Stack; key: ParticipantTokenSigningKey; template: Template } {
   const stack = newStack();
@@ -251,5 +252,46 @@ describe('ParticipantTokenSigningKey', () => {
     expect(other instanceof ParticipantTokenSigningKey).toBe(false);
     expect([own, other, imported, PublicKey.fromPublicKeyArn(stack, 'Key', PUBLIC_KEY_ARN), undefined]
       .map((x) => ParticipantTokenSigningKey.isParticipantTokenSigningKey(x))).toEqual([true, true, false, false, false]);
+  });
+
+  // issue 22: "offer the tighter key policy as an option": any principal the account allows kms:Sign can mint tokens.
+  describe('restrictSigningTo', () => {
+    const denyStatements = (template: Template) => Object.values(template.findResources('AWS::KMS::Key'))
+      .map((key: any) => key.Properties.KeyPolicy.Statement.filter((statement: any) => statement.Effect === 'Deny'));
+
+    test('every kept generation\'s key policy denies kms:Sign to all but the signers\' roles, one statement however often it is called', () => {
+      const { stack, key } = signingKeyStack({ generation: 2 });
+      const issuer = new thisCopy.ParticipantTokenIssuer(stack, 'Issuer', { signingKey: key, stages: [thisCopy.Stage.fromStageArn(stack, 'S', STAGE_ARN)] });
+      const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+
+      key.restrictSigningTo(issuer.handler);
+      key.restrictSigningTo(operator);
+
+      const roleArn = (construct: IConstruct) => ({ 'Fn::GetAtt': [stack.resolve((construct.node.defaultChild as CfnElement).logicalId), 'Arn'] });
+      const template = Template.fromStack(stack);
+      expect(denyStatements(template)).toEqual([0, 1].map(() => [{
+        Sid: 'OnlyTheTokenIssuersSign',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'kms:Sign',
+        Resource: '*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [roleArn(issuer.handler.role!), roleArn(operator)] } },
+      }]));
+      // the signers keep their own grant: the deny names everyone else.
+      expect(signStatements(stack)).toHaveLength(1);
+    });
+
+    test('without it, the key policies deny nothing: the account\'s IAM policies decide (the default)', () => {
+      expect(denyStatements(signingKeyStack().template)).toEqual([[]]);
+    });
+
+    test('refused for an own kmsKey, whose policy is not the app\'s, and for a grantee that is not a role', () => {
+      const own = signingKeyStack({ kmsKey: kms.Key.fromKeyArn(newStack(), 'K', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab') });
+      expect(() => own.key.restrictSigningTo(new iam.Role(own.stack, 'R', { assumedBy: new iam.AccountRootPrincipal() })))
+        .toThrow(/^ParticipantTokenSigningKey 'TestStack\/TokenSigningKey': `restrictSigningTo` applies to the KMS keys the construct defines/);
+      const { key } = signingKeyStack();
+      expect(() => key.restrictSigningTo(new iam.AccountRootPrincipal()))
+        .toThrow(/`restrictSigningTo` takes grantees whose principal is an IAM role \(a function, a role\), got /);
+    });
   });
 });
