@@ -140,3 +140,16 @@ export const TOKEN_ISSUER_STAGE_ACTIONS = ['ivs:GetStage'];
 
 /** `ParticipantTokenIssuer.grantInvoke`, on the function itself. */
 export const ISSUER_INVOKE_ACTIONS = ['lambda:InvokeFunction'];
+
+/**
+ * What a `StagePool`'s session function calls to make a session's stage, on stages that carry the pool's tag
+ * (`aws:RequestTag`, `aws:TagKeys`): CreateStage, which the Service Authorization Reference also authorizes as TagResource
+ * when the request has tags.
+ */
+export const STAGE_POOL_CREATE_ACTIONS = ['ivs:CreateStage', 'ivs:TagResource'];
+/** What a `StagePool`'s cleanup function reads of the pool's stages (scoped by `aws:ResourceTag`). */
+export const STAGE_POOL_READ_ACTIONS = ['ivs:GetStage', 'ivs:ListStageSessions'];
+/** What it deletes (scoped by `aws:ResourceTag`). */
+export const STAGE_POOL_DELETE_ACTIONS = ['ivs:DeleteStage'];
+/** ListStages: a List call names no stage, so no `aws:ResourceTag` condition can hold; it reads summaries only. */
+export const STAGE_POOL_LIST_ACTIONS = ['ivs:ListStages'];

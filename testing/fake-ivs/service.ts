@@ -299,6 +299,12 @@ export class FakeIvsService {
     },
     ListCompositions: (input: ListCompositionsRequest) => this.listCompositions(input),
     ListParticipants: (input: ListParticipantsRequest) => this.listParticipants(input),
+    ListStageSessions: (input: { stageArn: string; maxResults?: number; nextToken?: string }) => {
+      this.stage(input.stageArn);
+      // newest first, as the API reference's example lists them (order unconfirmed).
+      const page = this.paginate([...this.stageSessions.get(input.stageArn) ?? []].reverse(), input);
+      return { stageSessions: page.items.map(({ sessionId, startTime, endTime }) => ({ sessionId, startTime, endTime })), nextToken: page.nextToken };
+    },
     TagResource: ({ resourceArn, tags }: TagResourceRequest) => {
       const resource = this.taggable(resourceArn!);
       resource.tags = this.mergedTags(resource.tags, tags!);
