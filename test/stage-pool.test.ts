@@ -10,13 +10,13 @@ function poolStack(props: StagePoolProps = {}, stack = newStack()) {
   return { stack, pool: new StagePool(stack, 'Pool', props) };
 }
 
-const functionOf = (stack: Stack, description: string) => Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+const functionOf = (stack: Stack, description: string): [string, any] => Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
   .find(([, fn]) => fn.Properties.Description?.includes(description))!;
-const configOf = (stack: Stack) => parseRenderedJson(functionOf(stack, 'Makes the').at(1).Properties.Environment.Variables[STAGE_POOL_CONFIG_ENV]);
+const configOf = (stack: Stack) => parseRenderedJson(functionOf(stack, 'Makes the')[1].Properties.Environment.Variables[STAGE_POOL_CONFIG_ENV]);
 const statementsOf = (stack: Stack, roleId: string) => Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
   Properties: { Roles: [{ Ref: roleId }] },
 })).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
-const roleOf = (stack: Stack, description: string) => functionOf(stack, description).at(1).Properties.Role['Fn::GetAtt'][0];
+const roleOf = (stack: Stack, description: string) => functionOf(stack, description)[1].Properties.Role['Fn::GetAtt'][0];
 
 describe('StagePool', () => {
   test('the session function gets the stage settings rendered as Stage renders them, and the timeouts', () => {

@@ -19,6 +19,7 @@ import {
   CapturedResponse, CustomResourceEvent, DuplicateDelivery, LambdaApi, LifecycleDriver, LifecycleResult, ResponseServer,
   SynthesizedStack, Template, assemblyStacks, isCustomResourceType,
 } from './lifecycle-driver';
+import type { InvokeOutcome } from './lifecycle/lambda-runtime';
 import { LocalIvs } from './local-ivs';
 
 /** The custom resource types of this library: the only ones run by default. */
@@ -299,12 +300,45 @@ export class LocalDeployment {
           const functionId = Object.keys(resources).find(id => resources[id].Type === 'AWS::Lambda::Function'
             && String(target.Arn).endsWith(`:function:${driver.physicalId(id)}`));
           const invocation = functionId === undefined ? undefined
-            : await this.invoker(deployed).invokeResource(functionId, target.Input === undefined ? event : JSON.parse(target.Input));
+            : await (await this.invoker(deployed)).invokeResource(functionId, target.Input === undefined ? event : JSON.parse(target.Input));
           deliveries.push({ stackName, ruleLogicalId, targetArn: String(target.Arn), ...(invocation ? { invocation } : {}) });
         }
       }
     }
     return deliveries;
+  }
+
+  /**
+   * Invokes a function of a deployed stack once and synchronously, as your backend would with Lambda's Invoke (a
+   * `StagePool`'s `sessionFunction`, say): `logicalId` is the function's (`stack(stackName).logicalIdOf(fn)`).
+   */
+  public async invoke(stackName: string, logicalId: string, payload: unknown): Promise<InvokeOutcome> {
+    const deployed = this.stacks.get(stackName);
+    if (!deployed) {
+      throw new Error(`${stackName} is not deployed (deployed: ${this.creationOrder.join(', ') || 'nothing'})`);
+    }
+    return (await this.invoker(deployed)).invokeOnce(logicalId, payload);
+  }
+
+  /**
+   * Runs a scheduled rule of a deployed stack once, as EventBridge would when its time comes: its function target is
+   * invoked with the target's `Input`, if the rule is enabled (functions enable and disable rules in the stack's
+   * EventBridge). Undefined when it is disabled.
+   */
+  public async runSchedule(stackName: string, ruleLogicalId: string): Promise<InvokeOutcome | undefined> {
+    const driver = this.stack(stackName) as LifecycleDriver;
+    const eventBridge = await driver.eventBridge();
+    if (eventBridge.rule(driver.physicalId(ruleLogicalId))?.state !== 'ENABLED') {
+      return undefined;
+    }
+    const [target] = (driver.resolvedProperties(ruleLogicalId) as any).Targets as any[];
+    const resources = driver.template?.Resources ?? {};
+    const functionId = Object.keys(resources).find(id => resources[id].Type === 'AWS::Lambda::Function'
+      && String(target.Arn).endsWith(`:function:${driver.physicalId(id)}`));
+    if (!functionId) {
+      throw new Error(`${stackName}/${ruleLogicalId}: its target is not a function of the stack`);
+    }
+    return this.invoke(stackName, functionId, target.Input === undefined ? {} : JSON.parse(target.Input));
   }
 
   private stageUpdate(participant: Participant, eventName: string): Promise<EventDelivery[]> {
@@ -349,8 +383,13 @@ export class LocalDeployment {
     };
   }
 
-  private invoker(deployed: StackEntry): AsyncInvoker {
-    deployed.invoker ??= new AsyncInvoker(deployed.driver, { region: this.local.region, env: this.local.env });
+  /** The stack's functions as rule targets and `invoke` runs them: pointed at the local services, the stack's table and rules included. */
+  private async invoker(deployed: StackEntry): Promise<AsyncInvoker> {
+    if (!deployed.invoker) {
+      const [dynamoDb, eventBridge] = [await deployed.driver.dynamoDb(), await deployed.driver.eventBridge()];
+      const env = { AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint, ...this.local.env };
+      deployed.invoker = new AsyncInvoker(deployed.driver, { region: this.local.region, env, date: this.local.clock.dateClass() });
+    }
     return deployed.invoker;
   }
 
@@ -365,6 +404,7 @@ export class LocalDeployment {
       skipResourceTypes: type => !this.runs(type),
       importValue: name => this.exportedValue(name),
       onFakeResource: event => this.local.kms.mirror(event),
+      date: this.local.clock.dateClass(),
     });
     const deployed = { driver, synthesized };
     this.stacks.set(synthesized.stackName, deployed);

@@ -1,0 +1,93 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { StagePoolStack } from '../examples/stage-pool';
+import { LocalDeployment, LocalIvs } from '../testing';
+
+/**
+ * The example deployed by the testing kit, driven as a backend and its users would: a session asked for, a participant
+ * who publishes and leaves, time passing (the kit's clock), the reconcile's schedule, and the stack's delete.
+ */
+describe('lifecycle of the stage pool example', () => {
+  let local: LocalIvs;
+  let outdir: string;
+  let deployment: LocalDeployment;
+  let example: StagePoolStack;
+  const stackName = 'StagePool';
+  beforeAll(async () => {
+    local = await LocalIvs.start();
+  });
+  afterAll(async () => {
+    await local.stop();
+  });
+  beforeEach(async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-pool-'));
+    const app = new App({ outdir });
+    example = new StagePoolStack(app, stackName);
+    deployment = new LocalDeployment(local);
+    expect((await deployment.deploy(app.synth().directory)).reason).toBeUndefined();
+  });
+  afterEach(async () => {
+    await deployment.close();
+    local.reset();
+    fs.rmSync(outdir, { recursive: true, force: true });
+    jest.restoreAllMocks();
+  });
+
+  const sessionFunction = () => deployment.stack(stackName).logicalIdOf(example.pool.sessionFunction);
+  const reconcileRule = () => deployment.stack(stackName).logicalIdOf(example.node.findChild('Sessions').node.findChild('ReconcileSchedule'));
+  const createSession = async (sessionKey: string) => {
+    const outcome = await deployment.invoke(stackName, sessionFunction(), { sessionKey });
+    if (!outcome.ok) throw new Error(`${outcome.errorType}: ${outcome.errorMessage}`);
+    return outcome.payload as { stageArn: string; created: boolean };
+  };
+
+  test('session → publish → leave → time passes → reconcile → stage gone → destroy, nothing left', async () => {
+    // an idle pool: its reconcile is disabled and runs nothing.
+    await expect(deployment.runSchedule(stackName, reconcileRule())).resolves.toBeUndefined();
+
+    const session = await createSession('lesson-42');
+    expect(session.created).toBe(true);
+    await expect(createSession('lesson-42')).resolves.toEqual({ ...session, created: false });
+
+    const { participant } = await deployment.publish(session.stageArn, { userId: 'teacher' });
+    await deployment.leave(participant);
+    // within departureTimeout (a minute): kept for someone who rejoins.
+    await deployment.runSchedule(stackName, reconcileRule());
+    expect(local.ivs.stages.has(session.stageArn)).toBe(true);
+
+    local.advanceTime(61_000);
+    const reconciled = await deployment.runSchedule(stackName, reconcileRule());
+    expect(reconciled).toEqual({ ok: true, payload: { deleted: 1, remaining: 0 } });
+    expect(local.ivs.stages.has(session.stageArn)).toBe(false);
+    // nothing left: the reconcile disarmed itself.
+    await expect(deployment.runSchedule(stackName, reconcileRule())).resolves.toBeUndefined();
+
+    expect((await deployment.destroy()).reason).toBeUndefined();
+    expect(local.ivs.resourceCount()).toBe(0);
+  });
+
+  test('a stage nobody joins is deleted after emptyTimeout', async () => {
+    const session = await createSession('lesson-43');
+
+    local.advanceTime(119_000);
+    await deployment.runSchedule(stackName, reconcileRule());
+    expect(local.ivs.stages.has(session.stageArn)).toBe(true);
+    local.advanceTime(2_000);
+    await deployment.runSchedule(stackName, reconcileRule());
+    expect(local.ivs.stages.has(session.stageArn)).toBe(false);
+
+    expect((await deployment.destroy()).reason).toBeUndefined();
+  });
+
+  test('a stack deleted while sessions are live deletes their stages: nothing left', async () => {
+    const live = await createSession('lesson-44');
+    await deployment.publish(live.stageArn, { userId: 'teacher' });
+    await createSession('lesson-45');
+
+    expect((await deployment.destroy()).reason).toBeUndefined();
+    expect(local.ivs.resourceCount()).toBe(0);
+  });
+});
