@@ -17,11 +17,11 @@ import { alarmAtOrAbove } from './private/metrics';
 import { acknowledgeAwsSolutions, acknowledgeCompliance, acknowledgeWildcardResource, LIBRARY_FUNCTION_REASONS } from './private/nag';
 import { SERVICE_TIMEOUT } from './private/provider';
 import { STAGES_QUOTA } from './private/quotas';
+import { defineStageEventRule } from './private/stage-event-rule';
 import {
   CREATED_TAG, DELETE_STAGES_PROPERTY, POOL_METRIC_DIMENSION, POOL_METRIC_NAMESPACE, POOL_METRIC_STAGES, POOL_TAG, POOL_TAG_COUNT,
   RECONCILE_EVENT_KEY, RECONCILE_INTERVAL_MINUTES, RETAIN_TAG, SESSION_TAG, STAGE_POOL_CONFIG_ENV, STAGE_POOL_RESOURCE_TYPE, StagePoolConfig,
 } from './private/stage-pool-contract';
-import { defineStageEventRule } from './private/stage-event-rule';
 import { renderStageSettings, validateStageSettings } from './private/stage-settings';
 import { PropsValidator } from './private/validation';
 import { StageSettings } from './stage';
@@ -101,8 +101,9 @@ export interface StagePoolAlarmOptions {
  * every minute, which runs only while the pool holds stages, does the rest.
  *
  * @example
- * import { StagePool } from 'cdk-ivs-realtime';
+ * import { Duration } from 'aws-cdk-lib';
  * import * as lambda from 'aws-cdk-lib/aws-lambda';
+ * import { StagePool } from 'cdk-ivs-realtime';
  *
  * declare const backend: lambda.IFunction;
  *

@@ -112,8 +112,12 @@ describe('StagePool', () => {
     pool.addStageCountAlarm('Full', { threshold: 0.9 });
 
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'cdk-ivs-realtime', MetricName: 'PoolStages', Threshold: 45, Statistic: 'Maximum',
-      Dimensions: [{ Name: 'StagePool', Value: pool.poolId }], TreatMissingData: 'notBreaching',
+      Namespace: 'cdk-ivs-realtime',
+      MetricName: 'PoolStages',
+      Threshold: 45,
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'StagePool', Value: pool.poolId }],
+      TreatMissingData: 'notBreaching',
     });
   });
 

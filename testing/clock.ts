@@ -20,22 +20,22 @@ export class Clock {
 
   /** The `Date` a function's sandbox sees: the host's, shifted by the clock's offset. */
   public dateClass(): DateConstructor {
-    const clock = this;
+    const now = () => this.now();
     const HostDate = Date;
     class ShiftedDate extends HostDate {
       constructor(...args: any[]) {
         if (args.length === 0) {
-          super(clock.now());
+          super(now());
         } else {
           super(...(args as [string]));
         }
       }
 
       public static now(): number {
-        return clock.now();
+        return now();
       }
     }
     // called as a function, Date gives the current time as text.
-    return new Proxy(ShiftedDate, { apply: () => new HostDate(clock.now()).toString() }) as unknown as DateConstructor;
+    return new Proxy(ShiftedDate, { apply: () => new HostDate(now()).toString() }) as unknown as DateConstructor;
   }
 }

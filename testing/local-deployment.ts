@@ -15,11 +15,11 @@ import { assertSupportedAwsCdkLib, installedAwsCdkLibVersion } from './cdk-versi
 import { matchesEventPattern } from './event-pattern';
 import type { FakeDynamoDb } from './fake-dynamodb';
 import type { FakeEventBridge } from './fake-eventbridge';
+import type { InvokeOutcome } from './lifecycle/lambda-runtime';
 import {
   CapturedResponse, CustomResourceEvent, DuplicateDelivery, LambdaApi, LifecycleDriver, LifecycleResult, ResponseServer,
   SynthesizedStack, Template, assemblyStacks, isCustomResourceType,
 } from './lifecycle-driver';
-import type { InvokeOutcome } from './lifecycle/lambda-runtime';
 import { LocalIvs } from './local-ivs';
 
 /** The custom resource types of this library: the only ones run by default. */

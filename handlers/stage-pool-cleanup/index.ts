@@ -50,7 +50,7 @@ export async function handler(event: PoolEvent, context?: LambdaContext): Promis
     }
     return undefined;
   }
-  log('ignored: not an event of the pool', { detailType: (event as StageUpdateEvent)['detail-type'] });
+  log('ignored: not an event of the pool', { detailType: (event)['detail-type'] });
   return undefined;
 }
 

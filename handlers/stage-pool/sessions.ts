@@ -33,7 +33,9 @@ export interface SessionDependencies {
  * with one key at the same moment take turns with a conditional write in the pool's table: one creates, the others wait
  * for its stage and answer with it. A key whose stage was deleted (its session is over) starts a new one.
  */
-export async function createSession(deps: SessionDependencies, config: StagePoolConfig, request: CreateSessionRequest): Promise<CreateSessionResponse> {
+export async function createSession(
+  deps: SessionDependencies, config: StagePoolConfig, request: CreateSessionRequest,
+): Promise<CreateSessionResponse> {
   const sessionKey = request?.sessionKey;
   if (typeof sessionKey !== 'string' || !SESSION_KEY.test(sessionKey)) {
     throw new Error('sessionKey must be 1-128 letters, digits or _.:/=+@- (it tags the stage), '

@@ -1,8 +1,8 @@
 import { ListStageSessionsCommand, TagResourceCommand } from '@aws-sdk/client-ivs-realtime';
-import { handler as cleanupEntry } from '../../handlers/stage-pool-cleanup/index';
 import { cleanUpStage, drain, reconcile } from '../../handlers/stage-pool/cleanup';
 import { poolDependencies } from '../../handlers/stage-pool/dependencies';
 import { createSession } from '../../handlers/stage-pool/sessions';
+import { handler as cleanupEntry } from '../../handlers/stage-pool-cleanup/index';
 import { CREATED_TAG, POOL_TAG, RETAIN_TAG, SESSION_TAG, STAGE_POOL_CONFIG_ENV, StagePoolConfig } from '../../lib/private/stage-pool-contract';
 import { CREATE_REQUESTS_TABLE, createRequestsDynamoDb, sweepEventBridge, useFakeIvs } from '../support/handler-harness';
 
@@ -196,7 +196,9 @@ describe('cleanup', () => {
 describe('events', () => {
   function unpublished(stageArn: string) {
     return {
-      'detail-type': 'IVS Stage Update', 'source': 'aws.ivs', 'resources': [stageArn],
+      'detail-type': 'IVS Stage Update',
+      'source': 'aws.ivs',
+      'resources': [stageArn],
       'detail': { event_name: 'Participant Unpublished', session_id: 'st-old' },
     };
   }

@@ -363,7 +363,10 @@ function urlOptions(url: URL): https.RequestOptions {
 class CommonJsLoader {
   private readonly cache = new Map<string, { exports: unknown }>();
 
-  constructor(private readonly root: string, private readonly sandbox: { readonly process: NodeJS.Process; readonly https: typeof https; readonly Date: DateConstructor }) {}
+  constructor(
+    private readonly root: string,
+    private readonly sandbox: { readonly process: NodeJS.Process; readonly https: typeof https; readonly Date: DateConstructor },
+  ) {}
 
   /** The handler's module, as the Node.js runtime finds it in the task root. */
   public loadEntry(moduleName: string): unknown {
