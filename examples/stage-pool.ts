@@ -23,6 +23,5 @@ export class StagePoolStack extends Stack {
     });
     const backend = new iam.Role(this, 'Backend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.pool.grantCreateSession(backend);
-    this.pool.addStageCountAlarm('NearlyFull');
   }
 }

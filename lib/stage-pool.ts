@@ -204,14 +204,14 @@ export class StagePool extends Construct {
       acknowledgeWildcardResource(fn.role!, stages, 'IVS gives a stage its ID when it creates it, so no ARN is known before: the '
         + `function may act only on the stages that carry the pool's tag (${POOL_TAG}), by the aws:RequestTag and aws:ResourceTag `
         + 'conditions, except ListStages, a List call that names no stage');
-      acknowledgeCompliance(fn, {
-        ...LIBRARY_FUNCTION_REASONS,
-        LambdaDLQ: 'The session function answers its caller; the cleanup function is looked at again by the next reconcile, a minute later',
-        DynamoDBInBackupPlan: 'The table holds which stage each live session has, and a count: nothing to restore',
-        DynamoDBPITREnabled: 'The table holds which stage each live session has, and a count: nothing to restore',
-        DynamoDBAutoScalingEnabled: 'The table is on demand (PAY_PER_REQUEST): there is no provisioned capacity to scale',
-      });
     }
+    acknowledgeCompliance(this, {
+      ...LIBRARY_FUNCTION_REASONS,
+      LambdaDLQ: 'The session function answers its caller; what the cleanup function misses, the next reconcile does a minute later',
+      DynamoDBInBackupPlan: 'The table holds which stage each live session has, and a count: nothing to restore',
+      DynamoDBPITREnabled: 'The table holds which stage each live session has, and a count: nothing to restore',
+      DynamoDBAutoScalingEnabled: 'The table is on demand (PAY_PER_REQUEST): there is no provisioned capacity to scale',
+    });
     const reconcileRuleArn = stack.formatArn({ service: 'events', resource: 'rule', resourceName: reconcileRuleName });
     sessionFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:EnableRule'], resources: [reconcileRuleArn] }));
     cleanupFunction.addToRolePolicy(new iam.PolicyStatement({ actions: SWEEP_ARMING_ACTIONS, resources: [reconcileRuleArn] }));

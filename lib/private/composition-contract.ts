@@ -20,8 +20,13 @@ export const COMPOSITION_OWNER_TAG = 'cdk-ivs-realtime:stage-composition';
 export interface CompositionFunctionConfig {
   /** Identifies this construct's compositions: the value of `COMPOSITION_OWNER_TAG`. */
   readonly key: string;
-  /** The stages composed; events of any other stage are ignored. */
+  /** The stages composed; events of any other stage are ignored (but those of `stageTag`). */
   readonly stageArns: string[];
+  /**
+   * The stages composed by their tag instead, a `StagePool`'s (made at run time, so no ARN is known at synth): the rule
+   * takes every stage's events, and the function composes those whose tag `key` has `value`.
+   */
+  readonly stageTag?: { readonly key: string; readonly value: string };
   /** The API's `layout`, as StartComposition takes it. */
   readonly layout: LayoutConfiguration;
   /** The API's `destinations`, as StartComposition takes them. */
