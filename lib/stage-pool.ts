@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { defineBundledFunction } from './private/bundled-function';
 import { ArnResource } from './private/contract';
 import { renderApiRequest } from './private/custom-resource';
@@ -127,6 +127,8 @@ export class StagePool extends Construct {
   /** The function that deletes the stages whose session is over. */
   public readonly cleanupFunction: lambda.IFunction;
   private readonly maxStages?: number;
+  /** The custom resource whose delete removes the pool's stages with the stack. */
+  private readonly stagesResource: CfnResource;
 
   constructor(scope: Construct, id: string, props: StagePoolProps = {}) {
     super(scope, id);
@@ -233,7 +235,7 @@ export class StagePool extends Construct {
     }, StageEvent.PARTICIPANT_UNPUBLISHED);
 
     const stageRemoval = props.stageRemovalPolicy ?? RemovalPolicy.DESTROY;
-    const drain = new CfnResource(this, 'Stages', {
+    const drain = this.stagesResource = new CfnResource(this, 'Stages', {
       type: STAGE_POOL_RESOURCE_TYPE,
       properties: {
         ServiceToken: cleanupFunction.functionArn,
@@ -243,6 +245,16 @@ export class StagePool extends Construct {
     });
     // deleted before the stages are: no session made after them.
     sessionFunction.node.addDependency(drain);
+  }
+
+  /**
+   * Makes the stack's delete remove the pool's stages before it deletes `dependable`: what the stages' sessions use (a
+   * composition's storage configuration, which IVS refuses to delete while a live stage's composition uses it).
+   *
+   * @internal
+   */
+  public _deleteStagesBefore(dependable: IDependable): void {
+    this.stagesResource.node.addDependency(dependable);
   }
 
   /**

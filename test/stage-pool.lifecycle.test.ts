@@ -52,7 +52,11 @@ describe('lifecycle of the stage pool example', () => {
     expect(session.created).toBe(true);
     await expect(createSession('lesson-42')).resolves.toEqual({ ...session, created: false });
 
-    const { participant } = await deployment.publish(session.stageArn, { userId: 'teacher' });
+    const { participant, deliveries } = await deployment.publish(session.stageArn, { userId: 'teacher' });
+    // the pool's StageComposition starts recording the session.
+    expect(deliveries.map(({ invocation }) => invocation?.attempts.at(-1)?.ok)).toEqual([true]);
+    expect([...local.ivs.compositions.values()].filter(({ stageArn, state }) => stageArn === session.stageArn && state === 'ACTIVE'))
+      .toHaveLength(1);
     await deployment.leave(participant);
     // within departureTimeout (a minute): kept for someone who rejoins.
     await deployment.runSchedule(stackName, reconcileRule());
@@ -67,6 +71,7 @@ describe('lifecycle of the stage pool example', () => {
 
     expect((await deployment.destroy()).reason).toBeUndefined();
     expect(local.ivs.resourceCount()).toBe(0);
+    expect([...local.ivs.compositions.values()].filter(({ state }) => state !== 'STOPPED')).toEqual([]);
   });
 
   test('a stage nobody joins is deleted after emptyTimeout', async () => {

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { StagePool, StagePoolProps, StorageConfiguration } from '../lib';
+import { CompositionDestination, Stage, StageComposition, StagePool, StagePoolProps, StorageConfiguration } from '../lib';
 import { POOL_TAG, STAGE_POOL_CONFIG_ENV, STAGE_POOL_RESOURCE_TYPE } from '../lib/private/stage-pool-contract';
 import { newStack, parseRenderedJson } from './util';
 
@@ -129,5 +129,36 @@ describe('StagePool', () => {
       stageRemovalPolicy: RemovalPolicy.SNAPSHOT,
     })).toThrow(new RegExp(['`tags` keys must not start with "cdk-ivs-realtime:"', '`maxStages` must be', '`emptyTimeout` must be a whole number',
       '`stageRemovalPolicy` must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got RemovalPolicy.snapshot'].join('[\\s\\S]*')));
+  });
+});
+
+describe('StageComposition of a StagePool', () => {
+  test('the rule takes every stage\'s events, the function may compose only the pool\'s stages, and the stages go first', () => {
+    const stack = newStack();
+    const { pool } = poolStack({}, stack);
+    const storageConfiguration = new StorageConfiguration(stack, 'Storage', { bucket: new s3.Bucket(stack, 'Bucket') });
+    const composition = new StageComposition(stack, 'Composition', { stagePool: pool, destinations: [CompositionDestination.s3(storageConfiguration)] });
+    const template = Template.fromStack(stack);
+
+    const rule = template.toJSON().Resources[stack.getLogicalId(composition.rule.node.defaultChild as any)];
+    expect(rule.Properties.EventPattern).toEqual({
+      'source': ['aws.ivs'], 'detail-type': ['IVS Stage Update'], 'detail': { event_name: ['Participant Published'] },
+    });
+    const functionId = stack.getLogicalId(composition.handler.node.defaultChild as any);
+    const roleId = template.toJSON().Resources[functionId].Properties.Role['Fn::GetAtt'][0];
+    expect(statementsOf(stack, roleId)).toEqual(expect.arrayContaining([expect.objectContaining({
+      Action: ['ivs:GetStage', 'ivs:ListCompositions', 'ivs:StartComposition'],
+      Condition: { StringEquals: { [`aws:ResourceTag/${POOL_TAG}`]: pool.poolId } },
+    })]));
+    const [drain] = Object.values(template.findResources(STAGE_POOL_RESOURCE_TYPE));
+    expect(drain.DependsOn).toEqual(expect.arrayContaining([functionId]));
+  });
+
+  test('takes either stages or a stage pool', () => {
+    const { stack, pool } = poolStack();
+    const storageConfiguration = new StorageConfiguration(stack, 'Storage', { bucket: new s3.Bucket(stack, 'Bucket') });
+    expect(() => new StageComposition(stack, 'Composition', {
+      stagePool: pool, stages: [new Stage(stack, 'Stage')], destinations: [CompositionDestination.s3(storageConfiguration)],
+    })).toThrow(/give either `stages` \(at least one stage\) or `stagePool`, got 1 stages and a stage pool/);
   });
 });

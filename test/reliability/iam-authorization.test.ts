@@ -749,7 +749,7 @@ describe('the IAM statements the library synthesizes, by the Service Authorizati
     const stack = new Stack(new App(), 'Pool', { env: { account: ACCOUNT, region: REGION } });
     const pool = new StagePool(stack, 'Pool');
     const template = new ResolvedTemplate(stack);
-    const roleOf = (fn: iam.IGrantable & { node: any }) => template.roleOfFunction(stack.getLogicalId(fn.node.defaultChild as any));
+    const roleOf = (fn: iam.IGrantable & { node: any }) => template.roleOfFunction(stack.getLogicalId(fn.node.defaultChild));
     const cases = [
       { fn: pool.sessionFunction, files: ['stage-pool/sessions.ts'] },
       { fn: pool.cleanupFunction, files: ['stage-pool/cleanup.ts'] },
