@@ -3,6 +3,7 @@ import { IvsRealTimePlatformStack } from './ivs-realtime-platform';
 import { ParticipantTokensStack } from './participant-tokens';
 import { StageCompositionStack } from './stage-composition';
 import { StageMonitoringStack } from './stage-monitoring';
+import { StagePoolStack } from './stage-pool';
 import { StageRecordingStack } from './stage-recording';
 import { StageWithRecordingStack } from './stage-with-recording';
 
@@ -15,5 +16,6 @@ export function exampleApp(props: AppProps = {}): App {
   new IvsRealTimePlatformStack(app, 'IvsRealTimePlatform');
   new ParticipantTokensStack(app, 'ParticipantTokens');
   new StageMonitoringStack(app, 'StageMonitoring');
+  new StagePoolStack(app, 'StagePool');
   return app;
 }

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 /** The stacks of examples/app.ts. */
-const EXAMPLE_STACKS = ['StageWithRecording', 'StageRecording', 'StageComposition', 'IvsRealTimePlatform', 'ParticipantTokens', 'StageMonitoring'];
+const EXAMPLE_STACKS = ['StageWithRecording', 'StageRecording', 'StageComposition', 'IvsRealTimePlatform', 'ParticipantTokens', 'StageMonitoring', 'StagePool'];
 
 /** A template without what changes with every build: asset hashes (in S3 keys and metadata) and the CLI's CDKMetadata. */
 function masked(template: any): unknown {
