@@ -6,6 +6,7 @@
  * away (and which jsii never sees: nothing public names them).
  */
 import type { DestinationConfiguration, LayoutConfiguration } from '@aws-sdk/client-ivs-realtime';
+import type { StageTagFilter } from './stage-pool-contract';
 
 /** The environment variable holding the function's configuration, as JSON. */
 export const COMPOSITION_CONFIG_ENV = 'IVS_COMPOSITION_CONFIG';
@@ -26,7 +27,7 @@ export interface CompositionFunctionConfig {
    * The stages composed by their tag instead, a `StagePool`'s (made at run time, so no ARN is known at synth): the rule
    * takes every stage's events, and the function composes those whose tag `key` has `value`.
    */
-  readonly stageTag?: { readonly key: string; readonly value: string };
+  readonly stageTag?: StageTagFilter;
   /** The API's `layout`, as StartComposition takes it. */
   readonly layout: LayoutConfiguration;
   /** The API's `destinations`, as StartComposition takes them. */

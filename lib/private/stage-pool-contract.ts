@@ -22,6 +22,15 @@ export const RETAIN_TAG = 'cdk-ivs-realtime:retain';
 /** The tags the session function gives a stage besides the user's. */
 export const POOL_TAG_COUNT = 3;
 
+/**
+ * Stages named by a tag instead of by ARN: a pool's, made at run time. A function given one acts on a stage only if the
+ * stage's tag `key` has `value` (and its role may read only such stages).
+ */
+export interface StageTagFilter {
+  readonly key: string;
+  readonly value: string;
+}
+
 /** What the pool's functions know of it, rendered by the construct (tokens resolved by CloudFormation). */
 export interface StagePoolConfig {
   /** The pool's ID, the value of `POOL_TAG`. */
