@@ -43,7 +43,9 @@ export async function benchmarkPool(options: { sessions: number; environments: n
       poolId: 'bench', stage: {}, tags: {}, emptyTimeoutSeconds: 0, departureTimeoutSeconds: 0, tableName: TABLE, reconcileRuleName: RULE,
     };
     const env = {
-      ...fakeAwsEnvironment(ivs, undefined, dynamoDb), AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint, [STAGE_POOL_CONFIG_ENV]: JSON.stringify(config),
+      ...fakeAwsEnvironment(ivs, undefined, dynamoDb),
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+      [STAGE_POOL_CONFIG_ENV]: JSON.stringify(config),
     };
     return await withEnvironment(env, async () => {
       // one module per execution environment: its own SDK client and retry quota, as Lambda gives each.
