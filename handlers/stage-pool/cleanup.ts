@@ -9,7 +9,7 @@ import { log } from '../shared/log';
 import { sessionRecordKey } from './config';
 import { emitStageCount } from './metrics';
 import { StageCount } from './stage-count';
-import { StageState, verdict } from './verdict';
+import { mayBeOver, StageState, verdict } from './verdict';
 
 /** What the cleanup works with. */
 export interface CleanupDependencies {
@@ -66,7 +66,8 @@ export async function reconcile(deps: CleanupDependencies, config: StagePoolConf
   for (const stage of await poolStages(deps.ivs, config)) {
     let outcome: Outcome = 'kept';
     try {
-      outcome = stage.activeSessionId ? 'kept' : await cleanUpStage(deps, config, stage.arn!);
+      // a live stage, or one too young to be over, costs no call: the reconcile stays within IVS's 5 requests a second.
+      outcome = stage.activeSessionId || !mayBeOver(stage.tags ?? {}, Date.now(), config) ? 'kept' : await cleanUpStage(deps, config, stage.arn!);
     } catch (error) {
       log('could not clean up the stage: the next reconcile tries again', { stageArn: stage.arn, error: describeError(error) });
     }

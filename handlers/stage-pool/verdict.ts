@@ -45,3 +45,14 @@ export function verdict(stage: StageState, now: number, config: StagePoolConfig)
     ? { remove: true, reason: `its last session ended more than departureTimeout (${config.departureTimeoutSeconds} s) ago` }
     : { remove: false, reason: 'within departureTimeout of its last session' };
 }
+
+/**
+ * Whether a stage of this age may be over at all: every reason to delete one counts from its creation or later (a
+ * session's end comes after the stage's creation), so a stage younger than the shortest timeout is not, and the
+ * reconcile skips it without a call (its tags come with ListStages).
+ */
+export function mayBeOver(tags: Record<string, string>, now: number, config: StagePoolConfig): boolean {
+  const createdAt = Number(tags[CREATED_TAG]);
+  const shortest = Math.min(config.emptyTimeoutSeconds, config.departureTimeoutSeconds, config.maxAgeSeconds ?? Infinity) * 1000;
+  return !Number.isFinite(createdAt) || now - createdAt >= shortest;
+}

@@ -4,7 +4,7 @@ import { poolDependencies } from '../../handlers/stage-pool/dependencies';
 import { createSession } from '../../handlers/stage-pool/sessions';
 import { handler as cleanupEntry } from '../../handlers/stage-pool-cleanup/index';
 import { CREATED_TAG, POOL_TAG, RETAIN_TAG, SESSION_TAG, STAGE_POOL_CONFIG_ENV, StagePoolConfig } from '../../lib/private/stage-pool-contract';
-import { CREATE_REQUESTS_TABLE, createRequestsDynamoDb, sweepEventBridge, useFakeIvs } from '../support/handler-harness';
+import { CREATE_REQUESTS_TABLE, createRequestsDynamoDb, operationsSince, sweepEventBridge, useFakeIvs } from '../support/handler-harness';
 
 const fake = useFakeIvs();
 const RULE = 'ivs-pool-reconcile';
@@ -121,10 +121,12 @@ describe('cleanup', () => {
     expect(createRequestsDynamoDb().items(CREATE_REQUESTS_TABLE)).toEqual([{ token: 'stage-count', stages: 0 }]);
   });
 
-  test('a stage within its timeouts is kept, and the reconcile stays armed', async () => {
+  test('a stage within its timeouts is kept, without a call beyond ListStages, and the reconcile stays armed', async () => {
     const { stageArn } = await createSession(deps, pool(), { sessionKey: 'room-1' });
+    const since = fake().calls.length;
 
     await expect(reconcile(deps, pool())).resolves.toEqual({ deleted: 0, remaining: 1 });
+    expect(operationsSince(fake(), since)).toEqual(['ListStages']);
     expect(fake().stages.has(stageArn)).toBe(true);
     expect(ruleState()).toBe('ENABLED');
   });
