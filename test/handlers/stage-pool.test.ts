@@ -75,6 +75,16 @@ describe('sessions', () => {
     expect(second.stageArn).not.toBe(first.stageArn);
   });
 
+  test('a key claimed by a call that stopped before it made a stage is taken over once the claim runs out', async () => {
+    // as a session function Lambda stopped between its claim and its CreateStage leaves it.
+    await deps.requests.claim('session:room-1', { leaseUntil: Date.now() - 1, watchUntil: Date.now() - 1 });
+
+    const session = await createSession(deps, pool(), { sessionKey: 'room-1' });
+
+    expect(session.created).toBe(true);
+    expect(fake().callsTo('CreateStage')).toHaveLength(1);
+  });
+
   test('a throttled CreateStage is retried until it gets through', async () => {
     fake().injectFault({ operation: 'CreateStage', errorType: 'ThrottlingException', times: 3 });
 
