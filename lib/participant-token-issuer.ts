@@ -157,6 +157,8 @@ export class ParticipantTokenIssuer extends Construct {
       acknowledgeWildcardResource(handler.role!, poolStages, 'A pool makes its stages at run time, so no ARN is known before: the '
         + 'function may read only the stages that carry the pool\'s tag (an aws:ResourceTag condition)');
     }
+    // the pool's session function may ask for a session's first token.
+    props.stagePool?._issueFirstTokensWith(this);
     if (props.functionUrl) {
       this.functionUrl = handler.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     }

@@ -1,4 +1,4 @@
-import { Aws, CfnResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnResource, Duration, Fn, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -6,6 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IDependable } from 'constructs';
+import type { ParticipantTokenIssuer } from './participant-token-issuer';
 import { defineBundledFunction } from './private/bundled-function';
 import { ArnResource } from './private/contract';
 import { renderApiRequest } from './private/custom-resource';
@@ -23,7 +24,7 @@ import {
   RECONCILE_EVENT_KEY, RECONCILE_INTERVAL_MINUTES, RETAIN_TAG, SESSION_TAG, STAGE_POOL_CONFIG_ENV, STAGE_POOL_RESOURCE_TYPE, StagePoolConfig,
 } from './private/stage-pool-contract';
 import { renderStageSettings, validateStageSettings } from './private/stage-settings';
-import { PropsValidator } from './private/validation';
+import { PropsValidator, ValidationError } from './private/validation';
 import { StageSettings } from './stage';
 import { StageEvent } from './stage-event';
 
@@ -93,7 +94,9 @@ export interface StagePoolAlarmOptions {
  * The app's backend invokes `sessionFunction` (`grantCreateSession`) with `{ "sessionKey": "..." }` and gets the
  * session's stage: `{ sessionKey, stageArn, created, endpoints: { whip, events, rtmp, rtmps } }`. The first call with a
  * key makes the stage; later calls, even at the same moment, answer with the same one while it exists. A full pool
- * (`maxStages`, or the account's stage quota) fails with `StagePoolFullError`.
+ * (`maxStages`, or the account's stage quota) fails with `StagePoolFullError`. With a `ParticipantTokenIssuer` of the
+ * pool (`stagePool: pool`), a call may also ask for the session's first token: `participantToken: { userId, capabilities,
+ * duration, attributes }` (the issuer's request but the stage), answered as the issuer answers (`participantToken`).
  *
  * A stage is deleted when nobody joined it within `emptyTimeout`, when its last session ended `departureTimeout` ago,
  * or when it is older than `maxAge` and nobody is on it; never while someone is on it, nor when it carries
@@ -129,6 +132,8 @@ export class StagePool extends Construct {
   private readonly maxStages?: number;
   /** The custom resource whose delete removes the pool's stages with the stack. */
   private readonly stagesResource: CfnResource;
+  /** The issuer of the pool's stages that signs a session's first token, once one names the pool. */
+  private tokenIssuer?: ParticipantTokenIssuer;
 
   constructor(scope: Construct, id: string, props: StagePoolProps = {}) {
     super(scope, id);
@@ -161,6 +166,8 @@ export class StagePool extends Construct {
       maxAgeSeconds: props.maxAge?.toSeconds(),
       tableName: table.ref,
       reconcileRuleName,
+      // at synth: the issuer is defined after the pool (it names the pool).
+      tokenIssuerFunctionArn: Lazy.string({ produce: () => this.tokenIssuer?.handler.functionArn ?? '' }),
     };
     const environment = { [STAGE_POOL_CONFIG_ENV]: renderApiRequest(this, config) };
 
@@ -255,6 +262,20 @@ export class StagePool extends Construct {
    */
   public _deleteStagesBefore(dependable: IDependable): void {
     this.stagesResource.node.addDependency(dependable);
+  }
+
+  /**
+   * Lets the session function ask `issuer` (a `ParticipantTokenIssuer` of this pool) for a session's first token.
+   *
+   * @internal
+   */
+  public _issueFirstTokensWith(issuer: ParticipantTokenIssuer): void {
+    if (this.tokenIssuer) {
+      throw new ValidationError(`StagePool at '${this.node.path}': the pool's first tokens already come from ${this.tokenIssuer.node.path}; `
+        + `give ${issuer.node.path} the pool's stages with one issuer only`);
+    }
+    this.tokenIssuer = issuer;
+    issuer.grantInvoke(this.sessionFunction);
   }
 
   /**

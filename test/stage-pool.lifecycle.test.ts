@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { StagePoolStack } from '../examples/stage-pool';
+import { ParticipantTokenIssuer, ParticipantTokenSigningKey, StagePool } from '../lib';
 import { LocalDeployment, LocalIvs } from '../testing';
+import { verifyParticipantToken } from './support/participant-token-verifier';
 
 /**
  * The example deployed by the testing kit, driven as a backend and its users would: a session asked for, a participant
@@ -94,5 +96,36 @@ describe('lifecycle of the stage pool example', () => {
 
     expect((await deployment.destroy()).reason).toBeUndefined();
     expect(local.ivs.resourceCount()).toBe(0);
+  });
+});
+
+describe('a stage pool with a participant token issuer', () => {
+  test('a session\'s first token comes with its stage, signed by the issuer, for that stage', async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const local = await LocalIvs.start();
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-pool-tokens-'));
+    const deployment = new LocalDeployment(local);
+    try {
+      const app = new App({ outdir });
+      const stack = new Stack(app, 'PoolTokens');
+      const pool = new StagePool(stack, 'Sessions');
+      new ParticipantTokenIssuer(stack, 'Tokens', { signingKey: new ParticipantTokenSigningKey(stack, 'SigningKey'), stagePool: pool });
+      expect((await deployment.deploy(app.synth().directory)).reason).toBeUndefined();
+
+      const outcome = await deployment.invoke('PoolTokens', deployment.stack('PoolTokens').logicalIdOf(pool.sessionFunction), {
+        sessionKey: 'lesson-1', participantToken: { userId: 'teacher', capabilities: ['PUBLISH', 'SUBSCRIBE'], duration: 60 },
+      });
+
+      expect(outcome.ok).toBe(true);
+      const { stageArn, participantToken } = (outcome as { payload: any }).payload;
+      expect(participantToken).toMatchObject({ userId: 'teacher', duration: 60, capabilities: ['PUBLISH', 'SUBSCRIBE'] });
+      expect(verifyParticipantToken(participantToken.token, local.ivs, { stageArn })).toMatchObject({ resource: stageArn, user_id: 'teacher' });
+      expect((await deployment.destroy()).reason).toBeUndefined();
+      expect(local.ivs.resourceCount()).toBe(0);
+    } finally {
+      await deployment.close();
+      await local.stop();
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,10 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CompositionDestination, Stage, StageComposition, StagePool, StagePoolProps, StorageConfiguration } from '../lib';
+import {
+  CompositionDestination, ParticipantTokenIssuer, ParticipantTokenSigningKey, Stage, StageComposition, StagePool, StagePoolProps,
+  StorageConfiguration,
+} from '../lib';
 import { POOL_TAG, STAGE_POOL_CONFIG_ENV, STAGE_POOL_RESOURCE_TYPE } from '../lib/private/stage-pool-contract';
 import { newStack, parseRenderedJson } from './util';
 
@@ -93,6 +96,20 @@ describe('StagePool', () => {
     const { stack } = poolStack({ stageRemovalPolicy: RemovalPolicy.RETAIN });
     const drains = Template.fromStack(stack).findResources(STAGE_POOL_RESOURCE_TYPE);
     expect(Object.values(drains).map((drain) => drain.Properties.DeleteStages)).toEqual(['false']);
+  });
+
+  test('with a ParticipantTokenIssuer of the pool, the session function may invoke it for first tokens; a second issuer is refused', () => {
+    const { stack, pool } = poolStack();
+    const signingKey = new ParticipantTokenSigningKey(stack, 'SigningKey');
+    const issuer = new ParticipantTokenIssuer(stack, 'Tokens', { signingKey, stagePool: pool });
+    const issuerId = stack.getLogicalId(issuer.handler.node.defaultChild as any);
+
+    expect(configOf(stack).tokenIssuerFunctionArn).toBe(`<GetAtt:${issuerId}.Arn>`);
+    expect(statementsOf(stack, roleOf(stack, 'Makes the'))).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [issuerId, 'Arn'] } }),
+    ]));
+    expect(() => new ParticipantTokenIssuer(stack, 'More', { signingKey, stagePool: pool }))
+      .toThrow(/the pool's first tokens already come from TestStack\/Tokens/);
   });
 
   test('grantCreateSession lets the backend invoke the session function', () => {

@@ -383,11 +383,21 @@ export class LocalDeployment {
     };
   }
 
-  /** The stack's functions as rule targets and `invoke` runs them: pointed at the local services, the stack's table and rules included. */
+  /**
+   * The stack's functions as rule targets and `invoke` runs them: pointed at the local services, the stack's tables, rules
+   * and functions included.
+   */
   private async invoker(deployed: StackEntry): Promise<AsyncInvoker> {
     if (!deployed.invoker) {
-      const [dynamoDb, eventBridge] = [await deployed.driver.dynamoDb(), await deployed.driver.eventBridge()];
-      const env = { AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint, ...this.local.env };
+      const { driver } = deployed;
+      const [dynamoDb, eventBridge, lambda] = [await driver.dynamoDb(), await driver.eventBridge(), await driver.lambdaApi()];
+      const env = {
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+        // a function that invokes another of the stack (a pool's session function, its token issuer) reaches it there.
+        AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+        ...this.local.env,
+      };
       deployed.invoker = new AsyncInvoker(deployed.driver, { region: this.local.region, env, date: this.local.clock.dateClass() });
     }
     return deployed.invoker;

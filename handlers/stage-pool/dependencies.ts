@@ -1,9 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { StagePoolConfig } from '../../lib/private/stage-pool-contract';
 import { CreateRequests } from '../provider/create-requests';
 import { SweepArming } from '../provider/deferred-deletes';
 import { ivsClient } from '../shared/client';
+import { invokeIssuer } from './first-token';
 import { StageCount } from './stage-count';
 
 /**
@@ -18,5 +20,6 @@ export function poolDependencies(config: StagePoolConfig) {
     count: new StageCount(db, config.tableName),
     // the rule's name is in the configuration: the key `arm` and `disarm` are given is the name itself.
     arming: new SweepArming(new EventBridgeClient({}), (ruleName) => ruleName),
+    issueToken: config.tokenIssuerFunctionArn ? invokeIssuer(new LambdaClient({}), config.tokenIssuerFunctionArn) : undefined,
   };
 }

@@ -7,6 +7,7 @@ import { SweepArming } from '../provider/deferred-deletes';
 import { describeError, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { sessionRecordKey } from './config';
+import { IssueToken } from './first-token';
 import { emitStageCount } from './metrics';
 import { StageCount, StagePoolFullError } from './stage-count';
 
@@ -26,6 +27,8 @@ export interface SessionDependencies {
   readonly requests: CreateRequests;
   readonly count: StageCount;
   readonly arming: SweepArming;
+  /** The pool's `ParticipantTokenIssuer`, if it has one: a session's first token. */
+  readonly issueToken?: IssueToken;
 }
 
 /**
@@ -36,6 +39,19 @@ export interface SessionDependencies {
 export async function createSession(
   deps: SessionDependencies, config: StagePoolConfig, request: CreateSessionRequest,
 ): Promise<CreateSessionResponse> {
+  if (request?.participantToken !== undefined && !deps.issueToken) {
+    throw new Error('participantToken: the pool has no ParticipantTokenIssuer (give one `stagePool: pool`) to sign a first token');
+  }
+  const session = await sessionStage(deps, config, request);
+  if (request.participantToken === undefined) {
+    return session;
+  }
+  // after the stage: a token that cannot be issued leaves the session as it is, and the same call again gets both.
+  const { participantToken } = await deps.issueToken!({ ...request.participantToken, stageArn: session.stageArn });
+  return { ...session, participantToken };
+}
+
+async function sessionStage(deps: SessionDependencies, config: StagePoolConfig, request: CreateSessionRequest): Promise<CreateSessionResponse> {
   const sessionKey = request?.sessionKey;
   if (typeof sessionKey !== 'string' || !SESSION_KEY.test(sessionKey)) {
     throw new Error('sessionKey must be 1-128 letters, digits or _.:/=+@- (it tags the stage), '

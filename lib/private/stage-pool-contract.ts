@@ -7,6 +7,7 @@
  * dependency-free: esbuild bundles it into the functions. The SDK's types are imported as types only.
  */
 import type { StageRequest } from './contract';
+import type { ParticipantTokenRequest, ParticipantTokenResponse } from './participant-token-contract';
 
 /** The environment variable holding the pool's configuration (`StagePoolConfig`), as JSON. */
 export const STAGE_POOL_CONFIG_ENV = 'IVS_STAGE_POOL_CONFIG';
@@ -51,12 +52,19 @@ export interface StagePoolConfig {
   readonly tableName: string;
   /** The reconcile schedule, an EventBridge rule that starts disabled: enabled while the pool holds stages. */
   readonly reconcileRuleName: string;
+  /** The `ParticipantTokenIssuer` of the pool's stages that signs a session's first token (its function's ARN); empty: none. */
+  readonly tokenIssuerFunctionArn?: string;
 }
 
 /** What the backend sends the session function. */
 export interface CreateSessionRequest {
   /** Identifies the session: the same key answers with the same stage while it exists. 1-128 characters. */
   readonly sessionKey: string;
+  /**
+   * A first participant token for the session's stage, signed by the pool's `ParticipantTokenIssuer`: the issuer's request
+   * but the stage (`userId`, `attributes`, `capabilities`, `duration`), within the issuer's bounds.
+   */
+  readonly participantToken?: Omit<ParticipantTokenRequest, 'stageArn'>;
 }
 
 /** What the session function answers. */
@@ -71,6 +79,8 @@ export interface CreateSessionResponse {
     readonly rtmp?: string;
     readonly rtmps?: string;
   };
+  /** The token asked for with `participantToken`: a secret, for that participant only. */
+  readonly participantToken?: ParticipantTokenResponse['participantToken'];
 }
 
 /** The reconcile schedule's event: the key, valued with the pool's ID. */

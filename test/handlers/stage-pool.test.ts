@@ -115,6 +115,31 @@ describe('sessions', () => {
     await expect(createSession(deps, pool(), { sessionKey: 'room-1' })).resolves.toMatchObject({ created: true });
   });
 
+  test('a first participant token is asked of the issuer for the session\'s stage; its refusal reaches the caller as it named it', async () => {
+    const asked: unknown[] = [];
+    const issueToken = async (request: any) => {
+      asked.push(request);
+      if (request.duration > 60) {
+        throw Object.assign(new Error('`duration` must be at most 60 minutes'), { name: 'AccessDeniedException' });
+      }
+      return { participantToken: { participantId: 'p1', token: 'jwt', duration: request.duration, capabilities: ['PUBLISH' as const], expirationTime: 'later' } };
+    };
+
+    const session = await createSession({ ...deps, issueToken }, pool(), { sessionKey: 'room-1', participantToken: { userId: 'alice', duration: 30 } });
+
+    expect(asked).toEqual([{ userId: 'alice', duration: 30, stageArn: session.stageArn }]);
+    expect(session.participantToken).toMatchObject({ participantId: 'p1', token: 'jwt' });
+    await expect(createSession({ ...deps, issueToken }, pool(), { sessionKey: 'room-1', participantToken: { duration: 90 } }))
+      .rejects.toMatchObject({ name: 'AccessDeniedException' });
+    // the session stays as it was: the same call can be made again.
+    expect(fake().callsTo('CreateStage')).toHaveLength(1);
+  });
+
+  test('a first token asked of a pool without an issuer is refused before anything is made', async () => {
+    await expect(createSession(deps, pool(), { sessionKey: 'room-1', participantToken: {} })).rejects.toThrow(/the pool has no ParticipantTokenIssuer/);
+    expect(fake().callsTo('CreateStage')).toHaveLength(0);
+  });
+
   test('a session key that cannot tag a stage is refused before anything is made', async () => {
     await expect(createSession(deps, pool(), { sessionKey: 'a b' })).rejects.toThrow(/sessionKey must be 1-128 letters/);
     expect(fake().callsTo('CreateStage')).toHaveLength(0);
