@@ -3,7 +3,7 @@
  * Prints figures and ratios; asserts nothing (the targets are reported as met or not).
  *
  *   npm run bench                      every section (a few minutes)
- *   npm run bench -- synth handler     only the named sections: synth, footprint, handler, tokens, deploy, account
+ *   npm run bench -- synth handler     only the named sections: synth, footprint, handler, tokens, deploy, account, pool
  */
 import { cpus, loadavg } from 'os';
 import { version as cdkVersion } from 'aws-cdk-lib/package.json';
@@ -15,6 +15,7 @@ import { benchmarkDeploy, DeployBenchmark, listRequests, PhaseResult } from './d
 import {
   bundleSizes, countApiCalls, fakeAwsEnvironment, loadHandler, measureColdStart, measureEventTimes, PROVIDER_BUNDLE, startBenchTable, withEnvironment,
 } from './handler';
+import { benchmarkPool, CREATE_STAGE_TPS } from './pool';
 import { round, table } from './stats';
 import {
   AppKind, fixedResources, Footprint, STACK_RESOURCE_LIMIT, footprintFits, footprintOf, maxStagesPerStack, measureSynthTimes, resourcesPerStage,
@@ -22,7 +23,7 @@ import {
 } from './synth';
 import { measureTokenColdStart, measureTokenThroughput, TOKEN_ISSUER_BUNDLE, tokenIssuerSetup } from './tokens';
 
-const SECTIONS = ['synth', 'footprint', 'handler', 'tokens', 'deploy', 'account'] as const;
+const SECTIONS = ['synth', 'footprint', 'handler', 'tokens', 'deploy', 'account', 'pool'] as const;
 type Section = typeof SECTIONS[number];
 
 const STAGES = [10, 50, 100];
@@ -256,6 +257,22 @@ async function benchAccount(): Promise<void> {
     + `(deploy ${ratios.join(', ')}).`);
 }
 
+/** Issue #23: a burst of sessions into one pool, against CreateStage's quota. */
+const POOL = { sessions: 50, environments: 10 };
+
+async function benchPool(): Promise<void> {
+  heading(`A StagePool: ${POOL.sessions} sessions asked for at once, over ${POOL.environments} Lambda execution environments (the fake at `
+    + `IVS Real-Time's request rate quotas: CreateStage ${CREATE_STAGE_TPS} per second)`);
+  const result = await benchmarkPool(POOL);
+  print(table(['sessions', 'seconds', 'sessions per second', `share of CreateStage's ${CREATE_STAGE_TPS}/s`, 'CreateStage accepted', 'throttled (retried)'], [[
+    result.sessions, round(result.seconds, 1), round(result.sessionsPerSecond, 2), `${round(100 * result.sessionsPerSecond / CREATE_STAGE_TPS)}%`,
+    result.createStageAccepted, result.createStageThrottled,
+  ]]));
+  print();
+  print(`IVS calls in an hour of the reconcile schedule (rate(1 minute)): ${result.ivsCallsPerHourHoldingOne} while the pool holds one stage `
+    + `someone is on, ${result.ivsCallsPerHourIdle} once it holds none (target: none) — ${result.ivsCallsPerHourIdle === 0 ? 'met' : 'NOT met'}.`);
+}
+
 async function main(): Promise<void> {
   const requested = process.argv.slice(2);
   const unknown = requested.filter((s) => !(SECTIONS as readonly string[]).includes(s));
@@ -288,6 +305,9 @@ async function main(): Promise<void> {
   }
   if (sections.has('account')) {
     await benchAccount();
+  }
+  if (sections.has('pool')) {
+    await benchPool();
   }
   print();
   print(`(${round((performance.now() - started) / 1000)} s in all; load average at end: ${loadavg().map((load) => round(load, 2)).join(', ')})`);

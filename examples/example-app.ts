@@ -4,6 +4,7 @@ import { ParticipantTokensStack } from './participant-tokens';
 import { RecordingPlaybackStack } from './recording-playback';
 import { StageCompositionStack } from './stage-composition';
 import { StageMonitoringStack } from './stage-monitoring';
+import { StagePoolStack } from './stage-pool';
 import { StageRecordingStack } from './stage-recording';
 import { StageWithRecordingStack } from './stage-with-recording';
 
@@ -17,5 +18,6 @@ export function exampleApp(props: AppProps = {}): App {
   new ParticipantTokensStack(app, 'ParticipantTokens');
   new StageMonitoringStack(app, 'StageMonitoring');
   new RecordingPlaybackStack(app, 'RecordingPlayback');
+  new StagePoolStack(app, 'StagePool');
   return app;
 }

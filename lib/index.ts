@@ -19,5 +19,6 @@ export * from './stage';
 export * from './stage-composition';
 export * from './stage-event';
 export * from './stage-event-metrics';
+export * from './stage-pool';
 export * from './stage-recording';
 export * from './storage-configuration';

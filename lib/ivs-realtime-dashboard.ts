@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { IvsRealTimeMetrics } from './ivs-realtime-metrics';
+import { alarmAtOrAbove } from './private/metrics';
 import { CONCURRENT_PUBLISHERS_QUOTA, CONCURRENT_SUBSCRIPTIONS_QUOTA } from './private/quotas';
 import { PropsValidator } from './private/validation';
 import { IStage } from './stage';
@@ -184,19 +185,6 @@ export class IvsRealTimeDashboard extends Construct {
       alarm.addAlarmAction(...actions);
     }
   }
-}
-
-/**
- * An alarm at or above `threshold` in one period. Missing data is no breach: IVS publishes nothing while nobody publishes
- * or subscribes, and a metric filter publishes only when a failure event comes.
- */
-function alarmAtOrAbove(threshold: number): cloudwatch.CreateAlarmOptions {
-  return {
-    threshold,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  };
 }
 
 /** The sum of counts that may each have no data in a period (FILL: a missing term would drop the period's sum). */

@@ -1,15 +1,17 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { IParticipantTokenSigningKey } from './participant-token-signing-key';
 import { defineBundledFunction } from './private/bundled-function';
+import { ArnResource } from './private/contract';
 import { renderApiRequest } from './private/custom-resource';
 import { ISSUER_INVOKE_ACTIONS, TOKEN_ISSUER_STAGE_ACTIONS } from './private/iam';
-import { acknowledgeCompliance, LIBRARY_FUNCTION_REASONS } from './private/nag';
+import { acknowledgeCompliance, acknowledgeWildcardResource, LIBRARY_FUNCTION_REASONS } from './private/nag';
 import { PARTICIPANT_TOKEN_LIMITS, TOKEN_ISSUER_CONFIG_ENV, TokenIssuerConfig } from './private/participant-token-contract';
 import { PropsValidator } from './private/validation';
 import { IStage } from './stage';
+import { StagePool } from './stage-pool';
 
 /** What a participant token lets its holder do in the stage. */
 export enum ParticipantTokenCapability {
@@ -27,8 +29,19 @@ export interface ParticipantTokenIssuerProps {
   /**
    * The stages the issuer grants tokens for; a request for any other is refused. At most 25 (their ARNs travel in the
    * function's environment, which Lambda limits to 4 KB), in the signing key's account and region.
+   *
+   * @default - none: give `stagePool` instead
    */
-  readonly stages: IStage[];
+  readonly stages?: IStage[];
+
+  /**
+   * A pool whose stages the issuer grants tokens for: those it makes at run time, recognized by the pool's tag (the
+   * function's role may read only stages that carry it). Give `stages`, `stagePool` or both. The pool must be in the
+   * signing key's account and region.
+   *
+   * @default - none: give `stages` instead
+   */
+  readonly stagePool?: StagePool;
 
   /**
    * The capabilities a token may have. A request may ask for fewer; one that leaves them out gets all of these.
@@ -107,11 +120,13 @@ export class ParticipantTokenIssuer extends Construct {
   constructor(scope: Construct, id: string, props: ParticipantTokenIssuerProps) {
     super(scope, id);
     validateIssuerProps(this, props);
-    this.stages = props.stages;
+    this.stages = props.stages ?? [];
     const capabilities = props.capabilities ?? [ParticipantTokenCapability.PUBLISH, ParticipantTokenCapability.SUBSCRIBE];
-    const stageArns = props.stages.map((stage) => stage.stageArn);
+    const stageArns = this.stages.map((stage) => stage.stageArn);
+    const stageTag = props.stagePool ? { key: StagePool.POOL_TAG, value: props.stagePool.poolId } : undefined;
     const config: TokenIssuerConfig = {
       stageArns,
+      stageTag,
       capabilities,
       maxDurationMinutes: (props.maxDuration ?? DEFAULT_MAX_DURATION).toMinutes(),
       kmsKeyArn: props.signingKey.kmsKey.keyArn,
@@ -129,7 +144,21 @@ export class ParticipantTokenIssuer extends Construct {
     });
     this.handler = handler;
     props.signingKey.grantSign(handler);
-    handler.addToRolePolicy(new iam.PolicyStatement({ actions: TOKEN_ISSUER_STAGE_ACTIONS, resources: stageArns }));
+    if (stageArns.length > 0) {
+      handler.addToRolePolicy(new iam.PolicyStatement({ actions: TOKEN_ISSUER_STAGE_ACTIONS, resources: stageArns }));
+    }
+    if (stageTag) {
+      const poolStages = Stack.of(this).formatArn({ service: 'ivs', resource: ArnResource.STAGE, resourceName: '*' });
+      handler.addToRolePolicy(new iam.PolicyStatement({
+        actions: TOKEN_ISSUER_STAGE_ACTIONS,
+        resources: [poolStages],
+        conditions: { StringEquals: { [`aws:ResourceTag/${stageTag.key}`]: stageTag.value } },
+      }));
+      acknowledgeWildcardResource(handler.role!, poolStages, 'A pool makes its stages at run time, so no ARN is known before: the '
+        + 'function may read only the stages that carry the pool\'s tag (an aws:ResourceTag condition)');
+    }
+    // the pool's session function may ask for a session's first token.
+    props.stagePool?._issueFirstTokensWith(this);
     if (props.functionUrl) {
       this.functionUrl = handler.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     }
@@ -158,9 +187,11 @@ const MAX_STAGES = 25;
 
 function validateIssuerProps(scope: ParticipantTokenIssuer, props: ParticipantTokenIssuerProps): void {
   const validator = new PropsValidator(scope, 'ParticipantTokenIssuer');
-  validator.listSize('stages', props.stages, 1, MAX_STAGES);
-  const arns = props.stages.map((stage) => stage.stageArn);
-  props.stages.forEach((stage, index) => {
+  const stages = props.stages ?? [];
+  validator.check(props.stages !== undefined || props.stagePool !== undefined, 'give `stages` (1-25 stages), `stagePool` or both, got neither');
+  validator.listSize('stages', props.stages, props.stagePool ? 0 : 1, MAX_STAGES);
+  const arns = stages.map((stage) => stage.stageArn);
+  stages.forEach((stage, index) => {
     validator.check(arns.indexOf(stage.stageArn) === index, `\`stages\` must not repeat a stage, got ${stage.node.path} more than once`);
     // IVS verifies a token with the public keys of the stage's own account and region.
     for (const part of ['account', 'region'] as const) {

@@ -19,13 +19,24 @@ import { defineStageEventRule } from './private/stage-event-rule';
 import { PropsValidator } from './private/validation';
 import { IStage } from './stage';
 import { StageEvent } from './stage-event';
+import { StagePool } from './stage-pool';
 
 /** Properties of a `StageComposition`. */
 export interface StageCompositionProps {
   /**
    * The stages composed, each the same way. Stages in this app or imported ones, in the stack's account and region.
+   *
+   * @default - none: give `stagePool` instead
    */
-  readonly stages: IStage[];
+  readonly stages?: IStage[];
+
+  /**
+   * A pool whose stages are composed, each the same way: those it makes at run time, found by the pool's tag (the
+   * function's role may read and compose only stages that carry it). Give either `stages` or `stagePool`.
+   *
+   * @default - none: give `stages` instead
+   */
+  readonly stagePool?: StagePool;
 
   /**
    * Where each composition goes: one or two destinations, at most one S3 recording and one channel broadcast.
@@ -92,7 +103,7 @@ export interface StageCompositionProps {
  * });
  */
 export class StageComposition extends Construct implements ITaggable {
-  /** The stages composed. */
+  /** The stages composed (none when it composes a `stagePool`'s). */
   public readonly stages: IStage[];
   /** The function that starts (and, with `stopOnSessionEnd`, stops) compositions. */
   public readonly handler: lambda.IFunction;
@@ -108,10 +119,11 @@ export class StageComposition extends Construct implements ITaggable {
   constructor(scope: Construct, id: string, props: StageCompositionProps) {
     super(scope, id);
     validateStageCompositionProps(this, props);
-    this.stages = props.stages;
+    this.stages = props.stages ?? [];
     this.tags = new TagManager(TagType.MAP, COMPOSITION_TAG_TYPE, props.tags);
     const stopOnSessionEnd = props.stopOnSessionEnd ?? false;
-    const stageArns = props.stages.map((stage) => stage.stageArn);
+    const stageArns = this.stages.map((stage) => stage.stageArn);
+    const stageTag = props.stagePool ? { key: StagePool.POOL_TAG, value: props.stagePool.poolId } : undefined;
 
     // defined by the first destination that names no encoder configuration, if any does.
     let defaultEncoder: EncoderConfiguration | undefined;
@@ -119,6 +131,7 @@ export class StageComposition extends Construct implements ITaggable {
     const config: UntaggedConfig = {
       key: this.node.addr,
       stageArns,
+      stageTag,
       layout: (props.layout ?? CompositionLayout.grid())._render(),
       destinations: props.destinations.map((destination) => destination._render(defaultEncoderFor)),
       stopOnSessionEnd,
@@ -149,14 +162,18 @@ export class StageComposition extends Construct implements ITaggable {
     });
     this.handler = handler;
     this.grantFunction(handler, props.destinations.flatMap((destination) => destination._resourceArns(defaultEncoderFor)), stageArns,
-      stopOnSessionEnd);
+      stopOnSessionEnd, stageTag);
 
     const stageEvents = [StageEvent.PARTICIPANT_PUBLISHED, ...(stopOnSessionEnd ? [StageEvent.PARTICIPANT_UNPUBLISHED] : [])];
-    this.rule = defineStageEventRule(this, 'Rule', stageArns, {
+    // a pool's stages are made at run time: the rule takes every stage's events, and the function those of the pool.
+    this.rule = defineStageEventRule(this, 'Rule', stageTag ? undefined : stageArns, {
       description: 'Participant events of the stages a cdk-ivs-realtime StageComposition composes',
       target: new targets.LambdaFunction(handler, { deadLetterQueue: this.deadLetterQueue }),
     }, ...stageEvents);
     acknowledgeCompliance(this, LIBRARY_FUNCTION_REASONS);
+    // the function names the destinations' resources: the stack's delete removes the pool's stages (and so stops their
+    // compositions) before those, which IVS refuses to delete while a composition uses them.
+    props.stagePool?._deleteStagesBefore(handler);
   }
 
   /**
@@ -164,14 +181,25 @@ export class StageComposition extends Construct implements ITaggable {
    * the destinations name (StartComposition is authorized against each resource of the request). Checked against the
    * Service Authorization Reference by `test/reliability/iam-authorization.test.ts`.
    */
-  private grantFunction(handler: lambda.Function, destinationArns: string[], stageArns: string[], stopOnSessionEnd: boolean): void {
+  private grantFunction(handler: lambda.Function, destinationArns: string[], stageArns: string[], stopOnSessionEnd: boolean,
+    stageTag: CompositionFunctionConfig['stageTag']): void {
     const stack = Stack.of(this);
     const compositions = stack.formatArn({ service: 'ivs', resource: ArnResource.COMPOSITION, resourceName: '*' });
+    const stageActions = [...COMPOSITION_FUNCTION_ACTIONS.readStage, ...(stopOnSessionEnd ? COMPOSITION_FUNCTION_ACTIONS.listPublishers : [])];
 
-    handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: [...COMPOSITION_FUNCTION_ACTIONS.readStage, ...(stopOnSessionEnd ? COMPOSITION_FUNCTION_ACTIONS.listPublishers : [])],
-      resources: stageArns,
-    }));
+    if (stageTag) {
+      // a pool's stages: any stage of the account and region that carries the pool's tag.
+      const stages = stack.formatArn({ service: 'ivs', resource: ArnResource.STAGE, resourceName: '*' });
+      handler.addToRolePolicy(new iam.PolicyStatement({
+        actions: [...stageActions, ...COMPOSITION_FUNCTION_ACTIONS.start],
+        resources: [stages],
+        conditions: { StringEquals: { [`aws:ResourceTag/${stageTag.key}`]: stageTag.value } },
+      }));
+      acknowledgeWildcardResource(handler.role!, stages, 'A pool makes its stages at run time, so no ARN is known before: the function '
+        + 'may read and compose only the stages that carry the pool\'s tag (an aws:ResourceTag condition)');
+    } else {
+      handler.addToRolePolicy(new iam.PolicyStatement({ actions: stageActions, resources: stageArns }));
+    }
     handler.addToRolePolicy(new iam.PolicyStatement({
       actions: COMPOSITION_FUNCTION_ACTIONS.start,
       resources: unique([...stageArns, ...destinationArns]),
@@ -200,9 +228,11 @@ const MAX_ARN_LENGTH = 128;
 function validateStageCompositionProps(scope: StageComposition, props: StageCompositionProps): void {
   const validator = new PropsValidator(scope, 'StageComposition');
   const stack = Stack.of(scope);
-  validator.check(props.stages.length > 0, '`stages` must have at least one stage, got none');
-  const arns = props.stages.map((stage) => stage.stageArn);
-  props.stages.forEach((stage, index) => {
+  const stages = props.stages ?? [];
+  validator.check((stages.length > 0) !== (props.stagePool !== undefined),
+    `give either \`stages\` (at least one stage) or \`stagePool\`, got ${stages.length} stages and ${props.stagePool ? 'a' : 'no'} stage pool`);
+  const arns = stages.map((stage) => stage.stageArn);
+  stages.forEach((stage, index) => {
     validator.check(arns.indexOf(stage.stageArn) === index, `\`stages\` must not repeat a stage, got ${stage.node.path} more than once`);
     validateSameEnvironment(validator, `stages[${index}]`, stage.env, stack);
   });
@@ -211,7 +241,7 @@ function validateStageCompositionProps(scope: StageComposition, props: StageComp
   validateCompositionTags(validator, props.tags);
   validator.throwIfInvalid();
 
-  if (props.stages.length > 1 && props.destinations.some((d) => d.destinationType === CompositionDestinationType.CHANNEL)) {
+  if ((stages.length > 1 || props.stagePool) && props.destinations.some((d) => d.destinationType === CompositionDestinationType.CHANNEL)) {
     Annotations.of(scope).addWarningV2('cdk-ivs-realtime:sharedChannel', 'Every stage of this StageComposition broadcasts to the '
       + 'same channel, and a channel takes one broadcast at a time: while one stage is composed, the composition of another fails. '
       + 'Give each stage its own StageComposition and channel unless their sessions never overlap.');

@@ -1,4 +1,3 @@
-import type { AutoParticipantRecordingConfiguration } from '@aws-sdk/client-ivs-realtime';
 import { Duration, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -24,6 +23,7 @@ import {
 import { IVS_REALTIME_NAMESPACE, METRICS, MetricDimension, MetricSpec, stageMetric } from './private/metrics';
 import { isRetainedOnDelete } from './private/removal';
 import { defineStageEventRule, validateStageEventRule } from './private/stage-event-rule';
+import { renderStageSettings, validateRecordingOptions, validateStageSettings } from './private/stage-settings';
 import { PropsValidator, ValidationError } from './private/validation';
 import { RecordingThumbnails } from './recording-thumbnails';
 import { StageEvent } from './stage-event';
@@ -398,15 +398,11 @@ export interface AutoParticipantRecording extends AutoParticipantRecordingOption
   readonly storageConfiguration: IStorageConfiguration;
 }
 
-/** Properties of a `Stage`. */
-export interface StageProps {
-  /**
-   * The stage's name. Up to 128 letters, digits, hyphens and underscores; names need not be unique.
-   *
-   * @default - no name
-   */
-  readonly stageName?: string;
-
+/**
+ * The settings of a stage, written once for every place a stage is declared: a `Stage`'s props, and the stages a
+ * `StagePool` makes at run time.
+ */
+export interface StageSettings {
   /**
    * Records every publishing participant to S3. Removing it from a deployed stage turns recording off.
    *
@@ -415,11 +411,22 @@ export interface StageProps {
   readonly autoParticipantRecording?: AutoParticipantRecording;
 
   /**
-   * Tags for the stage (at most 48, with those from `Tags.of()`: IVS allows 50, and the library adds two of its own).
+   * Tags for the stage (at most 48, with those from `Tags.of()`: IVS allows 50, and the library adds two of its own;
+   * at most 47 for the stages of a `StagePool`, which adds three).
    *
    * @default - no tags
    */
   readonly tags?: { [key: string]: string };
+}
+
+/** Properties of a `Stage`. */
+export interface StageProps extends StageSettings {
+  /**
+   * The stage's name. Up to 128 letters, digits, hyphens and underscores; names need not be unique.
+   *
+   * @default - no name
+   */
+  readonly stageName?: string;
 
   /**
    * What happens to the stage when it leaves the stack. `RETAIN` means CloudFormation never deletes it; a kept stage
@@ -541,7 +548,7 @@ export class Stage extends StageBase implements ITaggable {
       // rendered at synth: enableAutoParticipantRecording may set recording after construction.
       request: (): StageRequest => ({
         name: props.stageName,
-        autoParticipantRecordingConfiguration: renderAutoParticipantRecording(this.autoParticipantRecording),
+        ...renderStageSettings({ autoParticipantRecording: this.autoParticipantRecording }),
       }),
       tags: this.tags,
       removalPolicy: props.removalPolicy,
@@ -582,10 +589,7 @@ const isMarkedStage = markClass(Stage, 'Stage');
 function validateStageProps(stage: Stage, props: StageProps): void {
   const validator = new PropsValidator(stage, 'Stage');
   validator.resourceName('stageName', props.stageName);
-  validator.tags('tags', props.tags);
-  if (props.autoParticipantRecording) {
-    validateRecordingOptions(validator, 'autoParticipantRecording.', props.autoParticipantRecording);
-  }
+  validateStageSettings(validator, props);
   validator.throwIfInvalid();
 }
 
@@ -602,33 +606,4 @@ function validateRecordingRetention(stage: Stage, recording: AutoParticipantReco
     + 'records to, is not kept: IVS refuses to delete a storage configuration that a stage records to, so every delete of the stack would fail. '
     + 'Give that storage configuration `removalPolicy: RemovalPolicy.RETAIN` too, or let the stage be deleted (RemovalPolicy.DESTROY); '
     + 'a StageRecording does the former for you'];
-}
-
-/** The API's rules for recording options, wherever they are given (props or `enableAutoParticipantRecording`); `prefix` names the props. */
-function validateRecordingOptions(validator: PropsValidator, prefix: string, recording: AutoParticipantRecordingOptions): void {
-  validator.oneOf(`${prefix}mediaType`, recording.mediaType, Object.values(ParticipantRecordingMediaType));
-  recording.thumbnails?._validate(validator, `${prefix}thumbnails`);
-  validator.wholeSeconds(`${prefix}recordingReconnectWindow`, recording.recordingReconnectWindow, 0, 300);
-  validator.wholeSeconds(`${prefix}hlsTargetSegmentDuration`, recording.hlsTargetSegmentDuration, 2, 10);
-  validator.check(recording.mediaType !== ParticipantRecordingMediaType.NONE || recording.thumbnails?.enabled === true,
-    `\`${prefix}mediaType\` NONE records nothing unless \`${prefix}thumbnails\` is enabled; `
-    + 'set thumbnails with RecordingThumbnails.interval() or choose another media type');
-}
-
-/**
- * Renders the API's `autoParticipantRecordingConfiguration` with every setting explicit (the API's defaults
- * where not given), so removing a setting from the props resets it in the service instead of leaving it as it was.
- */
-function renderAutoParticipantRecording(recording: AutoParticipantRecording | undefined): AutoParticipantRecordingConfiguration | undefined {
-  if (!recording) {
-    return undefined;
-  }
-  return {
-    storageConfigurationArn: recording.storageConfiguration.storageConfigurationArn,
-    mediaTypes: [recording.mediaType ?? ParticipantRecordingMediaType.AUDIO_VIDEO],
-    thumbnailConfiguration: (recording.thumbnails ?? RecordingThumbnails.disabled())._renderForParticipants(),
-    recordingReconnectWindowSeconds: (recording.recordingReconnectWindow ?? Duration.seconds(0)).toSeconds(),
-    hlsConfiguration: { targetSegmentDurationSeconds: (recording.hlsTargetSegmentDuration ?? Duration.seconds(6)).toSeconds() },
-    recordParticipantReplicas: recording.recordParticipantReplicas ?? true,
-  };
 }

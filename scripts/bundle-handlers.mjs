@@ -4,7 +4,7 @@
 import { rmSync } from 'fs';
 import { build } from 'esbuild';
 
-const entries = ['provider', 'composition', 'participant-token-issuer', 'recording-ready'];
+const entries = ['provider', 'composition', 'participant-token-issuer', 'recording-ready', 'stage-pool-session', 'stage-pool-cleanup'];
 rmSync('handlers/dist', { recursive: true, force: true });
 for (const entry of entries) {
   const result = await build({

@@ -323,7 +323,7 @@ describe('validation', () => {
     const stage = Stage.fromStageArn(stack, 'Twice', STAGE_ARN);
     const far = Stage.fromStageArn(stack, 'Far', STAGE_ARN.replace('us-east-1', 'ap-south-1'));
 
-    expect(composing(() => ({ stages: [] }))).toThrow(/`stages` must have at least one stage, got none/);
+    expect(composing(() => ({ stages: [] }))).toThrow(/give either `stages` \(at least one stage\) or `stagePool`, got 0 stages and no stage pool/);
     expect(composing(() => ({ stages: [stage, far, stage] }), stack)).toThrow(
       "StageComposition 'TestStack/Composition' has invalid props:\n"
       + '- `stages[1]` must be in the stack\'s region us-east-1 (a composition uses only resources of its stage\'s account and region), '

@@ -6,6 +6,7 @@ import * as path from 'path';
 /** The stacks of examples/app.ts. */
 const EXAMPLE_STACKS = [
   'StageWithRecording', 'StageRecording', 'StageComposition', 'IvsRealTimePlatform', 'ParticipantTokens', 'StageMonitoring', 'RecordingPlayback',
+  'StagePool',
 ];
 
 /** A template without what changes with every build: asset hashes (in S3 keys and metadata) and the CLI's CDKMetadata. */

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import {
-  ParticipantTokenCapability, ParticipantTokenIssuer, ParticipantTokenIssuerProps, ParticipantTokenSigningKey, Stage,
+  ParticipantTokenCapability, ParticipantTokenIssuer, ParticipantTokenIssuerProps, ParticipantTokenSigningKey, Stage, StagePool,
 } from '../lib';
 import { HANDLER_BUNDLE_DIR } from '../lib/private/bundled-function';
 import { TOKEN_ISSUER_CONFIG_ENV } from '../lib/private/participant-token-contract';
@@ -146,5 +146,20 @@ describe('ParticipantTokenIssuer', () => {
 
     expect(() => new ParticipantTokenIssuer(stack, 'Tokens', { signingKey, stages: [remote] }))
       .toThrow("`stages[0]` must be in the signing key's region us-east-1 (IVS verifies a token with its stage's public keys), got eu-west-1");
+  });
+
+  test('of a stage pool: GetStage only on the stages that carry the pool\'s tag, and the pool\'s tag in its configuration', () => {
+    const stack = newStack();
+    const signingKey = new ParticipantTokenSigningKey(stack, 'TokenSigningKey');
+    const pool = new StagePool(stack, 'Pool');
+    new ParticipantTokenIssuer(stack, 'Tokens', { signingKey, stagePool: pool });
+
+    expect(configOf(stack)).toMatchObject({ stageArns: [], stageTag: { key: StagePool.POOL_TAG, value: pool.poolId } });
+    const statements = statementsOf(stack, issuerFunction(stack).Properties.Role['Fn::GetAtt'][0]);
+    expect(statements.filter((statement: any) => statement.Action === 'ivs:GetStage')).toEqual([expect.objectContaining({
+      Condition: { StringEquals: { [`aws:ResourceTag/${StagePool.POOL_TAG}`]: pool.poolId } },
+    })]);
+    expect(() => new ParticipantTokenIssuer(stack, 'Neither', { signingKey }))
+      .toThrow('give `stages` (1-25 stages), `stagePool` or both, got neither');
   });
 });

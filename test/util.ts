@@ -45,6 +45,9 @@ function stringOf(value: unknown): string {
   if (intrinsic['Fn::GetAtt']) {
     return `<GetAtt:${intrinsic['Fn::GetAtt'].join('.')}>`;
   }
+  if (intrinsic['Fn::Select']) {
+    return '<Select>';
+  }
   throw new Error(`cannot render ${JSON.stringify(value)} as a string`);
 }
 

@@ -23,6 +23,8 @@ export interface AsyncInvocation {
 export interface AsyncInvokerOptions {
   readonly region: string;
   readonly env: Record<string, string>;
+  /** The `Date` the functions see. @default - the host's */
+  readonly date?: DateConstructor;
 }
 
 export class AsyncInvoker {
@@ -32,11 +34,16 @@ export class AsyncInvoker {
 
   /** `driver` deployed the stack whose functions are invoked; `env` goes over each function's own environment (the fakes' endpoints). */
   constructor(private readonly driver: LifecycleDriver, options: AsyncInvokerOptions) {
-    this.runtime = new LambdaRuntime({ region: options.region, env: options.env, timeoutScale: 1 });
+    this.runtime = new LambdaRuntime({ region: options.region, env: options.env, timeoutScale: 1, date: options.date });
   }
 
   public async invoke(fn: lambda.IFunction, event: unknown): Promise<AsyncInvocation> {
     return this.invokeResource(this.driver.logicalIdOf(fn), event);
+  }
+
+  /** One synchronous invocation (`RequestResponse`) of the function with this logical ID: no retries. */
+  public async invokeOnce(logicalId: string, event: unknown): Promise<InvokeOutcome> {
+    return this.runtime.invoke(this.driver.deployedFunction(logicalId), event);
   }
 
   /** `invoke`, of the function with this logical ID. */

@@ -127,6 +127,8 @@ export interface FakeIvsServerOptions {
   readonly quotas?: Partial<ServiceQuotas>;
   /** How long a composition outlives the last participant of its stage. @default 60 000 (IVS: one minute) */
   readonly compositionIdleTimeoutMs?: number;
+  /** The service's time (ms since the epoch), which dates sessions and compositions. @default Date.now */
+  readonly now?: () => number;
   /** Seeds the randomness of faults given as a `fraction` of calls. @default 1 */
   readonly seed?: number;
 }
@@ -294,6 +296,7 @@ export class FakeIvsServer {
       knownBuckets: options.knownBuckets,
       quotas: options.quotas,
       compositionIdleTimeoutMs: options.compositionIdleTimeoutMs,
+      now: options.now,
     });
     this.server = createServer((request, response) => {
       this.serve(request, response).catch((error: Error) => {

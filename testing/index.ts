@@ -11,6 +11,7 @@
  */
 export { LocalIvs } from './local-ivs';
 export type { LocalIvsOptions } from './local-ivs';
+export type { Clock } from './clock';
 export { LocalDeployment } from './local-deployment';
 export type {
   DeployedStack, DeploymentResult, DeployOptions, EventDelivery, IvsEvent, LocalDeploymentOptions, Participant,

@@ -107,6 +107,8 @@ export interface LifecycleDriverOptions {
    * @default - nobody is told
    */
   readonly onFakeResource?: (event: FakeResourceEvent) => void;
+  /** The `Date` the functions see (a `Clock`'s, shifted as a test moves time forward). @default - the host's */
+  readonly date?: DateConstructor;
 }
 
 /** The local servers a driver runs the protocol's other sides on. */
@@ -318,6 +320,7 @@ export class LifecycleDriver {
         env: { AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint, ...this.options.env },
         timeoutScale: this.options.timeoutScale ?? 1,
         network: hostname => responses.route(hostname),
+        date: this.options.date,
       });
     }
     let model: TemplateModel;

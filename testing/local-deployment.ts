@@ -17,6 +17,7 @@ import { assertSupportedAwsCdkLib, installedAwsCdkLibVersion } from './cdk-versi
 import { matchesEventPattern } from './event-pattern';
 import type { FakeDynamoDb } from './fake-dynamodb';
 import type { FakeEventBridge } from './fake-eventbridge';
+import type { InvokeOutcome } from './lifecycle/lambda-runtime';
 import {
   CapturedResponse, CustomResourceEvent, DuplicateDelivery, LambdaApi, LifecycleDriver, LifecycleResult, ResponseServer,
   SynthesizedStack, Template, assemblyStacks, isCustomResourceType,
@@ -362,6 +363,39 @@ export class LocalDeployment {
     return deliveries;
   }
 
+  /**
+   * Invokes a function of a deployed stack once and synchronously, as your backend would with Lambda's Invoke (a
+   * `StagePool`'s `sessionFunction`, say): `logicalId` is the function's (`stack(stackName).logicalIdOf(fn)`).
+   */
+  public async invoke(stackName: string, logicalId: string, payload: unknown): Promise<InvokeOutcome> {
+    const deployed = this.stacks.get(stackName);
+    if (!deployed) {
+      throw new Error(`${stackName} is not deployed (deployed: ${this.creationOrder.join(', ') || 'nothing'})`);
+    }
+    return (await this.invoker(deployed)).invokeOnce(logicalId, payload);
+  }
+
+  /**
+   * Runs a scheduled rule of a deployed stack once, as EventBridge would when its time comes: its function target is
+   * invoked with the target's `Input`, if the rule is enabled (functions enable and disable rules in the stack's
+   * EventBridge). Undefined when it is disabled.
+   */
+  public async runSchedule(stackName: string, ruleLogicalId: string): Promise<InvokeOutcome | undefined> {
+    const driver = this.stack(stackName) as LifecycleDriver;
+    const eventBridge = await driver.eventBridge();
+    if (eventBridge.rule(driver.physicalId(ruleLogicalId))?.state !== 'ENABLED') {
+      return undefined;
+    }
+    const [target] = (driver.resolvedProperties(ruleLogicalId) as any).Targets as any[];
+    const resources = driver.template?.Resources ?? {};
+    const functionId = Object.keys(resources).find(id => resources[id].Type === 'AWS::Lambda::Function'
+      && String(target.Arn).endsWith(`:function:${driver.physicalId(id)}`));
+    if (!functionId) {
+      throw new Error(`${stackName}/${ruleLogicalId}: its target is not a function of the stack`);
+    }
+    return this.invoke(stackName, functionId, target.Input === undefined ? {} : JSON.parse(target.Input));
+  }
+
   private stageUpdate(participant: Participant, eventName: string): Promise<EventDelivery[]> {
     return this.sendEvent(this.ivsEvent('IVS Stage Update', participant, {
       session_id: participant.sessionId,
@@ -430,14 +464,22 @@ export class LocalDeployment {
     };
   }
 
-  /** The stack's functions run against the local services, and the stack's own DynamoDB and EventBridge (as its custom resources do). */
+  /**
+   * The stack's functions as rule targets and `invoke` runs them: pointed at the local services, the stack's tables, rules
+   * and functions included.
+   */
   private async invoker(deployed: StackEntry): Promise<AsyncInvoker> {
     if (!deployed.invoker) {
-      const [dynamoDb, eventBridge] = await Promise.all([deployed.driver.dynamoDb(), deployed.driver.eventBridge()]);
-      deployed.invoker ??= new AsyncInvoker(deployed.driver, {
-        region: this.local.region,
-        env: { AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint, ...this.local.env },
-      });
+      const { driver } = deployed;
+      const [dynamoDb, eventBridge, lambda] = [await driver.dynamoDb(), await driver.eventBridge(), await driver.lambdaApi()];
+      const env = {
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+        // a function that invokes another of the stack (a pool's session function, its token issuer) reaches it there.
+        AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+        ...this.local.env,
+      };
+      deployed.invoker ??= new AsyncInvoker(deployed.driver, { region: this.local.region, env, date: this.local.clock.dateClass() });
     }
     return deployed.invoker;
   }
@@ -453,6 +495,7 @@ export class LocalDeployment {
       skipResourceTypes: type => !this.runs(type),
       importValue: name => this.exportedValue(name),
       onFakeResource: event => this.local.kms.mirror(event),
+      date: this.local.clock.dateClass(),
     });
     const deployed = { driver, synthesized, deliveredPutEvents: 0 };
     this.stacks.set(synthesized.stackName, deployed);

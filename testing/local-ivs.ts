@@ -4,6 +4,7 @@
  * speaking the service's wire format, so the real AWS SDK clients run unchanged against them.
  */
 import { assertSupportedAwsCdkLib, installedAwsCdkLibVersion } from './cdk-version';
+import { Clock } from './clock';
 import { FakeIvsServer, RateLimits } from './fake-ivs-server';
 import { FakeKms } from './fake-kms';
 import { FakeS3 } from './fake-s3';
@@ -32,14 +33,17 @@ export class LocalIvs {
     assertSupportedAwsCdkLib(installedAwsCdkLibVersion());
     const region = options.region ?? 'us-east-1';
     const accountId = options.accountId ?? '123456789012';
+    const clock = new Clock();
     const [ivs, secretsManager, kms, s3] = await Promise.all([
-      FakeIvsServer.start({ region, accountId, compositionIdleTimeoutMs: options.compositionIdleTimeoutMs, rateLimits: options.rateLimits }),
+      FakeIvsServer.start({
+        region, accountId, compositionIdleTimeoutMs: options.compositionIdleTimeoutMs, rateLimits: options.rateLimits, now: () => clock.now(),
+      }),
       // any secret: the secrets are made by CloudFormation, which the deployment only pretends to be.
       FakeSecretsManager.start({ anySecret: true }),
       FakeKms.start({ region, accountId }),
       FakeS3.start(),
     ]);
-    return new LocalIvs(region, accountId, ivs, secretsManager, kms, s3);
+    return new LocalIvs(region, accountId, ivs, secretsManager, kms, s3, clock);
   }
 
   private constructor(
@@ -53,7 +57,18 @@ export class LocalIvs {
     public readonly kms: FakeKms,
     /** The recording buckets' objects: what IVS writes as `LocalDeployment.startRecording` / `endRecording` play it, and its faults. */
     public readonly s3: FakeS3,
+    /** @internal the local services' time, which `advanceTime` moves. */
+    public readonly clock: Clock,
   ) {}
+
+  /**
+   * Moves the local services' time forward: the fake IVS dates what happens after with it, and the functions a
+   * `LocalDeployment` runs see it as their `Date` (so a `StagePool`'s timeouts pass at once). Timers still wait in real
+   * time. Time only moves forward, and `reset` does not move it back.
+   */
+  public advanceTime(ms: number): void {
+    this.clock.advance(ms);
+  }
 
   /**
    * The environment that points the AWS SDK at the local services: their endpoints, the region and placeholder

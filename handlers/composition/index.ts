@@ -4,6 +4,7 @@ import {
   GetStageCommand,
   ListCompositionsCommand,
   ListParticipantsCommand,
+  Stage,
   StartCompositionCommand,
   StopCompositionCommand,
 } from '@aws-sdk/client-ivs-realtime';
@@ -62,7 +63,7 @@ const MAX_COMPOSITIONS_PER_SESSION = 50;
  */
 export async function handler(event: StageUpdateEvent): Promise<void> {
   const config = loadConfig();
-  const stageArn = event.resources?.find((arn) => config.stageArns.includes(arn));
+  const stageArn = event.resources?.find((arn) => config.stageArns.includes(arn) || (config.stageTag !== undefined && arn.includes(':stage/')));
   const sessionId = event.detail?.session_id ?? '';
   const eventName = event.detail?.event_name ?? '';
   if (!stageArn || event['detail-type'] !== IvsEventName.STAGE_UPDATE) {
@@ -94,12 +95,34 @@ export async function handler(event: StageUpdateEvent): Promise<void> {
   }
 }
 
+/**
+ * The stage, or undefined when it is not one the function composes: with `stageTag` (a `StagePool`'s stages), one without
+ * the tag, or one its role may not read (the role reads only the stages that carry the tag).
+ */
+async function composedStage(config: CompositionFunctionConfig, context: EventContext): Promise<Stage | undefined> {
+  try {
+    const { stage } = await ivsClient().send(new GetStageCommand({ arn: context.stageArn }));
+    if (stage && (!config.stageTag || stage.tags?.[config.stageTag.key] === config.stageTag.value)) {
+      return stage;
+    }
+  } catch (error) {
+    if (!config.stageTag || (error as Error).name !== 'AccessDeniedException') {
+      throw error;
+    }
+  }
+  log('ignored: not a stage this function composes', context);
+  return undefined;
+}
+
 async function startComposition(config: CompositionFunctionConfig, context: EventContext): Promise<void> {
   const { stageArn, sessionId } = context;
-  const { stage } = await ivsClient().send(new GetStageCommand({ arn: stageArn }));
-  if (stage?.activeSessionId !== sessionId) {
+  const stage = await composedStage(config, context);
+  if (!stage) {
+    return;
+  }
+  if (stage.activeSessionId !== sessionId) {
     log('ignored: the session is no longer the stage\'s active one (a late or replayed event)', {
-      ...context, activeSessionId: stage?.activeSessionId ?? null,
+      ...context, activeSessionId: stage.activeSessionId ?? null,
     });
     return;
   }
@@ -147,8 +170,11 @@ async function startComposition(config: CompositionFunctionConfig, context: Even
 
 async function stopCompositionIfNoPublisher(config: CompositionFunctionConfig, context: EventContext): Promise<void> {
   const { stageArn, sessionId } = context;
-  const { stage } = await ivsClient().send(new GetStageCommand({ arn: stageArn }));
-  if (stage?.activeSessionId && stage.activeSessionId !== sessionId) {
+  const stage = await composedStage(config, context);
+  if (!stage) {
+    return;
+  }
+  if (stage.activeSessionId && stage.activeSessionId !== sessionId) {
     // a running composition now belongs to the new session.
     log('ignored: another session of the stage is active', { ...context, activeSessionId: stage.activeSessionId });
     return;

@@ -64,7 +64,7 @@ async function issue(request: unknown): Promise<ParticipantTokenResponse> {
     log('refused', { reason: describeError(error) });
     throw error;
   }
-  const endpoints = await stageEndpoints(grant.stageArn);
+  const endpoints = await stageEndpoints(grant.stageArn, config);
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresAt = issuedAt + grant.durationMinutes * 60;
   // 12 characters of [A-Za-z0-9_-], the alphabet IVS allows in a participant ID.
@@ -124,16 +124,24 @@ const ENDPOINTS_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 const endpointsCache = new Map<string, { readonly endpoints: Endpoints; readonly readAt: number }>();
 
 /** A stage's events and WHIP endpoints, read once per stage and execution environment (GetStage is limited to 5 TPS). */
-async function stageEndpoints(stageArn: string): Promise<Endpoints> {
+async function stageEndpoints(stageArn: string, config: TokenIssuerConfig): Promise<Endpoints> {
   const cached = endpointsCache.get(stageArn);
   if (cached && Date.now() - cached.readAt < ENDPOINTS_MAX_AGE_MS) {
     return cached.endpoints;
   }
   let stage;
+  const notOfThePool = () => new RequestRefused('AccessDeniedException', `\`stageArn\` must be a stage this issuer serves, got ${stageArn}`);
   try {
     stage = (await ivsClient().send(new GetStageCommand({ arn: stageArn }))).stage;
   } catch (error) {
+    // a pool's issuer may read only the pool's stages (its role's aws:ResourceTag condition).
+    if (config.stageTag && !config.stageArns.includes(stageArn) && ['AccessDeniedException', 'ResourceNotFoundException'].includes((error as Error).name)) {
+      throw notOfThePool();
+    }
     throw new UpstreamFailure(`reading the endpoints of stage ${stageArn} failed`, error);
+  }
+  if (!config.stageArns.includes(stageArn) && stage?.tags?.[config.stageTag?.key ?? ''] !== config.stageTag?.value) {
+    throw notOfThePool();
   }
   const { events, whip } = stage?.endpoints ?? {};
   if (!events || !whip) {

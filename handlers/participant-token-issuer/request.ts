@@ -31,6 +31,8 @@ export interface TokenGrant {
   readonly attributes?: Record<string, string>;
 }
 
+/** A stage's ARN, as the API's pattern has it (any partition): a pool's stages are checked by their tag after this. */
+const STAGE_ARN = /^arn:aws[-a-z]*:ivs:[a-z0-9-]+:[0-9]+:stage\/[a-zA-Z0-9-]+$/;
 const MEMBERS: readonly (keyof ParticipantTokenRequest)[] = ['stageArn', 'duration', 'userId', 'attributes', 'capabilities'];
 const CAPABILITIES: readonly ParticipantTokenCapability[] = ['PUBLISH', 'SUBSCRIBE'];
 
@@ -51,8 +53,9 @@ export function grantFor(config: TokenIssuerConfig, request: unknown): TokenGran
 
   if (typeof stageArn !== 'string') {
     invalid.push('`stageArn` is required, as a string');
-  } else if (!config.stageArns.includes(stageArn)) {
-    denied.push(`\`stageArn\` must be one of the ${config.stageArns.length} stage(s) this issuer serves, got ${stageArn}`);
+  } else if (!config.stageArns.includes(stageArn) && !(config.stageTag && STAGE_ARN.test(stageArn))) {
+    denied.push(`\`stageArn\` must be one of the ${config.stageArns.length} stage(s) this issuer serves${config.stageTag ? ', or a stage of its pool' : ''}, `
+      + `got ${stageArn}`);
   }
 
   const maxDuration = config.maxDurationMinutes;

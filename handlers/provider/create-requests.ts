@@ -152,6 +152,23 @@ export class CreateRequests {
     await this.db.send(new DeleteItemCommand({ TableName: this.table, Key: { token: { S: key } } }));
   }
 
+  /** Forgets the request if what it made is `arn`: a later request of the key may have made something else since. */
+  public async forgetCreated(token: string, arn: string): Promise<void> {
+    try {
+      await this.db.send(new DeleteItemCommand({
+        TableName: this.table,
+        Key: { token: { S: token } },
+        ConditionExpression: '#arn = :arn',
+        ExpressionAttributeNames: { '#arn': 'arn' },
+        ExpressionAttributeValues: { ':arn': { S: arn } },
+      }));
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') {
+        throw error;
+      }
+    }
+  }
+
   private async update(token: string, expression: string, names: Record<string, string>, values: Record<string, any>): Promise<void> {
     await this.db.send(new UpdateItemCommand({
       TableName: this.table,

@@ -12,18 +12,21 @@ import { DescribedResource, HeldByCompositions, ReplacedOnChange, ResourceHandle
 import type { StreamKeyCorrections } from './stream-key-copy';
 
 /**
- * The sweep's schedule, an EventBridge rule of the stack that starts disabled: armed when a delete is first deferred,
- * disarmed by the sweep that finds none left, so that a stack with nothing deferred costs no invocation.
+ * A schedule that runs only while there is work for it, an EventBridge rule that starts disabled: armed when work is
+ * first left for it, disarmed by the run that finds none left, so that nothing pending costs no invocation. The
+ * provider's sweep of deferred deletes (the rule named from the stack ID) and a `StagePool`'s reconcile (named by its
+ * configuration: `ruleName` the identity) use it.
  */
 export class SweepArming {
-  constructor(private readonly events: EventBridgeClient) {}
+  /** `ruleName` names the rule from the key `arm` and `disarm` are given. */
+  constructor(private readonly events: EventBridgeClient, private readonly ruleName: (key: string) => string = sweepRuleName) {}
 
-  public async arm(stackId: string): Promise<void> {
-    await this.events.send(new EnableRuleCommand({ Name: sweepRuleName(stackId) }));
+  public async arm(key: string): Promise<void> {
+    await this.events.send(new EnableRuleCommand({ Name: this.ruleName(key) }));
   }
 
-  public async disarm(stackId: string): Promise<void> {
-    await this.events.send(new DisableRuleCommand({ Name: sweepRuleName(stackId) }));
+  public async disarm(key: string): Promise<void> {
+    await this.events.send(new DisableRuleCommand({ Name: this.ruleName(key) }));
   }
 }
 

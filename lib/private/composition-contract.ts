@@ -6,6 +6,7 @@
  * away (and which jsii never sees: nothing public names them).
  */
 import type { DestinationConfiguration, LayoutConfiguration } from '@aws-sdk/client-ivs-realtime';
+import type { StageTagFilter } from './stage-pool-contract';
 
 /** The environment variable holding the function's configuration, as JSON. */
 export const COMPOSITION_CONFIG_ENV = 'IVS_COMPOSITION_CONFIG';
@@ -20,8 +21,13 @@ export const COMPOSITION_OWNER_TAG = 'cdk-ivs-realtime:stage-composition';
 export interface CompositionFunctionConfig {
   /** Identifies this construct's compositions: the value of `COMPOSITION_OWNER_TAG`. */
   readonly key: string;
-  /** The stages composed; events of any other stage are ignored. */
+  /** The stages composed; events of any other stage are ignored (but those of `stageTag`). */
   readonly stageArns: string[];
+  /**
+   * The stages composed by their tag instead, a `StagePool`'s (made at run time, so no ARN is known at synth): the rule
+   * takes every stage's events, and the function composes those whose tag `key` has `value`.
+   */
+  readonly stageTag?: StageTagFilter;
   /** The API's `layout`, as StartComposition takes it. */
   readonly layout: LayoutConfiguration;
   /** The API's `destinations`, as StartComposition takes them. */

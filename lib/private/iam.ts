@@ -48,8 +48,11 @@ export const DEFERRED_DELETE_ACTIONS = {
  */
 export const CREATE_REQUEST_LOOKUP_ACTIONS = ['ivs:ListIngestConfigurations', 'ivs:ListPublicKeys'];
 
-/** What the provider's handler does on the stack's create-request table (handlers/provider/create-requests.ts): its create requests, and the sweep's pending work (read whole by Scan). */
-export const CREATE_REQUESTS_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'];
+/** What a function does on the items of a create-request table (handlers/provider/create-requests.ts): a `StagePool`'s too. */
+export const CREATE_REQUEST_ITEM_ACTIONS = ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+
+/** What the provider's handler does on the stack's create-request table: its create requests, and the sweep's pending work (read whole by Scan). */
+export const CREATE_REQUESTS_TABLE_ACTIONS = [...CREATE_REQUEST_ITEM_ACTIONS, 'dynamodb:Scan'];
 
 /** What the provider's handler does on the stack's sweep schedule: enables it when it leaves work to it, disables it when none is left. */
 export const SWEEP_ARMING_ACTIONS = ['events:EnableRule', 'events:DisableRule'];
@@ -153,3 +156,15 @@ export const RECORDING_READY_ACTIONS = {
   /** Claims and marks in the published-recordings table. */
   publishedTable: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 };
+/**
+ * What a `StagePool`'s session function calls to make a session's stage, on stages that carry the pool's tag
+ * (`aws:RequestTag`, `aws:TagKeys`): CreateStage, which the Service Authorization Reference also authorizes as TagResource
+ * when the request has tags.
+ */
+export const STAGE_POOL_CREATE_ACTIONS = ['ivs:CreateStage', 'ivs:TagResource'];
+/** What a `StagePool`'s cleanup function reads of the pool's stages (scoped by `aws:ResourceTag`). */
+export const STAGE_POOL_READ_ACTIONS = ['ivs:GetStage', 'ivs:ListStageSessions'];
+/** What it deletes (scoped by `aws:ResourceTag`). */
+export const STAGE_POOL_DELETE_ACTIONS = ['ivs:DeleteStage'];
+/** ListStages: a List call names no stage, so no `aws:ResourceTag` condition can hold; it reads summaries only. */
+export const STAGE_POOL_LIST_ACTIONS = ['ivs:ListStages'];

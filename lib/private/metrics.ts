@@ -137,3 +137,17 @@ function renderMetric(metric: MetricSpec, dimensions: Record<string, string>, pr
     dimensionsMap: dimensions,
   });
 }
+
+/**
+ * An alarm at or above `threshold` in one period. Missing data is no breach: IVS publishes nothing while nobody publishes
+ * or subscribes, a metric filter publishes only when a failure event comes, and a `StagePool` writes its count only while
+ * it holds stages.
+ */
+export function alarmAtOrAbove(threshold: number): cloudwatch.CreateAlarmOptions {
+  return {
+    threshold,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  };
+}

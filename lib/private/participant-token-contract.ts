@@ -6,14 +6,17 @@
  * dependency-free: esbuild bundles it into the function. The SDK's types are imported as types only.
  */
 import type { CreateParticipantTokenRequest, ParticipantTokenCapability } from '@aws-sdk/client-ivs-realtime';
+import type { StageTagFilter } from './stage-pool-contract';
 
 /** The environment variable holding the function's configuration, as JSON. */
 export const TOKEN_ISSUER_CONFIG_ENV = 'IVS_TOKEN_ISSUER_CONFIG';
 
 /** What the function needs to know, rendered by the construct (ARNs resolved by CloudFormation). */
 export interface TokenIssuerConfig {
-  /** The stages the function issues tokens for; a request for any other is refused. */
+  /** The stages the function issues tokens for; a request for any other is refused (but those of `stageTag`). */
   readonly stageArns: string[];
+  /** The stages of a `StagePool`, by its tag: a request for one of them is granted once GetStage shows the tag. */
+  readonly stageTag?: StageTagFilter;
   /** The capabilities a token may have; a request for another is refused. */
   readonly capabilities: ParticipantTokenCapability[];
   /** The longest lifetime a token may have, in minutes. */

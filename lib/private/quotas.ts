@@ -26,6 +26,18 @@ export const ENCODER_CONFIGURATIONS_QUOTA: ResourceQuota = {
   alternative: 'share encoder configurations between compositions (a destination can name one)',
 };
 
+/**
+ * IVS Real-Time User Guide, "Service Quotas": "Stages | 1,000 | Yes (adjustable)" per Region (read 2026-12-07 from a
+ * stored copy, reference/ivs-realtime-service-facts.md: confirm the English page's row). `StagePool`'s alarm counts
+ * towards it.
+ */
+export const STAGES_QUOTA: ResourceQuota = {
+  name: 'Stages',
+  resources: 'stages',
+  defaultLimit: 1000,
+  alternative: 'lower the pool\'s timeouts so that stages whose sessions are over are deleted sooner',
+};
+
 /** The warning's ID, to acknowledge it with `Annotations.of(scope).acknowledgeWarning(id)`. */
 export const QUOTA_WARNING_ID = 'cdk-ivs-realtime:resourceQuota';
 

@@ -8,6 +8,7 @@ import {
   bundleSizes, countApiCalls, fakeAwsEnvironment, loadHandler, measureColdStart, measureEventTimes, PROVIDER_BUNDLE, RequestKind, startBenchTable,
   withEnvironment,
 } from '../../bench/handler';
+import { benchmarkPool } from '../../bench/pool';
 import { linearFit, median, round, table } from '../../bench/stats';
 import {
   fixedResources, footprintFits, footprintOf, invocationsPerMonth, maxStagesPerStack, measureSynthTimes, resourcesPerStage, scheduleRulesOf,
@@ -238,4 +239,15 @@ test('account sizes: the deploy into an account holding resources of other apps 
   expect(typeof accountTargetMet(runs)).toBe('boolean');
   expect(accountTargetMet(runs, Infinity)).toBe(true);
   expect(accountTargetMet(runs, 0)).toBe(false);
+});
+
+describe('stage pool', () => {
+  test('a burst of sessions is counted, every CreateStage accepted once, and an idle pool makes no IVS call', async () => {
+    const result = await benchmarkPool({ sessions: 3, environments: 2 });
+
+    expect(result).toMatchObject({ sessions: 3, environments: 2, createStageAccepted: 3, ivsCallsPerHourIdle: 0 });
+    expect(result.sessionsPerSecond).toBeGreaterThan(0);
+    // one ListStages a minute while it holds a stage someone is on.
+    expect(result.ivsCallsPerHourHoldingOne).toBe(60);
+  });
 });

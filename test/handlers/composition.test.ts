@@ -21,6 +21,7 @@ import {
   Stage,
   StageComposition,
   StageCompositionProps,
+  StagePool,
   StorageConfiguration,
   ThumbnailStorage,
 } from '../../lib';
@@ -50,7 +51,7 @@ async function createResources(): Promise<Resources> {
   return { stageArn, otherStageArn, storageArn, encoderArn };
 }
 
-type Declare = (resources: Resources, stack: Stack) => Omit<StageCompositionProps, 'stages'>;
+type Declare = (resources: Resources, stack: Stack) => Omit<StageCompositionProps, 'stages' | 'stagePool'>;
 
 const declared: Declare = ({ storageArn, encoderArn }, stack) => ({
   layout: CompositionLayout.pip({ pipParticipantAttribute: 'guest', pipPosition: PipPosition.TOP_LEFT, pipWidth: 320 }),
@@ -436,5 +437,25 @@ describe('composition function with stopOnSessionEnd', () => {
     await handler(stageEvent(resources.stageArn, next, 'Participant Unpublished'));
     expect(fake().callsTo('StopComposition').map((call) => call.input)).toEqual([{ arn }]);
     expect(fake().compositions.get(other.composition!.arn!)?.state).toBe('ACTIVE');
+  });
+});
+
+describe('composition function of a stage pool', () => {
+  test('composes the stages that carry the pool\'s tag, made at run time, and ignores the others', async () => {
+    const resources = await createResources();
+    const stack = newStack();
+    const pool = new StagePool(stack, 'Pool');
+    new StageComposition(stack, 'Composition', { stagePool: pool, ...declared(resources, stack) });
+    process.env[COMPOSITION_CONFIG_ENV] = JSON.stringify(compositionConfigOf(stack));
+    const poolStage = (await ivsClient().send(new CreateStageCommand({ tags: { [StagePool.POOL_TAG]: pool.poolId } }))).stage!.arn!;
+    const poolSession = fake().startStageSession(poolStage);
+    const otherSession = fake().startStageSession(resources.stageArn);
+
+    await handler(stageEvent(resources.stageArn, otherSession));
+    await handler(stageEvent(poolStage, poolSession));
+
+    expect(fake().callsTo('StartComposition').map((call) => call.input.stageArn)).toEqual([poolStage]);
+    expect(logs().filter((line) => line.message === 'ignored: not a stage this function composes').map((line) => line.stageArn))
+      .toEqual([resources.stageArn]);
   });
 });

@@ -290,3 +290,24 @@ describe('participant token issuer', () => {
     });
   });
 });
+
+describe('participant token issuer of a stage pool', () => {
+  const POOL = { key: 'cdk-ivs-realtime:stage-pool', value: 'pool-1' };
+
+  test('issues a token for a stage the pool made at run time, and refuses a stage without the pool\'s tag', async () => {
+    configure({ stageArns: [], stageTag: POOL });
+    const client = new IVSRealTimeClient({ endpoint: ivs().endpoint, region: 'us-east-1' });
+    const poolStageArn = (await client.send(new CreateStageCommand({ name: 'session', tags: { [POOL.key]: POOL.value } }))).stage!.arn!;
+    client.destroy();
+
+    const { participantToken } = await issue({ stageArn: poolStageArn, userId: 'alice' });
+    expect(verifyParticipantToken(participantToken.token, ivs(), { stageArn: poolStageArn })).toMatchObject({ resource: poolStageArn });
+
+    const signed = kms().calls.filter((call) => call.operation === 'Sign').length;
+    await expect(issue({ stageArn: otherStageArn })).rejects.toMatchObject({
+      name: 'AccessDeniedException', message: `\`stageArn\` must be a stage this issuer serves, got ${otherStageArn}`,
+    });
+    await expect(issue({ stageArn: 'arn:aws:ivs:us-east-1:123456789012:channel/abc' })).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(kms().calls.filter((call) => call.operation === 'Sign')).toHaveLength(signed);
+  });
+});

@@ -27,7 +27,7 @@ import * as ts from 'typescript';
 import * as lib from '../../lib';
 import {
   CompositionDestination, EncoderConfiguration, IngestConfiguration, ParticipantTokenIssuer, ParticipantTokenSigningKey, PublicKey,
-  PublicKeyMaterial, RecordingBucket, Stage, StageComposition, StageRecording, StorageConfiguration, StreamKeyStorage,
+  PublicKeyMaterial, RecordingBucket, Stage, StageComposition, StagePool, StageRecording, StorageConfiguration, StreamKeyStorage,
 } from '../../lib';
 import { COMPOSITION_CONFIG_ENV, CompositionFunctionConfig } from '../../lib/private/composition-contract';
 import { ArnResource, Property, ResourceType } from '../../lib/private/contract';
@@ -448,6 +448,7 @@ interface Resources {
   readonly recording: StageRecording;
   readonly signingKey: lib.IParticipantTokenSigningKey;
   readonly issuer: ParticipantTokenIssuer;
+  readonly pool: StagePool;
 }
 
 function newResources(stack: Stack): Resources {
@@ -463,6 +464,8 @@ function newResources(stack: Stack): Resources {
     ingestConfiguration: stage.addIngestConfiguration('Ingest'),
     publicKey: new PublicKey(stack, 'Key', { publicKeyMaterial: PublicKeyMaterial.fromString(PUBLIC_KEY) }),
     recording: new StageRecording(stack, 'Recording', { stage: new Stage(stack, 'Recorded') }),
+    // the stack's own: a pool cannot be imported.
+    pool: new StagePool(stack, 'Pool'),
   };
 }
 
@@ -485,6 +488,8 @@ function importedResources(stack: Stack): Resources {
     ingestConfiguration: IngestConfiguration.fromIngestConfigurationArn(stack, 'Ingest', arn(ArnResource.INGEST_CONFIGURATION, 'Ingest1')),
     publicKey: PublicKey.fromPublicKeyArn(stack, 'Key', arn(ArnResource.PUBLIC_KEY, 'Key1')),
     recording: new StageRecording(stack, 'Recording', { stage: new Stage(stack, 'Recorded') }),
+    // the stack's own: a pool cannot be imported.
+    pool: new StagePool(stack, 'Pool'),
   };
 }
 
@@ -605,6 +610,11 @@ const GRANTS: Record<string, GrantCase> = {
   },
   'ParticipantTokenIssuer.grantInvoke': (r, grantee) => {
     r.issuer.grantInvoke(grantee);
+    return [];
+  },
+  // Lambda (stage-pool.test.ts checks it): no IVS call.
+  'StagePool.grantCreateSession': (r, grantee) => {
+    r.pool.grantCreateSession(grantee);
     return [];
   },
   // S3 (stage-recording.test.ts checks it): no IVS call.
@@ -762,6 +772,29 @@ describe('the IAM statements the library synthesizes, by the Service Authorizati
       allows(statements, 'events:PutEvents', `arn:${PARTITION}:events:${REGION}:${ACCOUNT}:event-bus/default`),
       allows(statements, 'events:PutEvents', `arn:${PARTITION}:events:${REGION}:${ACCOUNT}:event-bus/other`),
     ]).toEqual([true, true, true, true, true, true, false]);
+  });
+
+  test("a stage pool's functions are granted every ivs: action of every call they make, on the pool's stages only", () => {
+    const stack = new Stack(new App(), 'Pool', { env: { account: ACCOUNT, region: REGION } });
+    const pool = new StagePool(stack, 'Pool');
+    const template = new ResolvedTemplate(stack);
+    const roleOf = (fn: iam.IGrantable & { node: any }) => template.roleOfFunction(stack.getLogicalId(fn.node.defaultChild));
+    const cases = [
+      { fn: pool.sessionFunction, files: ['stage-pool/sessions.ts'] },
+      { fn: pool.cleanupFunction, files: ['stage-pool/cleanup.ts'] },
+    ];
+    for (const { fn, files } of cases) {
+      const statements = template.statementsOfRole(roleOf(fn));
+      expect(referenceProblems(statements.map((statement) => ({ where: fn.node.path, statement })))).toEqual([]);
+      const actions = files.flatMap(operationsCalledIn).flatMap((operation) => REFERENCE.operations[operation].map((action) => `ivs:${action}`));
+      for (const action of actions) {
+        const granting = statements.filter((statement) => [statement.Action].flat().includes(action));
+        // every action but ListStages (a List call names no stage) only on stages that carry the pool's tag.
+        const tagKey = `aws:${action === 'ivs:CreateStage' || action === 'ivs:TagResource' ? 'RequestTag' : 'ResourceTag'}/${StagePool.POOL_TAG}`;
+        const condition = action === 'ivs:ListStages' ? {} : { Condition: expect.objectContaining({ StringEquals: { [tagKey]: pool.poolId } }) };
+        expect([action, granting]).toEqual([action, [{ Effect: 'Allow', Action: expect.anything(), Resource: ivsArn(ArnResource.STAGE, '*'), ...condition }]]);
+      }
+    }
   });
 
   test('every example stack names only resources its ivs: actions can be scoped to', () => {

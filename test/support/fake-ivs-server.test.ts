@@ -25,6 +25,7 @@ import {
   ListEncoderConfigurationsCommand,
   ListIngestConfigurationsCommand,
   ListPublicKeysCommand,
+  ListStageSessionsCommand,
   ListStagesCommand,
   ListStorageConfigurationsCommand,
   ListParticipantsCommand,
@@ -368,6 +369,22 @@ describe('stages', () => {
     expect(fake.stages.get(arn)!.activeSessionId).toBeUndefined();
     expect(fake.stageSessions.get(arn)).toEqual([{ sessionId, startTime: expect.any(Date), endTime: expect.any(Date) }]);
     await ivs.send(new UpdateStageCommand({ arn, autoParticipantRecordingConfiguration: { storageConfigurationArn: '' } }));
+  });
+
+  test('ListStageSessions: the stage\'s sessions newest first, with their start and end times; a missing stage is not found', async () => {
+    const arn = await createStage();
+    const first = fake.startStageSession(arn);
+    fake.endStageSession(arn);
+    const second = fake.startStageSession(arn);
+
+    const { stageSessions } = await ivs.send(new ListStageSessionsCommand({ stageArn: arn }));
+
+    expect(stageSessions).toEqual([
+      { sessionId: second, startTime: expect.any(Date) },
+      { sessionId: first, startTime: expect.any(Date), endTime: expect.any(Date) },
+    ]);
+    expect(stageSessions![1].endTime!.getTime()).toBeGreaterThanOrEqual(stageSessions![1].startTime!.getTime());
+    expect((await serviceError(ivs.send(new ListStageSessionsCommand({ stageArn: `${arn}x` })))).name).toBe('ResourceNotFoundException');
   });
 });
 

@@ -167,6 +167,8 @@ export interface FakeIvsServiceOptions {
   readonly quotas?: Partial<ServiceQuotas>;
   /** @default COMPOSITION_IDLE_TIMEOUT_MS */
   readonly compositionIdleTimeoutMs?: number;
+  /** The service's time (ms since the epoch), which dates sessions and compositions. @default Date.now */
+  readonly now?: () => number;
 }
 
 type OperationHandler = (input: any) => object;
@@ -299,6 +301,12 @@ export class FakeIvsService {
     },
     ListCompositions: (input: ListCompositionsRequest) => this.listCompositions(input),
     ListParticipants: (input: ListParticipantsRequest) => this.listParticipants(input),
+    ListStageSessions: (input: { stageArn: string; maxResults?: number; nextToken?: string }) => {
+      this.stage(input.stageArn);
+      // newest first, as the API reference's example lists them (order unconfirmed).
+      const page = this.paginate([...this.stageSessions.get(input.stageArn) ?? []].reverse(), input);
+      return { stageSessions: page.items.map(({ sessionId, startTime, endTime }) => ({ sessionId, startTime, endTime })), nextToken: page.nextToken };
+    },
     TagResource: ({ resourceArn, tags }: TagResourceRequest) => {
       const resource = this.taggable(resourceArn!);
       resource.tags = this.mergedTags(resource.tags, tags!);
@@ -315,6 +323,10 @@ export class FakeIvsService {
   constructor(private readonly options: FakeIvsServiceOptions) {
     this.quotas = { ...DEFAULT_QUOTAS, ...options.quotas };
     this.compositionIdleTimeoutMs = options.compositionIdleTimeoutMs ?? COMPOSITION_IDLE_TIMEOUT_MS;
+  }
+
+  private date(): Date {
+    return new Date(this.options.now?.() ?? Date.now());
   }
 
   implements(operation: string): boolean {
@@ -361,7 +373,7 @@ export class FakeIvsService {
     const sessionId = `st-${randomString(13)}`;
     stage.activeSessionId = sessionId;
     const sessions = this.stageSessions.get(stageArn) ?? [];
-    sessions.push({ sessionId, startTime: new Date() });
+    sessions.push({ sessionId, startTime: this.date() });
     this.stageSessions.set(stageArn, sessions);
     return sessionId;
   }
@@ -370,7 +382,7 @@ export class FakeIvsService {
     const stage = this.stage(stageArn);
     const session = this.stageSessions.get(stageArn)?.find((candidate) => candidate.sessionId === stage.activeSessionId);
     if (!session) throw new Error(`Stage ${stageArn} has no active session`);
-    session.endTime = new Date();
+    session.endTime = this.date();
     delete stage.activeSessionId;
     this.participants.get(session.sessionId)?.forEach((participant) => {
       participant.state = 'DISCONNECTED';
@@ -389,7 +401,7 @@ export class FakeIvsService {
       userId: options.userId,
       state: 'CONNECTED',
       published: options.published ?? false,
-      firstJoinTime: new Date(),
+      firstJoinTime: this.date(),
     };
     this.participants.set(sessionId, [...(this.participants.get(sessionId) ?? []), participant]);
     this.updateIdleTimers(stageArn);
@@ -594,7 +606,7 @@ export class FakeIvsService {
       if (composition.stageArn === arn) this.stopComposition(composition);
     }
     const activeSession = this.stageSessions.get(arn)?.find((session) => !session.endTime);
-    if (activeSession) activeSession.endTime = new Date();
+    if (activeSession) activeSession.endTime = this.date();
     this.stages.delete(arn);
     return {};
   }
@@ -771,7 +783,7 @@ export class FakeIvsService {
       }
     });
     const { arn, id } = this.newArn('composition');
-    const startTime = new Date();
+    const startTime = this.date();
     const composition: FakeComposition = {
       arn,
       stageArn,
@@ -800,7 +812,7 @@ export class FakeIvsService {
     clearTimeout(this.idleTimers.get(composition.arn));
     this.idleTimers.delete(composition.arn);
     if (composition.state === 'STOPPED') return;
-    const endTime = new Date();
+    const endTime = this.date();
     composition.state = 'STOPPED';
     composition.endTime = endTime;
     composition.destinations.forEach((destination) => {

@@ -97,6 +97,8 @@ export interface LambdaRuntimeOptions {
   readonly timeoutScale: number;
   /** Host names the sandbox's `https` reaches on loopback. @default - none */
   readonly network?: (hostname: string) => NetworkRoute | undefined;
+  /** The `Date` the function sees (`Clock.dateClass()`). @default - the host's */
+  readonly date?: DateConstructor;
 }
 
 /** A loaded sandbox: module state persists between invocations, as in a warm Lambda execution environment. */
@@ -119,7 +121,7 @@ export class LambdaRuntime {
     // SDK client's retry quota, say): an invocation takes an idle sandbox, or loads a new one, and returns it after.
     const idle = this.sandboxes.get(key) ?? [];
     this.sandboxes.set(key, idle);
-    const sandbox = idle.pop() ?? loadSandbox(fn, env, this.options.network);
+    const sandbox = idle.pop() ?? loadSandbox(fn, env, this.options.network, this.options.date);
     if (sandbox.initError) {
       idle.push(sandbox);
       return { ok: false, ...sandbox.initError };
@@ -245,11 +247,11 @@ function contentAddressed(directory: string): string {
   return /^asset\.[0-9a-f]{64}$/.test(name) ? name : directory;
 }
 
-function loadSandbox(fn: LambdaFunction, env: Record<string, string>, network: LambdaRuntimeOptions['network']): Sandbox {
+function loadSandbox(fn: LambdaFunction, env: Record<string, string>, network: LambdaRuntimeOptions['network'], date = Date): Sandbox {
   const dot = fn.handler.indexOf('.', fn.handler.lastIndexOf('/') + 1);
   const moduleName = dot > 0 ? fn.handler.slice(0, dot) : fn.handler;
   const exportPath = dot > 0 ? fn.handler.slice(dot + 1).split('.') : [];
-  const sandbox = { process: sandboxProcess(env), https: sandboxHttps(network) };
+  const sandbox = { process: sandboxProcess(env), https: sandboxHttps(network), Date: date };
   let exports: unknown;
   try {
     if ('directory' in fn.code) {
@@ -361,7 +363,10 @@ function urlOptions(url: URL): https.RequestOptions {
 class CommonJsLoader {
   private readonly cache = new Map<string, { exports: unknown }>();
 
-  constructor(private readonly root: string, private readonly sandbox: { readonly process: NodeJS.Process; readonly https: typeof https }) {}
+  constructor(
+    private readonly root: string,
+    private readonly sandbox: { readonly process: NodeJS.Process; readonly https: typeof https; readonly Date: DateConstructor },
+  ) {}
 
   /** The handler's module, as the Node.js runtime finds it in the task root. */
   public loadEntry(moduleName: string): unknown {
@@ -400,9 +405,9 @@ class CommonJsLoader {
     // stack traces name the task's files as Lambda shows them (/var/task/...).
     const shown = file.startsWith(`${this.root}${path.sep}`) ? path.posix.join('/var/task', path.relative(this.root, file).split(path.sep).join('/')) : file;
     const body = `${source.replace(/^#!.*/, '')}\n//# sourceURL=${shown}`;
-    const wrapper = new Function('exports', 'require', 'module', '__filename', '__dirname', 'process', body);
+    const wrapper = new Function('exports', 'require', 'module', '__filename', '__dirname', 'process', 'Date', body);
     try {
-      wrapper.call(mod.exports, mod.exports, this.requireFor(file), mod, file, path.dirname(file), this.sandbox.process);
+      wrapper.call(mod.exports, mod.exports, this.requireFor(file), mod, file, path.dirname(file), this.sandbox.process, this.sandbox.Date);
     } catch (e) {
       this.cache.delete(file);
       throw e;
