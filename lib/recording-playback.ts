@@ -61,9 +61,10 @@ export interface RecordingPlaybackProps {
    * Whether the ready function also hears S3 when IVS writes a recording's `events/recording-ended.json` or
    * `recording-failed.json`: the backstop for IVS's end events, which EventBridge delivers best effort, so that a
    * recording whose end events are all lost is still announced, once. Turns on the bucket's EventBridge notifications
-   * (aws-cdk-lib's `Custom::S3BucketNotifications` resource and its function): S3 then sends an event for every object
-   * created or deleted in the bucket to the default event bus (EventBridge charges nothing for AWS services' events on
-   * the default bus), and a rule passes only the metadata files to the function, so it runs once or twice per recording.
+   * (aws-cdk-lib's `Custom::S3BucketNotifications` resource and its function). Cost: S3 then sends an event for every
+   * object created or deleted in the bucket (each segment, playlist update and thumbnail) to the default event bus, which
+   * EventBridge bills as "AWS opt-in data events" per million ingested; a rule passes only the metadata files to the
+   * function, so it runs once or twice per recording.
    *
    * An imported bucket's notifications are not this app's to turn on: the backstop is then off, with a warning; turn on
    * the bucket's "Send notifications to Amazon EventBridge" where the bucket is managed, and the rule still works.
