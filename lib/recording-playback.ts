@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -17,7 +17,7 @@ import { RECORDING_READY_ACTIONS } from './private/iam';
 import { acknowledgeAwsSolutions, acknowledgeCompliance, acknowledgeWildcardResource, LIBRARY_FUNCTION_REASONS } from './private/nag';
 import {
   LIBRARY_EVENT_SOURCE, multivariantPlaylistKey, playbackUrl, PUBLISHED_TABLE_KEY, PUBLISHED_TABLE_TTL, RECORDING_READY_DETAIL_TYPE,
-  RecordingReadyEnv,
+  RecordingFiles, RecordingReadyEnv,
 } from './private/recording-ready-contract';
 import { defineStageEventRule } from './private/stage-event-rule';
 import { PropsValidator } from './private/validation';
@@ -50,14 +50,31 @@ export interface RecordingPlaybackProps {
 
   /**
    * Whether to publish the library's `IVS Recording Ready` event once per recording of the bucket when it is final
-   * (`onRecordingReady`). Adds a function, a DynamoDB table, a dead-letter queue and two rules for IVS's end events.
+   * (`onRecordingReady`). Adds a function, a DynamoDB table, a dead-letter queue, two rules for IVS's end events and, with
+   * `readyEventsFromS3`, one for S3's.
    *
    * @default true
    */
   readonly recordingReadyEvents?: boolean;
 
   /**
-   * Where IVS events go that the ready function could not handle after Lambda's retries (a recording whose files never
+   * Whether the ready function also hears S3 when IVS writes a recording's `events/recording-ended.json` or
+   * `recording-failed.json`: the backstop for IVS's end events, which EventBridge delivers best effort, so that a
+   * recording whose end events are all lost is still announced, once. Turns on the bucket's EventBridge notifications
+   * (aws-cdk-lib's `Custom::S3BucketNotifications` resource and its function). Cost: S3 then sends an event for every
+   * object created or deleted in the bucket (each segment, playlist update and thumbnail) to the default event bus, which
+   * EventBridge bills as "AWS opt-in data events" per million ingested; a rule passes only the metadata files to the
+   * function, so it runs once or twice per recording.
+   *
+   * An imported bucket's notifications are not this app's to turn on: the backstop is then off, with a warning; turn on
+   * the bucket's "Send notifications to Amazon EventBridge" where the bucket is managed, and the rule still works.
+   *
+   * @default true
+   */
+  readonly readyEventsFromS3?: boolean;
+
+  /**
+   * Where the IVS (and S3) events go that the ready function could not handle after Lambda's retries (a recording whose files never
    * became final, throttled or failing AWS APIs).
    *
    * @default - a new SQS queue, encrypted, keeping messages for 14 days
@@ -117,7 +134,9 @@ export interface RecordingPlaybackProps {
  * failure; a composition's destination or session end and their failures), checks in S3 that the recording is final
  * (its `recording-ended.json` or `recording-failed.json` written; for a composite, every media playlist turned `VOD`),
  * and publishes one `IVS Recording Ready` event per recording on the default event bus, with the playback URLs:
- * subscribe with `onRecordingReady`.
+ * subscribe with `onRecordingReady`. IVS's events are best effort: with `readyEventsFromS3` (the default), S3's own
+ * event when IVS writes the recording's final metadata file makes the same check, so a recording whose IVS end events
+ * are all lost is announced too, and still once.
  *
  * @example
  * import { Duration } from 'aws-cdk-lib';
@@ -143,7 +162,7 @@ export class RecordingPlayback extends Construct {
   public readonly bucket: s3.IBucket;
   /** The function that publishes the ready events; undefined without `recordingReadyEvents`. */
   public readonly readyFunction?: lambda.IFunction;
-  /** Where the IVS events land that the ready function could not handle; alarm on its depth. Undefined without `recordingReadyEvents`. */
+  /** Where the IVS (and S3) events land that the ready function could not handle; alarm on its depth. Undefined without `recordingReadyEvents`. */
   public readonly deadLetterQueue?: sqs.IQueue;
 
   constructor(scope: Construct, id: string, props: RecordingPlaybackProps) {
@@ -160,7 +179,7 @@ export class RecordingPlayback extends Construct {
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
       });
-      this.readyFunction = this.defineReadyFunction(this.deadLetterQueue);
+      this.readyFunction = this.defineReadyFunction(this.deadLetterQueue, props.readyEventsFromS3 ?? true);
     }
   }
 
@@ -269,7 +288,7 @@ export class RecordingPlayback extends Construct {
     return distribution;
   }
 
-  private defineReadyFunction(deadLetterQueue: sqs.IQueue): lambda.Function {
+  private defineReadyFunction(deadLetterQueue: sqs.IQueue, fromS3: boolean): lambda.Function {
     // one item per recording, for 30 days (its time to live): nothing to back up, deleted with the stack.
     const published = new dynamodb.Table(this, 'PublishedRecordings', {
       partitionKey: { name: PUBLISHED_TABLE_KEY, type: dynamodb.AttributeType.STRING },
@@ -306,6 +325,9 @@ export class RecordingPlayback extends Construct {
       target,
     }, StageEvent.COMPOSITION_DESTINATION_END, StageEvent.COMPOSITION_DESTINATION_FAILURE, StageEvent.COMPOSITION_SESSION_END,
     StageEvent.COMPOSITION_SESSION_FAILURE);
+    if (fromS3) {
+      this.hearMetadataFilesWritten(target);
+    }
 
     const tableReason = 'The table holds only which recordings had their ready event published, for 30 days: nothing to restore';
     acknowledgeCompliance(this, {
@@ -317,6 +339,34 @@ export class RecordingPlayback extends Construct {
     });
     acknowledgeAwsSolutions(published, 'AwsSolutions-DDB3', tableReason);
     return fn;
+  }
+
+  /**
+   * The backstop for lost IVS end events: S3's `Object Created` events of the recordings' final metadata files. The rule
+   * is defined for an imported bucket too (it works once the bucket's EventBridge notifications are on elsewhere).
+   */
+  private hearMetadataFilesWritten(target: events.IRuleTarget): void {
+    if (this.bucket instanceof s3.Bucket) {
+      this.bucket.enableEventBridgeNotification();
+      acknowledgeNotificationsHandler(Stack.of(this));
+    } else {
+      Annotations.of(this).addWarningV2('cdk-ivs-realtime:readyEventsFromS3Off', `The bucket ${this.bucket.bucketName} is imported: `
+        + 'this RecordingPlayback cannot turn on its EventBridge notifications, so a recording whose IVS end events are all lost '
+        + 'is never announced. Turn on "Send notifications to Amazon EventBridge" on the bucket where it is managed (its '
+        + 'rule here then hears the metadata files), or set readyEventsFromS3: false to acknowledge it');
+    }
+    new events.Rule(this, 'RecordingMetadataWritten', {
+      description: 'Final metadata files of IVS recordings written to the bucket of a cdk-ivs-realtime RecordingPlayback',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [this.bucket.bucketName] },
+          object: { key: RECORDING_METADATA_FILES.map((file) => events.Match.suffix(`/${file}`)).flat() },
+        },
+      },
+      targets: [target],
+    });
   }
 
   /** Least privilege: the bucket's objects and listing, compositions and storage configurations read, the default bus, the table. */
@@ -371,5 +421,23 @@ function validateRecordingPlaybackProps(scope: RecordingPlayback, props: Recordi
   cors._validate(validator, 'cors');
   validator.check(props.deadLetterQueue === undefined || (props.recordingReadyEvents ?? true), '`deadLetterQueue` takes the events '
     + 'of the ready function, which `recordingReadyEvents: false` leaves out: remove one of them');
+  validator.check(props.readyEventsFromS3 !== true || (props.recordingReadyEvents ?? true), '`readyEventsFromS3` makes S3 tell '
+    + 'the ready function, which `recordingReadyEvents: false` leaves out: remove one of them');
   validator.throwIfInvalid();
+}
+
+const RECORDING_METADATA_FILES = [RecordingFiles.ENDED, RecordingFiles.FAILED];
+
+/**
+ * aws-cdk-lib's function that writes a bucket's notification configuration (one per stack, `BucketNotificationsHandler…`)
+ * has the AWSLambdaBasicExecutionRole managed policy: acknowledged, since the library adds it and its role is
+ * aws-cdk-lib's to shape.
+ */
+function acknowledgeNotificationsHandler(stack: Stack): void {
+  const role = stack.node.children.find((child) => child.node.id.startsWith('BucketNotificationsHandler'))?.node.tryFindChild('Role');
+  if (role) {
+    acknowledgeAwsSolutions(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'aws-cdk-lib\'s function that turns on the recording bucket\'s EventBridge notifications (for the ready events\' backstop) '
+      + 'runs once per deployment; its role, with the managed policy for its logs, is aws-cdk-lib\'s');
+  }
 }

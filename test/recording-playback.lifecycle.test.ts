@@ -42,12 +42,12 @@ describe('RecordingPlayback through the testing kit', () => {
   }
 
   /** A recorded stage (optionally composed too) played back, and a queue hearing its ready events. */
-  async function deploy(options: { composed?: 'here' | 'elsewhere' } = {}): Promise<Deployed> {
+  async function deploy(options: { composed?: 'here' | 'elsewhere'; readyEventsFromS3?: boolean } = {}): Promise<Deployed> {
     const app = new App({ outdir });
     const stack = new Stack(app, 'Webinar');
     const stage = new Stage(stack, 'Stage', { stageName: 'webinar' });
     const recording = new StageRecording(stack, 'Recording', { stage });
-    const playback = new RecordingPlayback(stack, 'Playback', { bucket: recording.bucket });
+    const playback = new RecordingPlayback(stack, 'Playback', { bucket: recording.bucket, readyEventsFromS3: options.readyEventsFromS3 });
     playback.onRecordingReady('Ready', { target: new targets.SqsQueue(new sqs.Queue(stack, 'ReadyQueue')) });
     if (options.composed) {
       const storageConfiguration = options.composed === 'here' ? recording.storageConfiguration
@@ -72,6 +72,11 @@ describe('RecordingPlayback through the testing kit', () => {
   /** Each attempt of the delivery's invocation: `ok`, or the error's type. */
   const outcomes = (delivery: EventDelivery) => delivery.invocation!.attempts.map((attempt) => attempt.ok ? 'ok' : attempt.errorType);
   const readyInvocations = (deliveries: EventDelivery[]) => deliveries.filter((d) => /^PlaybackParticipantRecordingEnds|^PlaybackCompositionEnds/.test(d.ruleLogicalId));
+  /** The ready function's invocations for S3's events of the metadata files (the backstop). */
+  const s3Invocations = (deliveries: EventDelivery[]) => deliveries.filter((d) => /^PlaybackRecordingMetadataWritten/.test(d.ruleLogicalId));
+  /** The claims of recordings in the published-recordings table: 200, or the conditional write's refusal. */
+  const claims = async () => (await deployment.stack('Webinar').dynamoDb()).calls
+    .filter((call) => call.operation === 'PutItem' && call.tableName.includes('PublishedRecordings')).map((call) => call.errorType ?? call.status).sort();
   /** The key prefix of the participant recording IVS started writing in the bucket. */
   const startedPrefix = (bucketName: string) => local.s3.keys(bucketName).find((key) => key.endsWith('/events/recording-started.json'))!
     .replace('/events/recording-started.json', '');
@@ -142,7 +147,8 @@ describe('RecordingPlayback through the testing kit', () => {
 
     const ended = await deployment.endRecording(participant, { failure: true, durationMs: 1234 });
 
-    expect(ended.map((d) => d.event['detail-type'])).toEqual(['IVS Participant Recording State Change', 'IVS Recording Ready']);
+    // then S3's event of recording-failed.json, which finds it published
+    expect(ended.map((d) => d.event['detail-type'])).toEqual(['IVS Participant Recording State Change', 'IVS Recording Ready', 'Object Created']);
     expect(readyEvents(ended)).toEqual([expect.objectContaining({ status: 'RECORDING_ENDED_WITH_FAILURE', durationMs: 1234 })]);
   });
 
@@ -176,7 +182,8 @@ describe('RecordingPlayback through the testing kit', () => {
   });
 
   test('PutEvents failing through every retry releases the recording: a later delivery of its end publishes it, once', async () => {
-    const { stageArn, bucketName, deadLetterQueueArn } = await deploy();
+    // without S3's events, whose delivery would publish it at once (the next test's case)
+    const { stageArn, bucketName, deadLetterQueueArn } = await deploy({ readyEventsFromS3: false });
     const participant = await recordedParticipant(stageArn);
     await deployment.startRecording(participant);
     const prefix = startedPrefix(bucketName);
@@ -203,10 +210,125 @@ describe('RecordingPlayback through the testing kit', () => {
 
     expect(both.map((deliveries) => readyInvocations(deliveries).map(outcomes))).toEqual([[['ok']], [['ok']]]);
     expect(both.flatMap(readyEvents)).toEqual([expect.objectContaining({ recordingPrefix: prefix })]);
-    // both claimed the recording in DynamoDB; the conditional write let one through
-    const claims = (await deployment.stack('Webinar').dynamoDb()).calls
-      .filter((call) => call.operation === 'PutItem' && call.tableName.includes('PublishedRecordings'));
-    expect(claims.map((call) => call.errorType ?? call.status).sort()).toEqual([200, 'ConditionalCheckFailedException']);
+    // both, and S3's event of the metadata file, claimed the recording in DynamoDB; the conditional write let one through
+    expect(await claims()).toEqual([200, 'ConditionalCheckFailedException', 'ConditionalCheckFailedException']);
+  });
+
+  describe('the backstop: S3\'s event of the metadata file', () => {
+    test('every IVS end event lost: S3\'s event of recording-ended.json announces the recording once, with the playback URLs', async () => {
+      const { stageArn, bucketName, domainName } = await deploy();
+      const participant = await recordedParticipant(stageArn);
+      await deployment.startRecording(participant);
+      const prefix = startedPrefix(bucketName);
+
+      const ended = await deployment.endRecording(participant, { eventLost: true });
+
+      expect(ended.map((d) => [d.event.source, d.event['detail-type']])).toEqual([['aws.s3', 'Object Created'], ['cdk-ivs-realtime', 'IVS Recording Ready']]);
+      expect(s3Invocations(ended).map((d) => [(d.event.detail as any).object.key, outcomes(d)])).toEqual([[`${prefix}/events/recording-ended.json`, ['ok']]]);
+      expect(readyEvents(ended)).toEqual([{
+        ruleLogicalId: expect.stringMatching(/^PlaybackReady/),
+        source: 'cdk-ivs-realtime',
+        recordingType: 'PARTICIPANT',
+        bucketName,
+        recordingPrefix: prefix,
+        stageArn,
+        sessionId: participant.sessionId,
+        participantId: participant.participantId,
+        status: 'RECORDING_ENDED',
+        statusMessage: '',
+        durationMs: 60000,
+        startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        endedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        playbackUrl: `https://${domainName}/${prefix}/media/hls/multivariant.m3u8`,
+        renditions: [{ path: 'high', playbackUrl: `https://${domainName}/${prefix}/media/hls/high/playlist.m3u8` }],
+      }]);
+    });
+
+    test('without readyEventsFromS3, a recording whose IVS end events are all lost is never announced', async () => {
+      const { stageArn } = await deploy({ readyEventsFromS3: false });
+      const participant = await recordedParticipant(stageArn);
+      await deployment.startRecording(participant);
+
+      expect(await deployment.endRecording(participant, { eventLost: true })).toEqual([]);
+    });
+
+    test.each([
+      ['IVS\'s end event first', 'ivs'],
+      ['S3\'s event first', 's3'],
+    ])('both IVS\'s end event and S3\'s event arrive, %s: one ready event', async (_order, first) => {
+      const { stageArn, bucketName } = await deploy();
+      const participant = await recordedParticipant(stageArn);
+      await deployment.startRecording(participant);
+      const prefix = startedPrefix(bucketName);
+
+      // endRecording sends IVS's event, then S3's follows; or S3's alone, and IVS's late
+      const deliveries = first === 'ivs' ? await deployment.endRecording(participant) : [
+        ...await deployment.endRecording(participant, { eventLost: true }),
+        ...await deployment.sendEvent(recordingEnd(participant, bucketName, prefix)),
+      ];
+
+      const order = deliveries.filter((d) => readyInvocations([d]).length + s3Invocations([d]).length > 0).map((d) => d.event.source);
+      expect(order).toEqual(first === 'ivs' ? ['aws.ivs', 'aws.s3'] : ['aws.s3', 'aws.ivs']);
+      expect([...readyInvocations(deliveries), ...s3Invocations(deliveries)].map(outcomes)).toEqual([['ok'], ['ok']]);
+      expect(readyEvents(deliveries)).toEqual([expect.objectContaining({ recordingPrefix: prefix, participantId: participant.participantId })]);
+      expect(await claims()).toEqual([200, 'ConditionalCheckFailedException']);
+    });
+
+    test('a composite whose metadata is written while its playlist still says EVENT: not final, retried, announced once VOD, and once only', async () => {
+      const { stageArn, bucketName, domainName } = await deploy({ composed: 'here' });
+      const { participant } = await deployment.publish(stageArn);
+      const [composition] = [...local.ivs.compositions.values()];
+      const recordingPrefix = composition.destinations[0].detail!.s3.recordingPrefix;
+      const playlistKey = `${recordingPrefix}/media/hls/720p30/playlist.m3u8`;
+      const writePlaylist = (playlistType: 'EVENT' | 'VOD') => local.s3.putObject(bucketName, playlistKey, `#EXTM3U\n#EXT-X-PLAYLIST-TYPE:${playlistType}\n`);
+      await deployment.leave(participant);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(composition.state).toBe('STOPPED');
+      // IVS turns the playlist VOD while Lambda waits to retry: here, as soon as the first attempt has read it
+      const read = local.s3.object.bind(local.s3);
+      jest.spyOn(local.s3, 'object').mockImplementation((bucket, key) => {
+        const found = read(bucket, key);
+        if (key === playlistKey && found?.body.toString().includes('EVENT')) writePlaylist('VOD');
+        return found;
+      });
+
+      // every IVS end event of the composition is lost: only S3 tells
+      writePlaylist('EVENT');
+      local.s3.putObject(bucketName, `${recordingPrefix}/events/recording-ended.json`, JSON.stringify({
+        version: 'v1',
+        stage_arn: stageArn,
+        recording_status: 'RECORDING_ENDED',
+        media: { hls: { duration_ms: 5000, path: 'media/hls', playlist: 'multivariant.m3u8', renditions: [{ path: '720p30', playlist: 'playlist.m3u8' }] } },
+      }));
+      const written = await deployment.deliverPendingEvents();
+
+      expect(s3Invocations(written).map(outcomes)).toEqual([['RecordingNotFinal', 'ok']]);
+      expect(readyEvents(written)).toEqual([expect.objectContaining({
+        recordingType: 'COMPOSITE',
+        stageArn,
+        compositionArn: composition.arn,
+        destinationId: composition.destinations[0].id,
+        recordingPrefix,
+        durationMs: 5000,
+        playbackUrl: `https://${domainName}/${recordingPrefix}/media/hls/multivariant.m3u8`,
+      })]);
+      expect(readyEvents(written)[0]).not.toHaveProperty('sessionId');
+
+      // IVS's Session End arrives after all: it finds the recording published
+      const late = await deployment.sendEvent({
+        'version': '0',
+        'id': 'session-end',
+        'detail-type': 'IVS Composition State Change',
+        'source': 'aws.ivs',
+        'account': local.accountId,
+        'time': new Date().toISOString(),
+        'region': local.region,
+        'resources': [composition.arn],
+        'detail': { event_name: 'Session End', stage_arn: stageArn },
+      });
+      expect(readyInvocations(late).map(outcomes)).toEqual([['ok']]);
+      expect(readyEvents(late)).toEqual([]);
+    });
   });
 
   test('a composite recording is announced once its playlists turn VOD, whatever the order of the composition\'s end events', async () => {

@@ -204,6 +204,42 @@ describe('RecordingPlayback', () => {
       ]));
     });
 
+    test('the backstop: the bucket sends its events to EventBridge, and a rule passes only its recordings\' final metadata files', () => {
+      template.hasResourceProperties('Custom::S3BucketNotifications', {
+        BucketName: stack.resolve(bucket.bucketName),
+        NotificationConfiguration: { EventBridgeConfiguration: {} },
+      });
+      const patterns = Object.values(template.findResources('AWS::Events::Rule')).map((r: any) => r.Properties.EventPattern)
+        .filter((p) => p.source?.[0] === 'aws.s3');
+      expect(patterns).toEqual([{
+        'source': ['aws.s3'],
+        'detail-type': ['Object Created'],
+        'detail': {
+          bucket: { name: [stack.resolve(bucket.bucketName)] },
+          object: { key: [{ suffix: '/events/recording-ended.json' }, { suffix: '/events/recording-failed.json' }] },
+        },
+      }]);
+      const resolved = { ...patterns[0], detail: { ...patterns[0].detail, bucket: { name: ['recordings'] } } };
+      const created = (key: string, bucketName = 'recordings') => ({ 'source': 'aws.s3', 'detail-type': 'Object Created', 'detail': { bucket: { name: bucketName }, object: { key } } });
+      expect(matchesEventPattern(resolved, created('st/se/pa/2024-01-01T12-00-55Z/events/recording-ended.json'))).toBe(true);
+      expect(matchesEventPattern(resolved, created('co/de/composite/events/recording-failed.json'))).toBe(true);
+      expect(matchesEventPattern(resolved, created('st/se/pa/2024-01-01T12-00-55Z/events/recording-started.json'))).toBe(false);
+      expect(matchesEventPattern(resolved, created('st/se/pa/2024-01-01T12-00-55Z/media/hls/high/playlist.m3u8'))).toBe(false);
+      expect(matchesEventPattern(resolved, created('st/se/pa/2024-01-01T12-00-55Z/events/recording-ended.json', 'other'))).toBe(false);
+      // the rule's target is the ready function, with the same dead-letter queue as IVS's events
+      const targetsOf = (source: string) => Object.values(template.findResources('AWS::Events::Rule'))
+        .filter((r: any) => r.Properties.EventPattern.source?.[0] === source).map((r: any) => r.Properties.Targets);
+      expect(targetsOf('aws.s3')).toEqual([targetsOf('aws.ivs')[0]]);
+    });
+
+    test('without readyEventsFromS3: no notification resource, no S3 rule', () => {
+      const bare = newStackInRegion();
+      new RecordingPlayback(bare, 'Playback', { bucket: new RecordingBucket(bare, 'Bucket'), readyEventsFromS3: false });
+      const bareTemplate = Template.fromStack(bare);
+      bareTemplate.resourceCountIs('Custom::S3BucketNotifications', 0);
+      expect(Object.values(bareTemplate.findResources('AWS::Events::Rule')).map((r: any) => r.Properties.EventPattern.source[0])).toEqual(['aws.ivs', 'aws.ivs']);
+    });
+
     test('the function retries twice, then dead-letters, and may publish only to the default bus', () => {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
       template.hasResourceProperties('AWS::IAM::Policy', {
@@ -262,6 +298,28 @@ describe('RecordingPlayback', () => {
     expect(() => new RecordingPlayback(stack, 'Playback', {
       bucket: new RecordingBucket(stack, 'Bucket'), recordingReadyEvents: false, deadLetterQueue: new sqs.Queue(stack, 'Queue'),
     })).toThrow(/`deadLetterQueue` takes the events of the ready function, which `recordingReadyEvents: false` leaves out/);
+  });
+
+  test('readyEventsFromS3 without ready events is refused, naming both props', () => {
+    const stack = newStackInRegion();
+    expect(() => new RecordingPlayback(stack, 'Playback', {
+      bucket: new RecordingBucket(stack, 'Bucket'), recordingReadyEvents: false, readyEventsFromS3: true,
+    })).toThrow(/`readyEventsFromS3` makes S3 tell the ready function, which `recordingReadyEvents: false` leaves out/);
+  });
+
+  test('an imported bucket: the backstop is off, with a warning naming the construct and the fix; readyEventsFromS3: false silences it', () => {
+    const stack = newStackInRegion();
+    new RecordingPlayback(stack, 'Playback', { bucket: s3.Bucket.fromBucketName(stack, 'Imported', 'recordings') });
+    const quiet = newStackInRegion();
+    new RecordingPlayback(quiet, 'Playback', { bucket: s3.Bucket.fromBucketName(quiet, 'Imported', 'recordings'), readyEventsFromS3: false });
+
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('EventBridge notifications'));
+    expect(warnings.map((w) => [w.id, w.entry.data])).toEqual([['/TestStack/Playback', expect.stringMatching(
+      /^The bucket recordings is imported: .*never announced\. Turn on "Send notifications to Amazon EventBridge".*readyEventsFromS3: false.*\[ack: cdk-ivs-realtime:readyEventsFromS3Off\]$/)]]);
+    Template.fromStack(stack).resourceCountIs('Custom::S3BucketNotifications', 0);
+    // the rule is there: it hears the bucket once its notifications are turned on where it is managed
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.s3'] }) });
+    expect(Annotations.fromStack(quiet).findWarning('*', Match.stringLikeRegexp('EventBridge notifications'))).toEqual([]);
   });
 
   test('an imported bucket gets aws-cdk-lib\'s warning that its policy is not this app\'s to write', () => {

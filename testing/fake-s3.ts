@@ -13,7 +13,8 @@
  * between tests), which the registry's `s3rver` (3.7.1, unreleased for years; files on disk, no fault injection) does
  * not have, and the five operations the recording-ready function and a user's test need are this file.
  *
- * Test API: `putObject(bucket, key, body)` (as IVS writes a recording's files), `object(bucket, key)`, `keys(bucket,
+ * Test API: `putObject(bucket, key, body)` (as IVS writes a recording's files; a `LocalDeployment` delivers S3's
+ * `Object Created` event of it when the bucket sends its events to EventBridge), `object(bucket, key)`, `keys(bucket,
  * prefix?)`, `calls`, `injectFault({ operation?, errorType, times? })` (consumed first-match-first; `NoSuchKey` answers
  * 404, `AccessDenied` 403, `SlowDown` 503, `InternalError` 500, any other 400), `reset()`.
  */
@@ -44,6 +45,29 @@ export interface FakeS3Object {
   readonly body: Buffer;
   readonly contentType: string;
   readonly lastModified: Date;
+}
+
+/** An object just written, as S3's event notifications describe it. */
+export interface CreatedObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly size: number;
+  readonly time: Date;
+}
+
+/**
+ * Who hears each object a fake S3 writes (the test's `putObject`, or a client's PutObject): the `LocalDeployment`s using
+ * it, which deliver S3's `Object Created` events of the buckets that send their events to EventBridge. Kept out of
+ * `FakeS3`'s own surface, which a test uses.
+ */
+const createdObjectListeners = new WeakMap<FakeS3, Set<(object: CreatedObject) => void>>();
+
+/** Calls `listener` with each object the fake S3 writes from now on; returns the function that stops it. */
+export function onObjectCreated(fake: FakeS3, listener: (object: CreatedObject) => void): () => void {
+  const listeners = createdObjectListeners.get(fake) ?? new Set();
+  createdObjectListeners.set(fake, listeners);
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }
 
 const STATUS: Record<string, number> = { NoSuchKey: 404, AccessDenied: 403, SlowDown: 503, InternalError: 500, NotImplemented: 501 };
@@ -78,7 +102,9 @@ export class FakeS3 {
 
   /** Writes an object, as IVS writes a recording's files. */
   putObject(bucket: string, key: string, body: string | Buffer, contentType = 'application/octet-stream'): void {
-    this.bucket(bucket).set(key, { body: Buffer.from(body), contentType, lastModified: new Date() });
+    const object = { body: Buffer.from(body), contentType, lastModified: new Date() };
+    this.bucket(bucket).set(key, object);
+    createdObjectListeners.get(this)?.forEach((listener) => listener({ bucket, key, size: object.body.length, time: object.lastModified }));
   }
 
   /** The object, or undefined when there is none. */

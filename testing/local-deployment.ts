@@ -3,7 +3,9 @@
  * would as far as the library's custom resources go, and plays what IVS does at run time: participants publishing,
  * recordings starting and ending (their files written to the local S3), delivered as EventBridge events to the rules
  * the assembly deployed; the events the deployed functions put (a `RecordingPlayback`'s `IVS Recording Ready`) are
- * delivered to those rules in turn.
+ * delivered to those rules in turn, and so are S3's `Object Created` events of the objects written to a bucket whose
+ * EventBridge notifications the deployment turned on (aws-cdk-lib's `Custom::S3BucketNotifications`, an inert fake here,
+ * with `NotificationConfiguration.EventBridgeConfiguration`).
  *
  * Each stack is deployed by a `LifecycleDriver` (playing CloudFormation: each custom resource's ServiceToken function,
  * run from the assembly's assets, is invoked and answers the ResponseURL), in dependency order, `Fn::ImportValue`
@@ -17,6 +19,7 @@ import { assertSupportedAwsCdkLib, installedAwsCdkLibVersion } from './cdk-versi
 import { matchesEventPattern } from './event-pattern';
 import type { FakeDynamoDb } from './fake-dynamodb';
 import type { FakeEventBridge } from './fake-eventbridge';
+import { CreatedObject, onObjectCreated } from './fake-s3';
 import type { InvokeOutcome } from './lifecycle/lambda-runtime';
 import {
   CapturedResponse, CustomResourceEvent, DuplicateDelivery, LambdaApi, LifecycleDriver, LifecycleResult, ResponseServer,
@@ -106,6 +109,12 @@ export interface RecordingEndOptions {
   readonly failure?: boolean;
   /** The recorded duration IVS writes in the metadata file (`media.hls.duration_ms`). @default 60000 */
   readonly durationMs?: number;
+  /**
+   * Whether IVS's end event is lost (EventBridge delivers IVS's events best effort): the files are written, and only S3's
+   * `Object Created` events of them go to the deployed rules, if the bucket sends its events to EventBridge.
+   * @default false
+   */
+  readonly eventLost?: boolean;
 }
 
 /** One target of a deployed rule that matched an event. */
@@ -168,10 +177,18 @@ export class LocalDeployment {
   private lastSkipped: SkippedResource[] = [];
   /** Each recording's key prefix, by participant ID, from its start to its end. */
   private readonly recordingPrefixes = new Map<string, { readonly bucket: string; readonly prefix: string; readonly startedAt: string }>();
+  /** S3's `Object Created` events of the objects written to buckets that send their events to EventBridge, not delivered yet. */
+  private readonly objectEvents: Array<Record<string, unknown>> = [];
+  private readonly stopHearingS3: () => void;
 
   /** Fails at once if the installed aws-cdk-lib is not one the kit supports (the package's `peerDependencies` range). */
   constructor(private readonly local: LocalIvs, private readonly options: LocalDeploymentOptions = {}) {
     assertSupportedAwsCdkLib(installedAwsCdkLibVersion());
+    this.stopHearingS3 = onObjectCreated(local.s3, (object) => {
+      if (this.sendsToEventBridge(object.bucket)) {
+        this.objectEvents.push(this.objectCreatedEvent(object));
+      }
+    });
   }
 
   /**
@@ -240,6 +257,7 @@ export class LocalDeployment {
 
   /** Stops the deployment's local servers (not the `LocalIvs`). */
   public async close(): Promise<void> {
+    this.stopHearingS3();
     await Promise.all([...this.stacks.values()].map(stack => stack.driver.close()));
   }
 
@@ -302,7 +320,8 @@ export class LocalDeployment {
   /**
    * IVS has finished recording the participant: it writes the final playlists (`VOD`) and `events/recording-ended.json`
    * (or, with `failure`, `recording-failed.json`) under the recording's prefix, then its `Recording End` (or `Recording
-   * End Failure`) event goes to the deployed rules. A recording the deployment did not see start gets a prefix of its own.
+   * End Failure`) event goes to the deployed rules (unless `eventLost`), and S3's events of the files after it. A
+   * recording the deployment did not see start gets a prefix of its own.
    */
   public async endRecording(participant: Participant, options: RecordingEndOptions = {}): Promise<EventDelivery[]> {
     const recording = this.recordingOf(participant);
@@ -315,7 +334,8 @@ export class LocalDeployment {
         recording_status: failure ? 'RECORDING_ENDED_WITH_FAILURE' : 'RECORDING_ENDED',
         recording_status_message: failure ? 'Recording failed' : '',
       }, options.durationMs ?? 60_000)), 'application/json');
-    return this.recordingStateChange(participant, recording, failure ? 'Recording End Failure' : 'Recording End');
+    return options.eventLost ? this.deliverPendingEvents()
+      : this.recordingStateChange(participant, recording, failure ? 'Recording End Failure' : 'Recording End');
   }
 
   /**
@@ -325,14 +345,74 @@ export class LocalDeployment {
    */
   public async sendEvent(event: IvsEvent | Record<string, unknown>): Promise<EventDelivery[]> {
     const deliveries = await this.deliver(event);
-    // then the events the functions put, each delivered as EventBridge would (and what their targets put in turn).
-    for (const deployed of this.stacks.values()) {
-      const put = (await deployed.driver.eventBridge()).putEvents;
-      while (deployed.deliveredPutEvents < put.length) {
-        deliveries.push(...await this.sendEvent(put[deployed.deliveredPutEvents++] as unknown as Record<string, unknown>));
-      }
+    deliveries.push(...await this.deliverPendingEvents());
+    return deliveries;
+  }
+
+  /**
+   * Delivers the events due and not delivered yet, as `sendEvent` does after its own (so only needed after a test wrote
+   * to the local S3 itself): the events the deployed functions put, then S3's `Object Created` events of the objects
+   * written (by the test's `local.s3.putObject`, by IVS as the deployment plays it, by a function) to a bucket whose
+   * EventBridge notifications a deployed `Custom::S3BucketNotifications` turned on; and what their targets put or write
+   * in turn.
+   */
+  public async deliverPendingEvents(): Promise<EventDelivery[]> {
+    const deliveries: EventDelivery[] = [];
+    for (let next = await this.nextPendingEvent(); next; next = await this.nextPendingEvent()) {
+      deliveries.push(...await this.deliver(next));
     }
     return deliveries;
+  }
+
+  private async nextPendingEvent(): Promise<Record<string, unknown> | undefined> {
+    for (const deployed of this.stacks.values()) {
+      const put = (await deployed.driver.eventBridge()).putEvents;
+      if (deployed.deliveredPutEvents < put.length) {
+        return put[deployed.deliveredPutEvents++] as unknown as Record<string, unknown>;
+      }
+    }
+    return this.objectEvents.shift();
+  }
+
+  /**
+   * Whether a deployed stack turned on the bucket's EventBridge notifications: aws-cdk-lib's `Custom::S3BucketNotifications`
+   * (an inert fake here) with `NotificationConfiguration.EventBridgeConfiguration`, as `enableEventBridgeNotification()`
+   * renders it.
+   */
+  private sendsToEventBridge(bucket: string): boolean {
+    return [...this.stacks.values()].some(({ driver }) => Object.entries(driver.template?.Resources ?? {})
+      .filter(([, resource]) => resource.Type === 'Custom::S3BucketNotifications')
+      .some(([logicalId]) => {
+        let properties: any;
+        try {
+          properties = driver.resolvedProperties(logicalId);
+        } catch {
+          return false; // not deployed (yet, or any more)
+        }
+        return properties.BucketName === bucket && properties.NotificationConfiguration?.EventBridgeConfiguration !== undefined;
+      }));
+  }
+
+  /** S3's event of a new object on the default bus (S3 User Guide, "EventBridge event message structure"). */
+  private objectCreatedEvent(object: CreatedObject): Record<string, unknown> {
+    return {
+      'version': '0',
+      'id': randomUUID(),
+      'detail-type': 'Object Created',
+      'source': 'aws.s3',
+      'account': this.local.accountId,
+      'time': object.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      'region': this.local.region,
+      'resources': [`arn:aws:s3:::${object.bucket}`],
+      'detail': {
+        'version': '0',
+        'bucket': { name: object.bucket },
+        'object': { key: object.key, size: object.size, etag: 'fake', sequencer: object.time.getTime().toString(16).toUpperCase() },
+        'request-id': randomUUID(),
+        'requester': this.local.accountId,
+        'reason': 'PutObject',
+      },
+    };
   }
 
   private async deliver(event: IvsEvent | Record<string, unknown>): Promise<EventDelivery[]> {

@@ -2,7 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetCompositionCommand, GetStorageConfigurationCommand } from '@aws-sdk/client-ivs-realtime';
 import { S3Client } from '@aws-sdk/client-s3';
-import { RecordingReadyEnv } from '../../lib/private/recording-ready-contract';
+import { ArnResource } from '../../lib/private/contract';
+import { RecordingFiles, RecordingReadyEnv } from '../../lib/private/recording-ready-contract';
 import { ivsClient } from '../shared/client';
 import { describeError, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
@@ -25,6 +26,20 @@ export interface IvsRecordingEvent {
   };
 }
 
+/**
+ * The fields of S3's `Object Created` event (EventBridge notifications of the bucket) the function reads: the rule
+ * passes only the recording metadata files (`…/events/recording-ended.json`, `…/events/recording-failed.json`).
+ */
+export interface S3ObjectCreatedEvent {
+  readonly 'id'?: string;
+  readonly 'source'?: string;
+  readonly 'detail-type'?: string;
+  readonly 'detail'?: {
+    readonly bucket?: { readonly name?: string };
+    readonly object?: { readonly key?: string };
+  };
+}
+
 /** The Lambda context field the function reads: the same on each of Lambda's retries of one invocation. */
 interface InvocationContext {
   readonly awsRequestId: string;
@@ -32,6 +47,7 @@ interface InvocationContext {
 
 /** The recording an event is about, once its files are found final. */
 export interface ReadyRecording extends FinalRecording {
+  readonly recordingType: 'PARTICIPANT' | 'COMPOSITE';
   readonly stageArn: string;
   readonly sessionId?: string;
   readonly participantId?: string;
@@ -40,12 +56,15 @@ export interface ReadyRecording extends FinalRecording {
 }
 
 const PARTICIPANT_RECORDING = 'IVS Participant Recording State Change';
+const OBJECT_CREATED = 'Object Created';
 const COMPOSITION = 'IVS Composition State Change';
 const PARTICIPANT_RECORDING_ENDS = new Set(['Recording End', 'Recording End Failure']);
 const SESSION_ENDS = new Set(['Session End', 'Session Failure']);
 const COMPOSITION_ENDS = new Set(['Destination End', 'Destination Failure', ...SESSION_ENDS]);
 /** Destination states after which IVS writes nothing more (the API's DestinationState). */
 const DESTINATION_ENDED = new Set(['STOPPED', 'FAILED']);
+/** The last part of a composite recording's prefix (`…/<composition id>/<destination id>/composite`). */
+const COMPOSITE_FOLDER = 'composite';
 /** A key prefix as IVS writes them: IDs, a timestamp, slashes; nothing that could climb out of it. */
 const RECORDING_PREFIX = /^[A-Za-z0-9_.:-]+(\/[A-Za-z0-9_.:-]+)*$/;
 
@@ -62,19 +81,22 @@ let clients: { s3: S3Client; published: PublishedRecordings; events: EventBridge
  * event (about one, then two minutes later) before its dead-letter queue keeps it; and a conditional write in
  * DynamoDB lets one invocation publish per recording, whichever events arrive and however often.
  */
-export async function handler(event: IvsRecordingEvent, context: InvocationContext): Promise<void> {
+export async function handler(event: IvsRecordingEvent | S3ObjectCreatedEvent, context: InvocationContext): Promise<void> {
   const bucketName = requiredEnv(RecordingReadyEnv.BUCKET_NAME);
   clients ??= {
     s3: new S3Client({}),
     published: new PublishedRecordings(new DynamoDBClient({}), requiredEnv(RecordingReadyEnv.PUBLISHED_TABLE)),
     events: new EventBridgeClient({}),
   };
-  const eventName = event.detail?.event_name ?? '';
+  const ivsEvent = event as IvsRecordingEvent;
+  const eventName = ivsEvent.detail?.event_name ?? '';
   const recordings = event['detail-type'] === PARTICIPANT_RECORDING && PARTICIPANT_RECORDING_ENDS.has(eventName)
-    ? await participantRecording(clients.s3, bucketName, event)
+    ? await participantRecording(clients.s3, bucketName, ivsEvent)
     : event['detail-type'] === COMPOSITION && COMPOSITION_ENDS.has(eventName)
-      ? await compositeRecordings(clients.s3, bucketName, event)
-      : undefined;
+      ? await compositeRecordings(clients.s3, bucketName, ivsEvent)
+      : event['detail-type'] === OBJECT_CREATED
+        ? await writtenRecording(clients.s3, bucketName, event as S3ObjectCreatedEvent)
+        : undefined;
   if (recordings === undefined) {
     log('ignored: not a recording end of this bucket', { id: event.id, detailType: event['detail-type'], eventName });
     return;
@@ -93,6 +115,7 @@ async function participantRecording(s3: S3Client, bucketName: string, event: Ivs
   const final = await readFinalRecording(s3, bucketName, prefix, { requireVodPlaylists: false });
   return [{
     ...final,
+    recordingType: 'PARTICIPANT',
     stageArn: final.metadata.stage_arn ?? event.resources?.[0] ?? '',
     sessionId: final.metadata.session_id ?? detail.session_id,
     participantId: final.metadata.participant_id ?? detail.participant_id,
@@ -137,12 +160,53 @@ async function compositeRecordings(s3: S3Client, bucketName: string, event: IvsR
     const final = await readFinalRecording(s3, bucketName, prefix, { requireVodPlaylists: true });
     recordings.push({
       ...final,
+      recordingType: 'COMPOSITE',
       stageArn: final.metadata.stage_arn ?? composition?.stageArn ?? '',
       compositionArn,
       destinationId: destination.id,
     });
   }
   return recordsHere ? recordings : undefined;
+}
+
+/**
+ * The recording whose final metadata file S3 says was written: the backstop for IVS's end events, which EventBridge
+ * delivers best effort. The prefix is the key less `/events/recording-ended.json` (or `-failed.json`); a prefix ending
+ * in `/composite` is a composition destination's (`…/<composition id>/<destination id>/composite`), whose media
+ * playlists must have turned `VOD` too. What only IVS's events or GetComposition tell is derived: the stage, session
+ * and participant from the metadata file, the composition's ARN from its ID in the prefix and the stage ARN's
+ * partition, region and account (docs/recordings.md says what is unconfirmed).
+ */
+async function writtenRecording(s3: S3Client, bucketName: string, event: S3ObjectCreatedEvent): Promise<ReadyRecording[] | undefined> {
+  const key = event.detail?.object?.key ?? '';
+  const file = [RecordingFiles.ENDED, RecordingFiles.FAILED].find((name) => key.endsWith(`/${name}`));
+  const prefix = file === undefined ? '' : key.slice(0, -file.length - 1);
+  if (event.detail?.bucket?.name !== bucketName || !RECORDING_PREFIX.test(prefix)) {
+    return undefined;
+  }
+  const parts = prefix.split('/');
+  const composite = parts.length >= 3 && parts[parts.length - 1] === COMPOSITE_FOLDER;
+  const final = await readFinalRecording(s3, bucketName, prefix, { requireVodPlaylists: composite });
+  const stageArn = final.metadata.stage_arn ?? '';
+  if (!composite) {
+    return [{
+      ...final,
+      recordingType: 'PARTICIPANT',
+      stageArn,
+      sessionId: final.metadata.session_id,
+      participantId: final.metadata.participant_id,
+    }];
+  }
+  const [compositionId, destinationId] = parts.slice(-3, -1);
+  // arn:<partition>:ivs:<region>:<account>:stage/<id> → arn:<partition>:ivs:<region>:<account>:composition/<id>
+  const arnPrefix = /^(arn:[^:]+:ivs:[^:]*:[^:]*):stage\//.exec(stageArn)?.[1];
+  return [{
+    ...final,
+    recordingType: 'COMPOSITE',
+    stageArn,
+    compositionArn: arnPrefix && `${arnPrefix}:${ArnResource.COMPOSITION}/${compositionId}`,
+    destinationId,
+  }];
 }
 
 /** Whether the storage configuration records to the bucket; one deleted since the composition started records nowhere now. */

@@ -9,7 +9,7 @@ export function recordingReadyEntry(recording: ReadyRecording, bucketName: strin
   const hls = metadata.media?.hls;
   const hlsPath = `${recordingPrefix}/${hls?.path ?? RecordingFiles.DEFAULT_HLS_PATH}`;
   const detail: RecordingReadyDetail = {
-    recordingType: recording.compositionArn ? 'COMPOSITE' : 'PARTICIPANT',
+    recordingType: recording.recordingType,
     bucketName,
     recordingPrefix,
     stageArn: recording.stageArn,

@@ -1,7 +1,7 @@
 import {
   DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectAclCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
-import { FakeS3 } from '../../testing/fake-s3';
+import { CreatedObject, FakeS3, onObjectCreated } from '../../testing/fake-s3';
 
 let fake: FakeS3;
 let client: S3Client;
@@ -20,6 +20,21 @@ afterAll(async () => {
 });
 
 describe('the real S3 client against the fake', () => {
+  test('each object written, by the test or by a client\'s PutObject, is heard by its listeners until they stop', async () => {
+    const heard: CreatedObject[] = [];
+    const stop = onObjectCreated(fake, (object) => heard.push(object));
+
+    fake.putObject('recordings', 'a', 'xy');
+    await client.send(new PutObjectCommand({ Bucket: 'recordings', Key: 'p/events/recording-ended.json', Body: '{}' }));
+    stop();
+    fake.putObject('recordings', 'b', 'z');
+
+    expect(heard).toEqual([
+      { bucket: 'recordings', key: 'a', size: 2, time: expect.any(Date) },
+      { bucket: 'recordings', key: 'p/events/recording-ended.json', size: 2, time: expect.any(Date) },
+    ]);
+  });
+
   test('an object put is read back, headed, listed under its prefix and deleted', async () => {
     await client.send(new PutObjectCommand({ Bucket: 'recordings', Key: 'stage/st-1/p/2024/events/recording-started.json', Body: '{"a":1}' }));
     fake.putObject('recordings', 'stage/st-1/p/2024/media/hls/multivariant.m3u8', '#EXTM3U');

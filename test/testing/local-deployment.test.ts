@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as ivs from 'aws-cdk-lib/aws-ivs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -181,6 +182,46 @@ describe('LocalDeployment', () => {
     ]);
     expect(local.s3.object(bucketName, `${prefix}/media/hls/high/playlist.m3u8`)!.body.toString()).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
     expect((await deployment.destroy()).reason).toBeUndefined();
+  });
+
+  test('S3 sends Object Created events of a bucket whose EventBridge notifications the stack turned on, of no other, as S3 does', async () => {
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Files');
+    const notifying = new s3.Bucket(stack, 'Notifying', { eventBridgeEnabled: true });
+    const silent = new s3.Bucket(stack, 'Silent');
+    const rule = new events.Rule(stack, 'Created', { eventPattern: { source: ['aws.s3'], detailType: ['Object Created'] } });
+    rule.addTarget(new targets.SqsQueue(new sqs.Queue(stack, 'Queue')));
+    const deployed = await deployment.deploy(app.synth().directory);
+    expect(deployed.reason).toBeUndefined();
+    expect(deployment.skipped.map((skipped) => skipped.type)).toContain('Custom::S3BucketNotifications');
+    const files = deployment.stack('Files');
+    const [notifyingName, silentName] = [notifying, silent].map((bucket) => files.physicalId(files.logicalIdOf(bucket)));
+
+    local.s3.putObject(silentName, 'a/events/recording-ended.json', '{}');
+    local.s3.putObject(notifyingName, 'a/events/recording-ended.json', '{}');
+    const delivered = await deployment.deliverPendingEvents();
+
+    expect(delivered).toEqual([{
+      event: {
+        'version': '0',
+        'id': expect.any(String),
+        'detail-type': 'Object Created',
+        'source': 'aws.s3',
+        'account': '123456789012',
+        'time': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        'region': 'us-east-1',
+        'resources': [`arn:aws:s3:::${notifyingName}`],
+        'detail': expect.objectContaining({ bucket: { name: notifyingName }, object: expect.objectContaining({ key: 'a/events/recording-ended.json', size: 2 }) }),
+      },
+      stackName: 'Files',
+      ruleLogicalId: expect.stringMatching(/^Created/),
+      targetArn: expect.stringMatching(/^arn:aws:sqs:/),
+    }]);
+    // each event is delivered once; after the stack is gone, S3 sends nothing
+    expect(await deployment.deliverPendingEvents()).toEqual([]);
+    expect((await deployment.destroy()).reason).toBeUndefined();
+    local.s3.putObject(notifyingName, 'b', 'x');
+    expect(await deployment.deliverPendingEvents()).toEqual([]);
   });
 
   test('the last participant leaving ends the stage session: the recording settings can be updated at once', async () => {
