@@ -99,13 +99,33 @@ describe('RecordingPlayback through the testing kit', () => {
     },
   });
 
+  /** The ready event of a participant's recording under `prefix` that ended well, as the queue hears it. */
+  const participantReady = ({ stageArn, bucketName, domainName }: Deployed, participant: Participant, prefix: string) => ({
+    ruleLogicalId: expect.stringMatching(/^PlaybackReady/),
+    source: 'cdk-ivs-realtime',
+    recordingType: 'PARTICIPANT',
+    bucketName,
+    recordingPrefix: prefix,
+    stageArn,
+    sessionId: participant.sessionId,
+    participantId: participant.participantId,
+    status: 'RECORDING_ENDED',
+    statusMessage: '',
+    durationMs: 60000,
+    startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    endedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    playbackUrl: `https://${domainName}/${prefix}/media/hls/multivariant.m3u8`,
+    renditions: [{ path: 'high', playbackUrl: `https://${domainName}/${prefix}/media/hls/high/playlist.m3u8` }],
+  });
+
   async function recordedParticipant(stageArn: string): Promise<Participant> {
     const { participant } = await deployment.publish(stageArn, { userId: 'speaker' });
     return participant;
   }
 
   test('a recording starts, files appear, it ends: the ready event fires once, with the playback URLs, and a duplicate adds none', async () => {
-    const { stageArn, bucketName, domainName } = await deploy();
+    const deployed = await deploy();
+    const { stageArn, bucketName, domainName } = deployed;
     const participant = await recordedParticipant(stageArn);
 
     const started = await deployment.startRecording(participant);
@@ -116,23 +136,7 @@ describe('RecordingPlayback through the testing kit', () => {
     const ended = await deployment.endRecording(participant);
 
     expect(domainName).toMatch(/^d[a-z0-9]+\.cloudfront\.net$/);
-    expect(readyEvents(ended)).toEqual([{
-      ruleLogicalId: expect.stringMatching(/^PlaybackReady/),
-      source: 'cdk-ivs-realtime',
-      recordingType: 'PARTICIPANT',
-      bucketName,
-      recordingPrefix: prefix,
-      stageArn,
-      sessionId: participant.sessionId,
-      participantId: participant.participantId,
-      status: 'RECORDING_ENDED',
-      statusMessage: '',
-      durationMs: 60000,
-      startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      endedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      playbackUrl: `https://${domainName}/${prefix}/media/hls/multivariant.m3u8`,
-      renditions: [{ path: 'high', playbackUrl: `https://${domainName}/${prefix}/media/hls/high/playlist.m3u8` }],
-    }]);
+    expect(readyEvents(ended)).toEqual([participantReady(deployed, participant, prefix)]);
 
     // IVS delivers its end event again, and late: the function runs, and publishes nothing more
     const again = await deployment.sendEvent(ended[0].event);
@@ -216,7 +220,8 @@ describe('RecordingPlayback through the testing kit', () => {
 
   describe('the backstop: S3\'s event of the metadata file', () => {
     test('every IVS end event lost: S3\'s event of recording-ended.json announces the recording once, with the playback URLs', async () => {
-      const { stageArn, bucketName, domainName } = await deploy();
+      const deployed = await deploy();
+      const { stageArn, bucketName } = deployed;
       const participant = await recordedParticipant(stageArn);
       await deployment.startRecording(participant);
       const prefix = startedPrefix(bucketName);
@@ -225,23 +230,7 @@ describe('RecordingPlayback through the testing kit', () => {
 
       expect(ended.map((d) => [d.event.source, d.event['detail-type']])).toEqual([['aws.s3', 'Object Created'], ['cdk-ivs-realtime', 'IVS Recording Ready']]);
       expect(s3Invocations(ended).map((d) => [(d.event.detail as any).object.key, outcomes(d)])).toEqual([[`${prefix}/events/recording-ended.json`, ['ok']]]);
-      expect(readyEvents(ended)).toEqual([{
-        ruleLogicalId: expect.stringMatching(/^PlaybackReady/),
-        source: 'cdk-ivs-realtime',
-        recordingType: 'PARTICIPANT',
-        bucketName,
-        recordingPrefix: prefix,
-        stageArn,
-        sessionId: participant.sessionId,
-        participantId: participant.participantId,
-        status: 'RECORDING_ENDED',
-        statusMessage: '',
-        durationMs: 60000,
-        startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-        endedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-        playbackUrl: `https://${domainName}/${prefix}/media/hls/multivariant.m3u8`,
-        renditions: [{ path: 'high', playbackUrl: `https://${domainName}/${prefix}/media/hls/high/playlist.m3u8` }],
-      }]);
+      expect(readyEvents(ended)).toEqual([participantReady(deployed, participant, prefix)]);
     });
 
     test('without readyEventsFromS3, a recording whose IVS end events are all lost is never announced', async () => {
