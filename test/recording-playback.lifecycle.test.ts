@@ -118,6 +118,19 @@ describe('RecordingPlayback through the testing kit', () => {
     renditions: [{ path: 'high', playbackUrl: `https://${domainName}/${prefix}/media/hls/high/playlist.m3u8` }],
   });
 
+  /** IVS's `IVS Composition State Change` event `eventName` of a composition, as IVS sends it. */
+  const compositionEvent = (compositionArn: string, stageArn: string, eventName: string) => ({
+    'version': '0',
+    'id': eventName,
+    'detail-type': 'IVS Composition State Change',
+    'source': 'aws.ivs',
+    'account': local.accountId,
+    'time': new Date().toISOString(),
+    'region': local.region,
+    'resources': [compositionArn],
+    'detail': { event_name: eventName, stage_arn: stageArn },
+  });
+
   async function recordedParticipant(stageArn: string): Promise<Participant> {
     const { participant } = await deployment.publish(stageArn, { userId: 'speaker' });
     return participant;
@@ -304,17 +317,7 @@ describe('RecordingPlayback through the testing kit', () => {
       expect(readyEvents(written)[0]).not.toHaveProperty('sessionId');
 
       // IVS's Session End arrives after all: it finds the recording published
-      const late = await deployment.sendEvent({
-        'version': '0',
-        'id': 'session-end',
-        'detail-type': 'IVS Composition State Change',
-        'source': 'aws.ivs',
-        'account': local.accountId,
-        'time': new Date().toISOString(),
-        'region': local.region,
-        'resources': [composition.arn],
-        'detail': { event_name: 'Session End', stage_arn: stageArn },
-      });
+      const late = await deployment.sendEvent(compositionEvent(composition.arn, stageArn, 'Session End'));
       expect(readyInvocations(late).map(outcomes)).toEqual([['ok']]);
       expect(readyEvents(late)).toEqual([]);
     });
@@ -341,23 +344,12 @@ describe('RecordingPlayback through the testing kit', () => {
         },
       }));
     };
-    const compositionEvent = (eventName: string) => ({
-      'version': '0',
-      'id': eventName,
-      'detail-type': 'IVS Composition State Change',
-      'source': 'aws.ivs',
-      'account': local.accountId,
-      'time': new Date().toISOString(),
-      'region': local.region,
-      'resources': [composition.arn],
-      'detail': { event_name: eventName, stage_arn: stageArn },
-    });
 
     // while it records, another destination's end event finds this one active: nothing yet, nothing retried; a
     // session end (out of order, ahead of the composition's stop) is retried, then dead-lettered
-    const whileActive = await deployment.sendEvent(compositionEvent('Destination End'));
+    const whileActive = await deployment.sendEvent(compositionEvent(composition.arn, stageArn, 'Destination End'));
     expect(readyInvocations(whileActive).map(outcomes)).toEqual([['ok']]);
-    const sessionEndTooEarly = await deployment.sendEvent(compositionEvent('Session End'));
+    const sessionEndTooEarly = await deployment.sendEvent(compositionEvent(composition.arn, stageArn, 'Session End'));
     expect(readyInvocations(sessionEndTooEarly).map(outcomes)).toEqual([Array(3).fill('RecordingNotFinal')]);
     await deployment.leave(participant);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -365,14 +357,14 @@ describe('RecordingPlayback through the testing kit', () => {
 
     // stopped, but the playlist still says EVENT: not final, retried, dead-lettered
     writeComposite('EVENT');
-    const notFinal = await deployment.sendEvent(compositionEvent('Destination End'));
+    const notFinal = await deployment.sendEvent(compositionEvent(composition.arn, stageArn, 'Destination End'));
     expect(outcomes(readyInvocations(notFinal)[0])).toEqual(Array(3).fill('RecordingNotFinal'));
     expect(readyEvents(notFinal)).toEqual([]);
 
     // final: Session End announces it; a late Destination End adds nothing
     writeComposite('VOD');
-    const sessionEnd = await deployment.sendEvent(compositionEvent('Session End'));
-    const late = await deployment.sendEvent(compositionEvent('Destination End'));
+    const sessionEnd = await deployment.sendEvent(compositionEvent(composition.arn, stageArn, 'Session End'));
+    const late = await deployment.sendEvent(compositionEvent(composition.arn, stageArn, 'Destination End'));
     expect(readyEvents(sessionEnd)).toEqual([expect.objectContaining({
       recordingType: 'COMPOSITE',
       compositionArn: composition.arn,
@@ -390,17 +382,7 @@ describe('RecordingPlayback through the testing kit', () => {
     await deployment.publish(stageArn);
     const [composition] = [...local.ivs.compositions.values()];
 
-    const ended = await deployment.sendEvent({
-      'version': '0',
-      'id': 'session-end',
-      'detail-type': 'IVS Composition State Change',
-      'source': 'aws.ivs',
-      'account': local.accountId,
-      'time': new Date().toISOString(),
-      'region': local.region,
-      'resources': [composition.arn],
-      'detail': { event_name: 'Session End', stage_arn: stageArn },
-    });
+    const ended = await deployment.sendEvent(compositionEvent(composition.arn, stageArn, 'Session End'));
 
     expect(readyInvocations(ended).map(outcomes)).toEqual([['ok']]);
     expect(readyEvents(ended)).toEqual([]);
